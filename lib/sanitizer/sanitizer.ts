@@ -1,0 +1,208 @@
+import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
+import { type CompiledRule, type PatternRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
+
+/**
+ * Sanitizer settings. Plain JSON data, so that the same object configures the transport in its worker.
+ */
+export interface SanitizerOptions {
+  /** Nesting levels kept; deeper values become `"[MAX_DEPTH_EXCEEDED]"`. Default 5 (the reference's). */
+  maxDepth?: number
+  /** Items kept per array; the rest are replaced by one `"[TRUNCATED n items]"` marker. Default 100. */
+  maxArrayLength?: number
+  /** Keys kept per object. Default 200. */
+  maxObjectKeys?: number
+  /** Characters kept per string value (after redaction). Default 8192. */
+  maxStringLength?: number
+  /** Extra sensitive key fragments, matched like the built-in ones (case, `_` and `-` ignored, substring). */
+  sensitiveKeys?: string[]
+  /** Keys exempt from the key rule, compared after normalisation (e.g. `cache_key`). */
+  allowKeys?: string[]
+  /** Extra value rules, applied after the built-in ones. */
+  patterns?: (PatternRule | string)[]
+}
+
+export const REDACTED = '[REDACTED]'
+export const MAX_DEPTH_EXCEEDED = '[MAX_DEPTH_EXCEEDED]'
+const CIRCULAR = '[Circular]'
+const SLACK = 512
+const KEY_CACHE_LIMIT = 10_000
+const MAX_KEY_LENGTH = 256
+
+const BUILT_IN = compileRules(VALUE_PATTERNS, 'VALUE_PATTERNS')
+// One pass that says whether any built-in rule can match, so clean strings cost a single scan.
+const BUILT_IN_DETECTOR = new RegExp(VALUE_PATTERNS.map(r => `(?:${r.pattern})`).join('|'), 'i')
+const NEEDS_CLEANING = /[\0\uD800-\uDFFF]/
+
+function positiveInt (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`curator-log: sanitize.${name} must be a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function stringList (name: string, value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every(v => typeof v === 'string' && v !== '')) {
+    throw new TypeError(`curator-log: sanitize.${name} must be an array of non-empty strings`)
+  }
+  return value
+}
+
+/** NUL is refused by PostgreSQL text and jsonb, and lone surrogates by jsonb: both become U+FFFD. */
+export function cleanString (s: string): string {
+  if (!NEEDS_CLEANING.test(s)) return s
+  return s.replace(/\0/g, '\uFFFD').toWellFormed()
+}
+
+/**
+ * Redacts secrets and personal data from log values: sensitive keys at any depth, value patterns in
+ * every string, and caps on depth, array length, object size and string length.
+ */
+export class Sanitizer {
+  readonly maxDepth: number
+  readonly maxArrayLength: number
+  readonly maxObjectKeys: number
+  readonly maxStringLength: number
+  private readonly keyFragments: string[]
+  private readonly allowKeys: Set<string>
+  private readonly extraRules: CompiledRule[]
+  private readonly keyCache = new Map<string, string | null>()
+
+  constructor (options: SanitizerOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('curator-log: sanitize options must be an object')
+    this.maxDepth = positiveInt('maxDepth', options.maxDepth, 5)
+    this.maxArrayLength = positiveInt('maxArrayLength', options.maxArrayLength, 100)
+    this.maxObjectKeys = positiveInt('maxObjectKeys', options.maxObjectKeys, 200)
+    this.maxStringLength = positiveInt('maxStringLength', options.maxStringLength, 8192)
+    this.keyFragments = [...new Set([...SENSITIVE_KEYS, ...stringList('sensitiveKeys', options.sensitiveKeys)].map(normalizeKey))]
+    this.allowKeys = new Set(stringList('allowKeys', options.allowKeys).map(normalizeKey))
+    if (options.patterns !== undefined && !Array.isArray(options.patterns)) {
+      throw new TypeError('curator-log: sanitize.patterns must be an array')
+    }
+    this.extraRules = compileRules(options.patterns ?? [], 'sanitize.patterns')
+  }
+
+  /** Whether a key's value is replaced by `[REDACTED]` wholesale. */
+  isSensitiveKey (key: string): boolean {
+    const norm = normalizeKey(key)
+    if (this.allowKeys.has(norm)) return false
+    for (const fragment of this.keyFragments) {
+      if (norm.includes(fragment)) return true
+    }
+    return false
+  }
+
+  /** Cleans, redacts and caps one string. */
+  sanitizeString (value: string, maxLength = this.maxStringLength): string {
+    let s = cleanString(value)
+    const long = s.length > maxLength
+    if (long) s = s.slice(0, maxLength + SLACK)
+    if (s.length >= 6 && BUILT_IN_DETECTOR.test(s)) {
+      for (const rule of BUILT_IN) s = s.replace(rule.re, rule.replacement)
+    }
+    for (const rule of this.extraRules) s = s.replace(rule.re, rule.replacement)
+    if (long || s.length > maxLength) {
+      s = (s.slice(0, maxLength) + `…[TRUNCATED ${value.length - maxLength} chars]`).toWellFormed()
+    }
+    return s
+  }
+
+  /** Any value: objects and arrays are copied, never mutated. */
+  sanitize (value: unknown, maxDepth = this.maxDepth): unknown {
+    return this.walk(value, maxDepth, new Set())
+  }
+
+  /** An object's own fields, sanitized, as a new plain object (`{}` for null and undefined). */
+  sanitizeObject (data: Record<string, unknown> | null | undefined, maxDepth = this.maxDepth): Record<string, unknown> {
+    if (data === null || data === undefined) return {}
+    if (maxDepth <= 0) return { _truncated: 'MAX_DEPTH_EXCEEDED' }
+    return this.walkObject(data, maxDepth, new Set())
+  }
+
+  /** The sanitized form of a key, or null when the key itself marks its value as sensitive. */
+  private key (key: string): string | null {
+    let out = this.keyCache.get(key)
+    if (out !== undefined) return out
+    out = this.isSensitiveKey(key) ? null : this.sanitizeString(key, MAX_KEY_LENGTH)
+    if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear()
+    this.keyCache.set(key, out)
+    return out
+  }
+
+  private walk (value: unknown, depth: number, ancestors: Set<object>): unknown {
+    switch (typeof value) {
+      case 'string': return this.sanitizeString(value)
+      case 'number': return Number.isFinite(value) ? value : String(value)
+      case 'boolean': return value
+      case 'bigint': return value.toString()
+      case 'object': break
+      default: return undefined
+    }
+    if (value === null) return null
+    if (depth <= 0) return MAX_DEPTH_EXCEEDED
+    if (ancestors.has(value)) return CIRCULAR
+    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
+    ancestors.add(value)
+    try {
+      if (Array.isArray(value)) return this.walkArray(value, depth, ancestors)
+      if (value instanceof Error) return this.walkObject(errorFields(value), depth, ancestors)
+      const buffer = serializedBuffer(value)
+      if (buffer !== undefined) return buffer
+      return this.walkObject(value as Record<string, unknown>, depth, ancestors)
+    } finally {
+      ancestors.delete(value)
+    }
+  }
+
+  private walkArray (value: unknown[], depth: number, ancestors: Set<object>): unknown[] {
+    const n = Math.min(value.length, this.maxArrayLength)
+    const out: unknown[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const v = this.walk(value[i], depth - 1, ancestors)
+      out[i] = v === undefined ? null : v
+    }
+    if (value.length > n) out.push(`[TRUNCATED ${value.length - n} items]`)
+    return out
+  }
+
+  private walkObject (value: Record<string, unknown>, depth: number, ancestors: Set<object>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    let kept = 0
+    let skipped = 0
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue
+      if (kept >= this.maxObjectKeys) { skipped++; continue }
+      const key = this.key(k)
+      const v = key === null ? REDACTED : this.walk(value[k], depth - 1, ancestors)
+      if (v === undefined) continue
+      setField(out, key ?? this.sanitizeString(k, MAX_KEY_LENGTH), v)
+      kept++
+    }
+    if (skipped > 0) out._truncated_keys = skipped
+    return out
+  }
+}
+
+/** Assigns without invoking the `__proto__` setter, so hostile keys stay plain data. */
+export function setField (target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    target[key] = value
+  }
+}
+
+function errorFields (err: Error): Record<string, unknown> {
+  return { ...err, type: err.name, message: err.message, stack: err.stack }
+}
+
+/** pino (through JSON.stringify) writes a Buffer as { type: 'Buffer', data: [bytes] }. */
+function serializedBuffer (value: object): string | undefined {
+  const v = value as { type?: unknown, data?: unknown }
+  if (v.type === 'Buffer' && Array.isArray(v.data) && Object.keys(v).length === 2) {
+    return `[Buffer ${v.data.length} bytes]`
+  }
+  return undefined
+}

@@ -1,0 +1,101 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { type LogTarget, qualifiedTable, quoteIdent } from '../lib/identifiers.js'
+import { COLUMNS } from './columns.js'
+
+/** The COMMIT was sent but its answer never came: the batch may or may not have landed. */
+export class AmbiguousCommitError extends Error {
+  constructor (readonly xid: string, cause: unknown) {
+    super(`connection lost while committing transaction ${xid}`, { cause })
+  }
+}
+
+/**
+ * Owns one dedicated pg connection and loads batches with COPY inside an explicit transaction whose
+ * id it remembers, so that a COMMIT whose answer was lost can be resolved with txid_status().
+ */
+export class CopyWriter {
+  private client: pg.Client | undefined
+  private connecting: Promise<pg.Client> | undefined
+  private readonly copySql: string
+
+  constructor (private readonly config: pg.ClientConfig, readonly target: LogTarget) {
+    this.copySql = `COPY ${qualifiedTable(target)} (${COLUMNS.map(quoteIdent).join(', ')}) FROM STDIN`
+  }
+
+  /** A connected client, opening one when there is none. */
+  connection (): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client)
+    this.connecting ??= this.open().finally(() => { this.connecting = undefined })
+    return this.connecting
+  }
+
+  private async open (): Promise<pg.Client> {
+    const client = new pg.Client(this.config)
+    // A broken connection is noticed by the next query; this only keeps the error from crashing the worker.
+    client.on('error', () => { if (this.client === client) this.client = undefined })
+    try {
+      await client.connect()
+    } catch (err) {
+      client.end().catch(() => {})
+      throw err
+    }
+    this.client = client
+    return client
+  }
+
+  /** Drops the connection (after an error, or to abandon a stalled COPY at close). */
+  reset (): void {
+    const c = this.client
+    this.client = undefined
+    if (c) {
+      // end() waits for the server; a stalled or dead one must not hold us up.
+      (c as unknown as { connection: { stream: { destroy (): void } } }).connection.stream.destroy()
+      c.end().catch(() => {})
+    }
+  }
+
+  /** Loads the lines in one transaction. Rejects with the server's error, or AmbiguousCommitError. */
+  async copy (lines: readonly string[]): Promise<void> {
+    const client = await this.connection()
+    let xid: string | undefined
+    try {
+      const begun = await client.query('BEGIN; SELECT txid_current()::text AS xid') as unknown as pg.QueryResult[]
+      xid = begun[1].rows[0].xid as string
+      const body = Buffer.from(lines.join('\n') + '\n', 'utf8')
+      await pipeline(Readable.from([body]), client.query(copyFrom(this.copySql)))
+    } catch (err) {
+      await this.rollback(client)
+      throw err
+    }
+    try {
+      await client.query('COMMIT')
+    } catch (err) {
+      this.reset()
+      throw new AmbiguousCommitError(xid, err)
+    }
+  }
+
+  /** 'committed', 'aborted' or 'in progress', asked on a fresh connection. */
+  async transactionStatus (xid: string): Promise<string | null> {
+    const client = await this.connection()
+    const r = await client.query('SELECT txid_status($1::bigint) AS status', [xid])
+    return r.rows[0].status as string | null
+  }
+
+  private async rollback (client: pg.Client): Promise<void> {
+    try {
+      await client.query('ROLLBACK')
+    } catch {
+      this.reset()
+    }
+  }
+
+  async end (): Promise<void> {
+    const c = this.client
+    this.client = undefined
+    await c?.end().catch(() => {})
+  }
+}

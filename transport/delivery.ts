@@ -1,0 +1,264 @@
+import { backoffMs, sleep } from './backoff.js'
+import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
+import { errorText, isDataError } from './errors.js'
+import { LineQueue } from './line-queue.js'
+import { type TransportStats, emptyStats } from './stats.js'
+
+export interface DeliveryOptions {
+  batchRows: number
+  batchBytes: number
+  flushIntervalMs: number
+  maxQueueBytes: number
+  retryBaseMs: number
+  retryMaxMs: number
+}
+
+/** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
+export interface Overflow {
+  /** Writes lines to durable local storage; false when that is not possible. */
+  spill (lines: readonly string[]): boolean
+  deadLetter (line: string, err: unknown): void
+  /** The next spilled batch to load, oldest first, with the callback that marks it loaded. */
+  nextReplay (): Promise<{ lines: string[], done: () => void } | undefined>
+  /** Unreadable lines met while replaying. */
+  readonly skipped: number
+}
+
+export interface Hooks {
+  /** Runs before every COPY with the error of the previous attempt, if any (e.g. to create partitions). */
+  prepare?: (lastErr: unknown) => Promise<void>
+  /** Reports state changes: the first failure after success, and the recovery. */
+  report?: (event: 'failing' | 'recovered', detail: string) => void
+}
+
+const WARN = 40
+
+/**
+ * Moves encoded lines from memory to PostgreSQL in batches: by rows, bytes or interval, in order,
+ * retrying with backoff, isolating rows the server refuses, and spilling what memory cannot hold.
+ */
+export class Delivery {
+  readonly stats: TransportStats = emptyStats()
+  private readonly queue = new LineQueue()
+  private inflight = 0
+  private pumping = false
+  private due = false
+  private timer: NodeJS.Timeout | undefined
+  private failing = false
+  private deadline = Infinity
+  private readonly abort = new AbortController()
+  private waiters: Array<() => void> = []
+  private unresolved: string | undefined
+
+  constructor (
+    private readonly writer: CopyWriter,
+    private readonly opts: DeliveryOptions,
+    private readonly overflow: Overflow | undefined,
+    private readonly hooks: Hooks = {}
+  ) {}
+
+  /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
+  push (line: string, level: number): void {
+    if (this.queue.bytes + line.length > this.opts.maxQueueBytes) {
+      if (this.overflow?.spill([line])) {
+        this.stats.spilled++
+        return
+      }
+      // No spill: keep warn and above up to twice the cap, drop the rest, and count it.
+      if (level < WARN || this.queue.bytes + line.length > 2 * this.opts.maxQueueBytes) {
+        this.drop(line)
+        return
+      }
+    }
+    this.queue.push(line)
+    if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
+      void this.pump()
+    } else {
+      this.arm()
+    }
+  }
+
+  /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
+  flush (): Promise<void> {
+    if (this.idle()) return Promise.resolve()
+    this.due = true
+    const p = new Promise<void>(resolve => this.waiters.push(resolve))
+    void this.pump()
+    return p
+  }
+
+  /**
+   * Flushes, retrying until `deadlineMs` (epoch); whatever is still undelivered then is spilled.
+   */
+  async close (deadlineMs: number): Promise<void> {
+    this.deadline = deadlineMs
+    const stop = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs - Date.now()))
+    try {
+      await this.flush()
+    } finally {
+      clearTimeout(stop)
+      clearTimeout(this.timer)
+    }
+  }
+
+  snapshot (): TransportStats {
+    this.stats.queueDepth = this.queue.length + this.inflight
+    this.stats.queueBytes = this.queue.bytes
+    this.stats.spillLinesSkipped = this.overflow?.skipped ?? 0
+    return { ...this.stats, dropped: { ...this.stats.dropped } }
+  }
+
+  private idle (): boolean {
+    return this.queue.length === 0 && this.inflight === 0
+  }
+
+  private arm (): void {
+    if (this.timer !== undefined || this.due) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.due = true
+      void this.pump()
+    }, this.opts.flushIntervalMs)
+  }
+
+  private async pump (): Promise<void> {
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      for (;;) {
+        if (this.queue.length === 0) {
+          this.due = false
+          this.release()
+          if (this.abort.signal.aborted || !(await this.replayOne())) break
+          continue
+        }
+        if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) break
+        const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
+        this.inflight = batch.length
+        await this.deliver(batch)
+        this.inflight = 0
+      }
+    } finally {
+      this.pumping = false
+      if (this.queue.length > 0) this.arm()
+      this.release()
+    }
+  }
+
+  private release (): void {
+    if (!this.idle() || this.waiters.length === 0) return
+    const waiters = this.waiters
+    this.waiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Loads one spilled batch when the database is taking rows; false when there is none. */
+  private async replayOne (): Promise<boolean> {
+    if (this.failing || !this.overflow) return false
+    const next = await this.overflow.nextReplay()
+    if (!next) return false
+    const committed = this.stats.committed
+    const spilledBefore = this.stats.spilled
+    await this.deliver(next.lines)
+    // Only mark it loaded when none of it was spilled again (a new outage mid-replay).
+    if (this.stats.spilled === spilledBefore) {
+      next.done()
+      this.stats.replayed += this.stats.committed - committed
+    }
+    return true
+  }
+
+  /** Delivers lines in order; splits batches the server refuses until the bad rows stand alone. */
+  private async deliver (lines: string[]): Promise<void> {
+    const pending: string[][] = [lines]
+    let attempt = 0
+    let lastErr: unknown
+    while (pending.length > 0) {
+      const part = pending[0]
+      if (this.pastDeadline()) {
+        this.spillOrDrop(pending.flat().concat(this.queue.take(Infinity, Infinity)))
+        return
+      }
+      try {
+        await this.hooks.prepare?.(lastErr)
+        await this.copy(part)
+        pending.shift()
+        lastErr = undefined
+        attempt = 0
+        this.recovered()
+      } catch (err) {
+        if (isDataError(err)) {
+          pending.shift()
+          if (part.length === 1) this.deadLetter(part[0], err)
+          else pending.unshift(part.slice(0, part.length >> 1), part.slice(part.length >> 1))
+          continue
+        }
+        lastErr = err
+        this.failed(err)
+        await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
+      }
+    }
+  }
+
+  /**
+   * One COPY. When a COMMIT's answer was lost, the server is asked what became of that transaction
+   * before the same rows are sent again, so a retry never duplicates them.
+   */
+  private async copy (lines: string[]): Promise<void> {
+    if (this.unresolved !== undefined) {
+      const status = await this.writer.transactionStatus(this.unresolved)
+      if (status === 'in progress') throw new Error(`transaction ${this.unresolved} is still in progress`)
+      this.unresolved = undefined
+      if (status === 'committed') return this.count(lines.length)
+    }
+    try {
+      await this.writer.copy(lines)
+    } catch (err) {
+      if (err instanceof AmbiguousCommitError) this.unresolved = err.xid
+      throw err
+    }
+    this.count(lines.length)
+  }
+
+  private count (rows: number): void {
+    this.stats.committed += rows
+    this.stats.batches++
+  }
+
+  private pastDeadline (): boolean {
+    return this.abort.signal.aborted || Date.now() >= this.deadline
+  }
+
+  private failed (err: unknown): void {
+    this.stats.retries++
+    this.stats.lastError = errorText(err)
+    this.writer.reset()
+    if (!this.failing) {
+      this.failing = true
+      this.hooks.report?.('failing', this.stats.lastError)
+    }
+  }
+
+  private recovered (): void {
+    if (!this.failing) return
+    this.failing = false
+    this.hooks.report?.('recovered', `after ${this.stats.retries} retries`)
+  }
+
+  private deadLetter (line: string, err: unknown): void {
+    this.stats.deadLettered++
+    this.stats.lastError = errorText(err)
+    this.overflow?.deadLetter(line, err)
+  }
+
+  private spillOrDrop (lines: string[]): void {
+    if (lines.length === 0) return
+    if (this.overflow?.spill(lines)) this.stats.spilled += lines.length
+    else for (const l of lines) this.drop(l)
+  }
+
+  private drop (line: string): void {
+    const level = line.split('\t', 2)[1] ?? 'unknown'
+    this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
+  }
+}

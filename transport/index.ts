@@ -1,0 +1,107 @@
+import { parentPort } from 'node:worker_threads'
+import build from 'pino-abstract-transport'
+import { connectionConfig } from '../lib/connection.js'
+import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
+import { encodeRow } from './copy-text.js'
+import { CopyWriter } from './copy-writer.js'
+import { Delivery, type Hooks } from './delivery.js'
+import { errorText, isMissingPartition } from './errors.js'
+import { LevelNames } from './levels.js'
+import { type TransportOptions, resolveOptions } from './options.js'
+import { createLivePartitions, liveWindow } from './partitions.js'
+import { createRowMapper } from './record-to-row.js'
+import { openOverflow } from './spill.js'
+
+export type { TransportOptions } from './options.js'
+export type { TransportStats } from './stats.js'
+
+/** Message the app thread posts to ask every curator-log transport in the worker to flush. */
+export const FLUSH_REQUEST = 'curator-log:flush'
+/** Event a transport answers with on the thread-stream: (id, stats). */
+export const FLUSHED_EVENT = 'curator-log:flushed'
+
+/**
+ * The pino transport: parses each line, sanitizes and maps it to a row, and loads rows with COPY in
+ * batches. It connects lazily and never fails at start-up because of the database.
+ */
+function warn (msg: string): void {
+  process.stderr.write(JSON.stringify({ level: 40, time: Date.now(), name: 'curator-log', msg }) + '\n')
+}
+
+export default async function curatorLogTransport (options: TransportOptions = {}) {
+  const o = resolveOptions(options)
+  const sanitizer = new Sanitizer(o.sanitize)
+  const levels = new LevelNames(o.levels)
+  const writer = new CopyWriter(connectionConfig(o.connectionString, o.appName), o.target)
+  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const mapRecord = createRowMapper({
+    sanitizer,
+    levels,
+    messageKey: o.messageKey,
+    errorKey: o.errorKey,
+    maxMessageLength: o.maxMessageLength,
+    window: liveWindow(o.monthsAhead)
+  })
+
+  let partitionsReady = !o.createPartitions
+  let maintenanceReported = false
+  const hooks: Hooks = {
+    async prepare (lastErr) {
+      if (partitionsReady && !isMissingPartition(lastErr)) return
+      partitionsReady = true
+      try {
+        await createLivePartitions(await writer.connection(), o.target, o.monthsAhead)
+      } catch (err) {
+        // Without the owner's privileges the writer can still load rows into existing partitions.
+        if (!maintenanceReported) warn(`curator-log: cannot create partitions (${errorText(err)}); loading into the existing ones`)
+        maintenanceReported = true
+      }
+    },
+    report (event, detail) {
+      const text = event === 'failing'
+        ? `curator-log: cannot write to PostgreSQL (${detail}); retrying, rows are kept in memory then spilled`
+        : `curator-log: writing to PostgreSQL again ${detail}`
+      warn(text)
+    }
+  }
+  const delivery = new Delivery(writer, o, overflow, hooks)
+
+  const accept = (record: Record<string, unknown>): void => {
+    const row = mapRecord(record, Date.now())
+    delivery.push(encodeRow(row), levels.value(row[1] as string) ?? 30)
+  }
+
+  const onMessage = (msg: { code?: unknown, id?: unknown }): void => {
+    if (msg?.code !== FLUSH_REQUEST) return
+    void flush().then(() => parentPort?.postMessage({ code: 'EVENT', name: FLUSHED_EVENT, args: [msg.id, delivery.snapshot()] }))
+  }
+  parentPort?.on('message', onMessage)
+
+  // A line already handed to the stream may still be in its buffer: let it reach accept() first.
+  const flush = async (): Promise<void> => {
+    await new Promise(resolve => setImmediate(resolve))
+    await delivery.flush()
+  }
+
+  const stream = build(source => {
+    source.on('data', accept)
+    source.on('unknown', (line: string, err: unknown) => {
+      accept({ msg: line, unparsed: true, parse_error: errorText(err) })
+    })
+  }, {
+    metadata: false,
+    async close () {
+      parentPort?.off('message', onMessage)
+      try {
+        await delivery.close(Date.now() + o.closeTimeoutMs)
+      } finally {
+        await Promise.all([writer.end(), overflow?.close()])
+      }
+    }
+  })
+  return Object.assign(stream, {
+    /** Resolves once every line received so far is committed, spilled or dead-lettered. */
+    flush,
+    stats: () => delivery.snapshot()
+  })
+}

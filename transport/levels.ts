@@ -1,0 +1,37 @@
+/** pino's default levels; custom levels come from the transport's `levels` option. */
+export const PINO_LEVELS: Readonly<Record<string, number>> = {
+  trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60
+}
+
+/** Maps pino level numbers and labels to the level name stored in the table. */
+export class LevelNames {
+  private readonly byNumber = new Map<number, string>()
+  private readonly byName = new Map<string, number>()
+
+  constructor (custom: Record<string, number> = {}) {
+    for (const [name, n] of Object.entries({ ...PINO_LEVELS, ...custom })) {
+      if (!Number.isInteger(n)) throw new TypeError(`curator-log: levels.${name} must be an integer, got ${JSON.stringify(n)}`)
+      this.byNumber.set(n, name)
+      this.byName.set(name, n)
+    }
+  }
+
+  /** The stored name: a known label as is, a known number by its label, anything else as text. */
+  name (level: unknown): string {
+    if (typeof level === 'number') return this.byNumber.get(level) ?? String(level)
+    if (typeof level === 'string' && level !== '') return level.toLowerCase()
+    return 'info'
+  }
+
+  /** The numeric value of a stored name (undefined for names that are not levels). */
+  value (name: string): number | undefined {
+    return this.byName.get(name)
+  }
+
+  /** Every level name at or above `min`, for `level IN (...)` filters. */
+  atOrAbove (min: string): string[] {
+    const floor = this.byName.get(min)
+    if (floor === undefined) throw new TypeError(`curator-log: unknown level ${JSON.stringify(min)}; known: ${[...this.byName.keys()].join(', ')}`)
+    return [...this.byName].filter(([, n]) => n >= floor).map(([name]) => name)
+  }
+}

@@ -1,0 +1,114 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type LogTarget, logTarget } from '../lib/identifiers.js'
+import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
+
+/**
+ * Options of `curator-log/transport`. They cross into the worker thread by structured clone, so
+ * they are plain data: no functions, no RegExp objects (patterns are strings).
+ */
+export interface TransportOptions {
+  /** PostgreSQL URL. Default: `DATABASE_URL`, else the PG* variables as pg reads them. */
+  connectionString?: string
+  /** Schema of the log table. Default `public`. */
+  schema?: string
+  /** Log table. Default `system_logs`. */
+  table?: string
+  /** Rows per COPY at most. Default 2000. */
+  batchRows?: number
+  /** Bytes per COPY at most (a batch closes once it reaches this). Default 1 MiB. */
+  batchBytes?: number
+  /** A batch that is not full is sent after this long. Default 500. */
+  flushIntervalMs?: number
+  /** Memory for rows waiting to be loaded; past it rows are spilled to disk. Default 32 MiB. */
+  maxQueueBytes?: number
+  /** First retry delay after a failure; doubles up to retryMaxMs, with jitter. Default 100. */
+  retryBaseMs?: number
+  /** Longest retry delay. Default 5000. */
+  retryMaxMs?: number
+  /**
+   * Time that closing may take to commit what is left before spilling it. Default 7000, which keeps
+   * the whole close inside thread-stream's 10 s end() budget.
+   */
+  closeTimeoutMs?: number
+  /** Directory for spill and dead-letter files, or false to disable spilling. Default `<tmpdir>/curator-log/<appName>`. */
+  spillDir?: string | false
+  /** Names the spill directory and the pg application_name. Default `curator-log`. */
+  appName?: string
+  /** Longest message, error message and stack trace kept, in characters. Default 65536. */
+  maxMessageLength?: number
+  /** pino's messageKey. Default `msg`. */
+  messageKey?: string
+  /** pino's errorKey. Default `err`. */
+  errorKey?: string
+  /** Custom levels (name to number), as given to pino's customLevels. */
+  levels?: Record<string, number>
+  /** Sanitizer rules and caps. */
+  sanitize?: SanitizerOptions
+  /** Months of partitions kept ahead of the current one. Default 3. */
+  monthsAhead?: number
+  /** Create partitions from the worker (needs the owner role). Default true. */
+  createPartitions?: boolean
+}
+
+export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table'>> {
+  connectionString: string | undefined
+  spillDir: string | false
+  sanitize: SanitizerOptions
+  levels: Record<string, number>
+  target: LogTarget
+}
+
+function int (name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`curator-log: ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function str (name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || value === '') throw new TypeError(`curator-log: ${name} must be a non-empty string`)
+  return value
+}
+
+/** Validates options and fills in defaults; every mistake is a TypeError that names the option. */
+export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
+  if (o === null || typeof o !== 'object') throw new TypeError('curator-log: transport options must be an object')
+  const appName = str('appName', o.appName, 'curator-log')
+  if (!/^[\w.-]+$/.test(appName)) throw new TypeError('curator-log: appName may hold only letters, digits, _, . and -')
+  if (o.spillDir !== undefined && o.spillDir !== false && (typeof o.spillDir !== 'string' || o.spillDir === '')) {
+    throw new TypeError('curator-log: spillDir must be a directory path or false')
+  }
+  if (o.connectionString !== undefined && typeof o.connectionString !== 'string') {
+    throw new TypeError('curator-log: connectionString must be a string')
+  }
+  if (o.levels !== undefined && (o.levels === null || typeof o.levels !== 'object')) {
+    throw new TypeError('curator-log: levels must be an object of level name to number')
+  }
+  for (const flag of ['createPartitions'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
+  }
+  const retryBaseMs = int('retryBaseMs', o.retryBaseMs, 100, 1)
+  return {
+    connectionString: o.connectionString,
+    target: logTarget(o.schema, o.table),
+    batchRows: int('batchRows', o.batchRows, 2000, 1),
+    batchBytes: int('batchBytes', o.batchBytes, 1 << 20, 1024),
+    flushIntervalMs: int('flushIntervalMs', o.flushIntervalMs, 500, 1),
+    maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
+    retryBaseMs,
+    retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
+    closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 7000, 0),
+    spillDir: o.spillDir === false ? false : o.spillDir ?? join(tmpdir(), 'curator-log', appName),
+    appName,
+    maxMessageLength: int('maxMessageLength', o.maxMessageLength, 65536, 64),
+    messageKey: str('messageKey', o.messageKey, 'msg'),
+    errorKey: str('errorKey', o.errorKey, 'err'),
+    levels: o.levels ?? {},
+    sanitize: o.sanitize ?? {},
+    monthsAhead: int('monthsAhead', o.monthsAhead, 3, 0),
+    createPartitions: o.createPartitions ?? true
+  }
+}

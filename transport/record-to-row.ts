@@ -1,0 +1,120 @@
+import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
+import type { LevelNames } from './levels.js'
+
+export type Field = string | number | null
+/** Values in COLUMNS order. */
+export type RowValues = Field[]
+
+/** Timestamps the table can take; a line outside it is stored at ingest time. */
+export interface TimeWindow {
+  from: number
+  to: number
+}
+
+export interface RowMapperOptions {
+  sanitizer: Sanitizer
+  levels: LevelNames
+  messageKey: string
+  errorKey: string
+  maxMessageLength: number
+  window: () => TimeWindow
+}
+
+// Longest value kept in an indexed text column: a btree entry must fit in a third of a page.
+export const MAX_INDEXED_TEXT = 512
+
+const TEXT_COLUMNS = new Set(['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method'])
+
+interface ErrorColumns { type: Field, message: Field, stack: Field }
+
+/**
+ * Builds the function that turns one parsed pino line into a system_logs row. Everything that has
+ * no column goes, sanitized, into context; nothing in the line is dropped.
+ */
+export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number) => RowValues {
+  const { sanitizer, levels, messageKey, errorKey, maxMessageLength } = opts
+  const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
+
+  return function mapRecord (record, now) {
+    const rest: Record<string, unknown> = {}
+    const cols: Record<string, Field> = {}
+    let time: unknown
+    let level: unknown
+    let logger: Field = null
+    let message = ''
+    let error: ErrorColumns | undefined
+    let hostname: Field = null
+    let pid: Field = null
+    let status: Field = null
+    let duration: Field = null
+
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue
+      const v = record[key]
+      if (key === 'time') time = v
+      else if (key === 'level') level = v
+      else if (key === messageKey && v !== null && typeof v !== 'object') message = text(String(v))
+      else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
+      else if (key === 'hostname' && typeof v === 'string') hostname = sanitizer.sanitizeString(v, MAX_INDEXED_TEXT)
+      else if (key === 'pid' && isInt32(v)) pid = v
+      else if (key === 'status_code' && isInt32(v)) status = v
+      else if (key === 'duration_ms' && typeof v === 'number' && Number.isFinite(v)) duration = v
+      else if (TEXT_COLUMNS.has(key) && isScalar(v)) cols[key] = indexed(sanitizer, String(v), key, rest)
+      else if ((key === errorKey || key === 'error') && error === undefined && v !== null && v !== undefined) {
+        error = errorColumns(v, key, rest, text)
+      } else setField(rest, key, v)
+    }
+
+    const ms = toEpochMs(time)
+    const window = opts.window()
+    let timestamp = ms
+    if (ms === undefined || ms < window.from || ms >= window.to) {
+      timestamp = now
+      if (time !== undefined) setField(rest, 'original_time', time)
+    }
+    const context = JSON.stringify(sanitizer.sanitizeObject(rest))
+
+    return [
+      new Date(timestamp as number).toISOString(), levels.name(level), logger, message, context,
+      cols.request_id ?? null, cols.user_id ?? null, cols.ip_address ?? null, cols.user_agent ?? null,
+      cols.path ?? null, cols.method ?? null, status, duration,
+      error?.type ?? null, error?.message ?? null, error?.stack ?? null, hostname, pid
+    ]
+  }
+}
+
+function isScalar (v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'
+}
+
+function isInt32 (v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647
+}
+
+/** Sanitized and capped for its btree index; an over-long value is kept whole in context instead. */
+function indexed (sanitizer: Sanitizer, value: string, key: string, rest: Record<string, unknown>): string {
+  const clean = sanitizer.sanitizeString(value, MAX_INDEXED_TEXT)
+  if (clean.length > MAX_INDEXED_TEXT) setField(rest, key, value)
+  return clean
+}
+
+/** pino's err serializer shape ({ type, message, stack, ...props }), a plain string, or anything else. */
+function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, text: (s: string) => string): ErrorColumns {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { type: null, message: text(typeof v === 'string' ? v : JSON.stringify(v)), stack: null }
+  }
+  const { type, name, message, stack, ...props } = v as Record<string, unknown>
+  const kind = typeof type === 'string' ? type : typeof name === 'string' ? name : null
+  if (typeof type !== 'string' && name !== undefined && typeof name !== 'string') props.name = name
+  if (Object.keys(props).length > 0) setField(rest, key, props)
+  return {
+    type: kind === null ? null : text(kind),
+    message: typeof message === 'string' ? text(message) : message === undefined ? null : text(JSON.stringify(message)),
+    stack: typeof stack === 'string' ? text(stack) : null
+  }
+}
+
+function toEpochMs (time: unknown): number | undefined {
+  const ms = typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : NaN
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined
+}
