@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * A project folder outside the repository with curator-log installed as a package (a link to this
+ * checkout, whose dist/ npm test has just built) beside pino, pg and pino-pretty.
+ */
+export function consumerDir (t: Test): string {
+  if (!existsSync(join(ROOT, 'dist/transport/index.js'))) throw new Error('dist/ is missing: npm test builds it first')
+  const dir = mkdtempSync(join(tmpdir(), 'curator-log-consumer-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(ROOT, join(dir, 'node_modules', 'curator-log'), 'dir')
+  for (const dep of ['pino', 'pg', 'pino-pretty']) symlinkSync(join(ROOT, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir')
+  return dir
+}
+
+/** Copies a fixture into the consumer folder and runs it with node; resolves with its output. */
+export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
+  copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fixture], { cwd: dir, env: { ...process.env, ...env, NODE_OPTIONS: '' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += d })
+    child.stderr.on('data', d => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${fixture} timed out\n${stderr}`)) }, timeoutMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+}
