@@ -8,10 +8,8 @@ export function connectionConfig (url?: string, applicationName = 'curator-log')
   const connectionString = url ?? process.env.DATABASE_URL
   const config: ClientConfig = { application_name: applicationName }
   if (connectionString) {
-    try {
-      // pg accepts bare key=value strings too, but a URL-looking value should be a valid URL.
-      if (/^[a-z]+:\/\//i.test(connectionString)) new URL(connectionString)
-    } catch {
+    // pg accepts bare key=value strings too, but a URL-looking value should be a valid URL.
+    if (/^[a-z]+:\/\//i.test(connectionString) && !URL.canParse(connectionString)) {
       throw new TypeError(`curator-log: the connection string is not a valid URL: ${redactUrl(connectionString)}`)
     }
     config.connectionString = connectionString

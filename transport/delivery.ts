@@ -72,7 +72,7 @@ export class Delivery {
     }
     this.queue.push(line)
     if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
-      void this.pump()
+      this.kick()
     } else {
       this.arm()
     }
@@ -83,7 +83,7 @@ export class Delivery {
     if (this.idle()) return Promise.resolve()
     this.due = true
     const p = new Promise<void>(resolve => this.waiters.push(resolve))
-    void this.pump()
+    this.kick()
     return p
   }
 
@@ -117,8 +117,15 @@ export class Delivery {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.due = true
-      void this.pump()
+      this.kick()
     }, this.opts.flushIntervalMs)
+  }
+
+  private kick (): void {
+    this.pump().catch(err => {
+      this.stats.lastError = errorText(err)
+      this.hooks.report?.('failing', this.stats.lastError)
+    })
   }
 
   private async pump (): Promise<void> {

@@ -73,7 +73,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
 
   const onMessage = (msg: { code?: unknown, id?: unknown }): void => {
     if (msg?.code !== FLUSH_REQUEST) return
-    void flush().then(() => parentPort?.postMessage({ code: 'EVENT', name: FLUSHED_EVENT, args: [msg.id, delivery.snapshot()] }))
+    flush().then(() => parentPort?.postMessage({ code: 'EVENT', name: FLUSHED_EVENT, args: [msg.id, delivery.snapshot()] }))
   }
   parentPort?.on('message', onMessage)
 

@@ -9,7 +9,7 @@ import type { Overflow } from './delivery.js'
 
 // sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
 const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
-type SonicBoom = InstanceType<typeof SonicBoom>
+type Boom = InstanceType<typeof SonicBoom>
 
 const SEGMENT_BYTES = 16 << 20
 const NAME = /^spill-(\d+)-(\d+)-([0-9a-f]+)\.(open|ndjson|replaying\.(\d+))$/
@@ -18,7 +18,7 @@ const NAME = /^spill-(\d+)-(\d+)-([0-9a-f]+)\.(open|ndjson|replaying\.(\d+))$/
 export class SpillDir implements Overflow {
   /** Unreadable or torn lines met while replaying. */
   skipped = 0
-  private out: SonicBoom | undefined
+  private out: Boom | undefined
   private outPath = ''
   private outBytes = 0
   private broken = false

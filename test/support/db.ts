@@ -44,7 +44,7 @@ export async function transportLogger (t: Test, target: LogTarget, options: Tran
     options: { connectionString: databaseUrl(), schema: target.schema, table: target.table, spillDir: false, ...options }
   })
   await once(stream, 'ready')
-  stream.ref()
+  ;(stream as unknown as { ref (): void }).ref()
   const logger = pino(pinoOptions, stream)
   return { logger, stream, end: () => endStream(stream) }
 }

@@ -1,0 +1,70 @@
+import t from 'tap'
+import { cli } from './support/cli.js'
+import { databaseUrl, freshTarget } from './support/db.js'
+import { freePort } from '../lib/dev/throwaway-postgres.js'
+
+t.test('migrate applies, then reports up to date', async t => {
+  const { target } = await freshTarget(t, { migrate: false })
+  const first = await cli('migrate', '--url', databaseUrl(), '--schema', target.schema)
+  t.equal(first.code, 0, first.err)
+  t.match(first.out, /applied 001_system_logs\.sql/)
+  const second = await cli('migrate', '--url', databaseUrl(), '--schema', target.schema)
+  t.equal(second.code, 0)
+  t.match(second.out, /is up to date/)
+})
+
+t.test('migrate takes DATABASE_URL when there is no --url', async t => {
+  const { target } = await freshTarget(t, { migrate: false })
+  const r = await cli('migrate', '--schema', target.schema)
+  t.equal(r.code, 0, r.err)
+})
+
+t.test('errors: usage is exit 2 with help, failures exit 1 with a reason', async t => {
+  const bad = await cli('migrate', '--schema', 'Bad-Name')
+  t.equal(bad.code, 2)
+  t.match(bad.err, /--schema must be a lower-case SQL identifier/)
+  t.match(bad.err, /curator-log migrate \[options\]/)
+
+  const flag = await cli('migrate', '--nope')
+  t.equal(flag.code, 2)
+  t.match(flag.err, /Unknown option '--nope'/)
+
+  const url = await cli('migrate', '--url', 'postgres://u:secret@[bad')
+  t.equal(url.code, 2)
+  t.match(url.err, /not a valid URL/)
+  t.notMatch(url.err, /secret/, 'the password is not echoed')
+
+  const port = await freePort()
+  const down = await cli('migrate', '--url', `postgres://postgres:pw@127.0.0.1:${port}/postgres`)
+  t.equal(down.code, 1)
+  t.match(down.err, new RegExp(`cannot connect to postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/postgres: .*ECONNREFUSED`))
+
+  const unknown = await cli('frobnicate')
+  t.equal(unknown.code, 2)
+  t.match(unknown.err, /unknown command "frobnicate"/)
+})
+
+t.test('help', async t => {
+  const top = await cli('--help')
+  t.equal(top.code, 0)
+  t.match(top.out, /Commands:/)
+  const none = await cli()
+  t.equal(none.code, 2)
+  for (const command of ['migrate', 'demo']) {
+    const r = await cli(command, '--help')
+    t.equal(r.code, 0)
+    t.match(r.out, `curator-log ${command}`)
+  }
+})
+
+t.test('demo against the test database', async t => {
+  const { target } = await freshTarget(t, { migrate: false })
+  const r = await cli('demo', '--schema', target.schema, '--lines', '600')
+  t.equal(r.code, 0, r.err)
+  t.match(r.out, /logged 600 lines/)
+  t.match(r.out, /rows per level: info=\d+ warn=\d+ error=1/)
+  t.match(r.out, /\[REDACTED_TOKEN\]/)
+  t.notMatch(r.out, /someone@example\.com/)
+  const bad = await cli('demo', '--lines', 'many')
+  t.equal(bad.code, 2)
+})
