@@ -41,7 +41,8 @@ export class Delivery {
   readonly stats: TransportStats = emptyStats()
   private readonly queue = new LineQueue()
   private inflight = 0
-  private pumping = false
+  private pumping: Promise<void> | undefined
+  private closing = false
   private due = false
   private timer: NodeJS.Timeout | undefined
   private failing = false
@@ -71,11 +72,17 @@ export class Delivery {
       }
     }
     this.queue.push(line)
+    if (this.queue.bytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes
     if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
       this.kick()
     } else {
       this.arm()
     }
+  }
+
+  /** Looks for spill files left by earlier processes and loads them once the database answers. */
+  start (): void {
+    if (this.overflow) this.kick()
   }
 
   /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
@@ -89,12 +96,15 @@ export class Delivery {
 
   /**
    * Flushes, retrying until `deadlineMs` (epoch); whatever is still undelivered then is spilled.
+   * A spill file being replayed is left where it is, its progress recorded, for the next process.
    */
   async close (deadlineMs: number): Promise<void> {
+    this.closing = true
     this.deadline = deadlineMs
     const stop = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs - Date.now()))
     try {
       await this.flush()
+      await this.pumping
     } finally {
       clearTimeout(stop)
       clearTimeout(this.timer)
@@ -122,33 +132,31 @@ export class Delivery {
   }
 
   private kick (): void {
-    this.pump().catch(err => {
-      this.stats.lastError = errorText(err)
-      this.hooks.report?.('failing', this.stats.lastError)
-    })
+    this.pumping ??= this.pump()
+      .catch(err => {
+        this.stats.lastError = errorText(err)
+        this.hooks.report?.('failing', this.stats.lastError)
+      })
+      .finally(() => {
+        this.pumping = undefined
+        if (this.queue.length > 0) this.arm()
+        this.release()
+      })
   }
 
   private async pump (): Promise<void> {
-    if (this.pumping) return
-    this.pumping = true
-    try {
-      for (;;) {
-        if (this.queue.length === 0) {
-          this.due = false
-          this.release()
-          if (this.abort.signal.aborted || !(await this.replayOne())) break
-          continue
-        }
-        if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) break
-        const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
-        this.inflight = batch.length
-        await this.deliver(batch)
-        this.inflight = 0
+    for (;;) {
+      if (this.queue.length === 0) {
+        this.due = false
+        this.release()
+        if (this.closing || !(await this.replayOne())) return
+        continue
       }
-    } finally {
-      this.pumping = false
-      if (this.queue.length > 0) this.arm()
-      this.release()
+      if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) return
+      const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
+      this.inflight = batch.length
+      await this.deliver(batch, false)
+      this.inflight = 0
     }
   }
 
@@ -164,27 +172,27 @@ export class Delivery {
     if (this.failing || !this.overflow) return false
     const next = await this.overflow.nextReplay()
     if (!next) return false
-    const committed = this.stats.committed
-    const spilledBefore = this.stats.spilled
-    await this.deliver(next.lines)
-    // Only mark it loaded when none of it was spilled again (a new outage mid-replay).
-    if (this.stats.spilled === spilledBefore) {
+    const settledBefore = this.stats.committed + this.stats.deadLettered
+    if (await this.deliver(next.lines, true)) {
       next.done()
-      this.stats.replayed += this.stats.committed - committed
+      this.stats.replayed += this.stats.committed + this.stats.deadLettered - settledBefore
     }
     return true
   }
 
-  /** Delivers lines in order; splits batches the server refuses until the bad rows stand alone. */
-  private async deliver (lines: string[]): Promise<void> {
+  /**
+   * Delivers lines in order; splits batches the server refuses until the bad rows stand alone.
+   * False when the close deadline came first: queued lines are then spilled, replayed ones left on disk.
+   */
+  private async deliver (lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
     let attempt = 0
     let lastErr: unknown
     while (pending.length > 0) {
       const part = pending[0]
       if (this.pastDeadline()) {
-        this.spillOrDrop(pending.flat().concat(this.queue.take(Infinity, Infinity)))
-        return
+        this.spillOrDrop((replay ? [] : pending.flat()).concat(this.queue.take(Infinity, Infinity)))
+        return false
       }
       try {
         await this.hooks.prepare?.(lastErr)
@@ -205,6 +213,7 @@ export class Delivery {
         await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
+    return true
   }
 
   /**

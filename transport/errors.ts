@@ -21,3 +21,9 @@ export function errorText (err: unknown): string {
   }
   return String(err)
 }
+
+/** An error PostgreSQL itself reported (it carries a SQLSTATE), as opposed to a lost connection. */
+export function isServerError (err: unknown): boolean {
+  const e = err as { code?: unknown, severity?: unknown } | null
+  return typeof e?.code === 'string' && e.code.length === 5 && typeof e.severity === 'string' && !e.code.startsWith('08') && !e.code.startsWith('57P')
+}

@@ -5,7 +5,7 @@ import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { encodeRow } from './copy-text.js'
 import { CopyWriter } from './copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
-import { errorText, isMissingPartition } from './errors.js'
+import { errorText, isMissingPartition, isServerError } from './errors.js'
 import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { createLivePartitions, liveWindow } from './partitions.js'
@@ -17,8 +17,13 @@ export type { TransportStats } from './stats.js'
 
 /** Message the app thread posts to ask every curator-log transport in the worker to flush. */
 export const FLUSH_REQUEST = 'curator-log:flush'
-/** Event a transport answers with on the thread-stream: (id, stats). */
+/** Event a transport answers a flush with on the thread-stream: (id, stats). */
 export const FLUSHED_EVENT = 'curator-log:flushed'
+/** Message asking for the counters now, without waiting for anything. */
+export const STATS_REQUEST = 'curator-log:stats'
+/** Event carrying the counters: (id, stats); id is null for the periodic report. */
+export const STATS_EVENT = 'curator-log:stats'
+const STATS_EVERY_MS = 2000
 
 /**
  * The pino transport: parses each line, sanitizes and maps it to a row, and loads rows with COPY in
@@ -48,11 +53,15 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const hooks: Hooks = {
     async prepare (lastErr) {
       if (partitionsReady && !isMissingPartition(lastErr)) return
-      partitionsReady = true
+      const client = await writer.connection()
       try {
-        await createLivePartitions(await writer.connection(), o.target, o.monthsAhead)
+        await createLivePartitions(client, o.target, o.monthsAhead)
+        partitionsReady = true
       } catch (err) {
-        // Without the owner's privileges the writer can still load rows into existing partitions.
+        // The server answered but refused (e.g. the writer role may not create tables): rows can
+        // still go into the partitions that exist. Anything else is a delivery failure to retry.
+        if (!isServerError(err)) throw err
+        partitionsReady = true
         if (!maintenanceReported) warn(`curator-log: cannot create partitions (${errorText(err)}); loading into the existing ones`)
         maintenanceReported = true
       }
@@ -71,11 +80,16 @@ export default async function curatorLogTransport (options: TransportOptions = {
     delivery.push(encodeRow(row), levels.value(row[1] as string) ?? 30)
   }
 
+  const post = (name: string, id: unknown): void => {
+    parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery.snapshot()] })
+  }
   const onMessage = (msg: { code?: unknown, id?: unknown }): void => {
-    if (msg?.code !== FLUSH_REQUEST) return
-    flush().then(() => parentPort?.postMessage({ code: 'EVENT', name: FLUSHED_EVENT, args: [msg.id, delivery.snapshot()] }))
+    if (msg?.code === STATS_REQUEST) post(STATS_EVENT, msg.id)
+    else if (msg?.code === FLUSH_REQUEST) flush().then(() => post(FLUSHED_EVENT, msg.id))
   }
   parentPort?.on('message', onMessage)
+  const statsTimer = setInterval(() => post(STATS_EVENT, null), STATS_EVERY_MS).unref()
+  delivery.start()
 
   // A line already handed to the stream may still be in its buffer: let it reach accept() first.
   const flush = async (): Promise<void> => {
@@ -92,6 +106,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     metadata: false,
     async close () {
       parentPort?.off('message', onMessage)
+      clearInterval(statsTimer)
       try {
         await delivery.close(Date.now() + o.closeTimeoutMs)
       } finally {

@@ -12,6 +12,7 @@ const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
 type Boom = InstanceType<typeof SonicBoom>
 
 const SEGMENT_BYTES = 16 << 20
+const WRITE_CHUNK = 64 << 10
 const NAME = /^spill-(\d+)-(\d+)-([0-9a-f]+)\.(open|ndjson|replaying\.(\d+))$/
 
 /** The spill directory's files, owned per segment: `.open` while written, `.replaying.<pid>` once claimed. */
@@ -21,6 +22,8 @@ export class SpillDir implements Overflow {
   private out: Boom | undefined
   private outPath = ''
   private outBytes = 0
+  private buffered: string[] = []
+  private bufferedBytes = 0
   private broken = false
   private claimed: { path: string, lines: string[], offset: number } | undefined
 
@@ -30,15 +33,26 @@ export class SpillDir implements Overflow {
     if (this.broken) return false
     try {
       if (!this.out || this.outBytes > SEGMENT_BYTES) this.rotate()
-      let text = ''
-      for (const line of lines) text += JSON.stringify(toObject(line)) + '\n'
-      this.out!.write(text)
-      this.outBytes += text.length
+      for (const line of lines) {
+        const text = JSON.stringify(toObject(line)) + '\n'
+        this.buffered.push(text)
+        this.bufferedBytes += text.length
+      }
+      if (this.bufferedBytes >= WRITE_CHUNK) this.writeOut()
       return true
     } catch (err) {
       this.fail(err)
       return false
     }
+  }
+
+  /** One synchronous write per chunk: this is the worker thread, and a spilled row must reach the disk. */
+  private writeOut (): void {
+    if (this.bufferedBytes === 0) return
+    this.out!.write(this.buffered.join(''))
+    this.outBytes += this.bufferedBytes
+    this.buffered = []
+    this.bufferedBytes = 0
   }
 
   deadLetter (line: string, err: unknown): void {
@@ -69,16 +83,27 @@ export class SpillDir implements Overflow {
     }
   }
 
-  /** Flushes what was spilled to disk and hands the open segment over for replay. */
+  /**
+   * Flushes what was spilled to disk and hands the open segment over for replay; a segment this
+   * instance was replaying goes back too, with its progress, for the next one.
+   */
   close (): Promise<void> {
     this.seal()
+    const c = this.claimed
+    if (c) {
+      this.claimed = undefined
+      const back = c.path.replace(/\.replaying\.\d+$/, '.ndjson')
+      rmSync(c.path + '.offset', { force: true })
+      if (c.offset > 0) writeFileSync(back + '.offset', String(c.offset))
+      renameSync(c.path, back)
+    }
     return Promise.resolve()
   }
 
   private rotate (): void {
     this.seal()
     this.outPath = join(this.dir, `spill-${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.open`)
-    this.out = new SonicBoom({ dest: this.outPath, sync: false, minLength: 64 * 1024 })
+    this.out = new SonicBoom({ dest: this.outPath, sync: true })
     this.out.on('error', err => this.fail(err))
     this.outBytes = 0
   }
@@ -86,12 +111,12 @@ export class SpillDir implements Overflow {
   private seal (): void {
     const out = this.out
     if (!out) return
-    this.out = undefined
     try {
-      out.flushSync()
+      this.writeOut()
     } catch (err) {
       this.fail(err)
     }
+    this.out = undefined
     out.end()
     renameSync(this.outPath, this.outPath.replace(/\.open$/, '.ndjson'))
   }

@@ -20,6 +20,8 @@ export interface TransportStats {
   queueDepth: number
   /** Bytes waiting in memory. */
   queueBytes: number
+  /** The most bytes that ever waited in memory at once. */
+  peakQueueBytes: number
   /** The last delivery error, if any. */
   lastError: string | null
 }
@@ -36,6 +38,7 @@ export function emptyStats (): TransportStats {
     spillLinesSkipped: 0,
     queueDepth: 0,
     queueBytes: 0,
+    peakQueueBytes: 0,
     lastError: null
   }
 }

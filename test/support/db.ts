@@ -7,6 +7,8 @@ import type { Test } from 'tap'
 import { type LogTarget, qualifiedTable, quoteIdent } from '../../lib/identifiers.js'
 import { migrate } from '../../lib/migrate.js'
 import type { TransportOptions } from '../../transport/options.js'
+import type { TransportStats } from '../../transport/stats.js'
+import { type ThrowawayPostgres, startThrowawayPostgres } from '../../lib/dev/throwaway-postgres.js'
 
 export const TRANSPORT = fileURLToPath(new URL('./ts-transport.mjs', import.meta.url))
 
@@ -38,10 +40,10 @@ export async function freshTarget (t: Test, opts: { migrate?: boolean } = {}): P
 }
 
 /** A pino logger writing through curator-log's transport (from source) to the target. */
-export async function transportLogger (t: Test, target: LogTarget, options: TransportOptions = {}, pinoOptions: pino.LoggerOptions = {}) {
+export async function transportLogger (t: Test, target: LogTarget, options: TransportOptions = {}, pinoOptions: pino.LoggerOptions = {}, url = databaseUrl()) {
   const stream = pino.transport({
     target: TRANSPORT,
-    options: { connectionString: databaseUrl(), schema: target.schema, table: target.table, spillDir: false, ...options }
+    options: { connectionString: url, schema: target.schema, table: target.table, spillDir: false, ...options }
   })
   await once(stream, 'ready')
   ;(stream as unknown as { ref (): void }).ref()
@@ -64,4 +66,59 @@ export async function rows<T = Record<string, unknown>> (client: pg.Client, targ
 export async function count (client: pg.Client, target: LogTarget): Promise<number> {
   const r = await client.query(`SELECT count(*)::int AS n FROM ${qualifiedTable(target)}`)
   return r.rows[0].n
+}
+
+type EventStream = { worker: { postMessage (m: unknown): void }, on (e: string, f: (...a: any[]) => void): unknown, off (e: string, f: (...a: any[]) => void): unknown }
+let requestId = 0
+
+/** The transport's counters, asked of the worker. */
+export function transportStats (stream: unknown, code = 'curator-log:stats', event = code): Promise<TransportStats> {
+  const s = stream as EventStream
+  const id = ++requestId
+  return new Promise(resolve => {
+    const on = (got: number, stats: TransportStats): void => {
+      if (got !== id) return
+      s.off(event, on)
+      resolve(stats)
+    }
+    s.on(event, on)
+    s.worker.postMessage({ code, id })
+  })
+}
+
+/** Asks the worker to commit (or spill) everything so far; resolves with the counters after. */
+export function flushTransport (stream: unknown): Promise<TransportStats> {
+  return transportStats(stream, 'curator-log:flush', 'curator-log:flushed')
+}
+
+/** Polls until `check` holds, failing after `ms`. */
+export async function waitFor (what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** A PostgreSQL server of this test's own (to stop, restart or start late), removed at the end. */
+export async function ownServer (t: Test, port?: number): Promise<ThrowawayPostgres> {
+  const server = await startThrowawayPostgres({ port, postgresFlags: ['-c', 'fsync=off'] })
+  t.teardown(() => server.destroy())
+  return server
+}
+
+/** Every seq in the table: asserts none is missing and none appears twice. */
+export async function assertSeqs (t: Test, client: pg.Client, target: LogTarget, expected: number[]): Promise<void> {
+  const r = await client.query(`SELECT (context->>'seq')::int AS seq FROM ${qualifiedTable(target)}`)
+  const seen = new Map<number, number>()
+  for (const { seq } of r.rows) seen.set(seq, (seen.get(seq) ?? 0) + 1)
+  const missing = expected.filter(s => !seen.has(s))
+  const duplicated = [...seen].filter(([, n]) => n > 1).map(([s]) => s)
+  const unexpected = [...seen.keys()].filter(s => !expected.includes(s))
+  t.same({ rows: r.rowCount, missing: missing.length, duplicated: duplicated.length, unexpected: unexpected.length },
+    { rows: expected.length, missing: 0, duplicated: 0, unexpected: 0 }, 'every line exactly once', { missing: missing.slice(0, 10), duplicated: duplicated.slice(0, 10) })
+}
+
+export function range (n: number, from = 0): number[] {
+  return Array.from({ length: n }, (_, i) => from + i)
 }
