@@ -1,7 +1,11 @@
-export { migrate, loadMigrations, type Migration, type MigrateResult } from './migrate.js'
-export { logTarget, type LogTarget } from './identifiers.js'
+export { createLogger, type CuratorLogger } from './create-logger.js'
+export type { CreateLoggerOptions, ConsoleOptions, DatabaseOptions, RateLimitOptions } from './logger-config.js'
+export { runWithContext, bindContext, getContext, clearContext, type LogContext } from './context.js'
+export { RateLimiter, type RateLimiterOptions, type RateLimitMode } from './rate-limiter.js'
 export {
   Sanitizer, sanitizeDict, sanitizeForLogging, cleanString, SENSITIVE_KEYS, VALUE_PATTERNS, REDACTED,
   type SanitizerOptions, type PatternRule
 } from './sanitizer/index.js'
+export { migrate, loadMigrations, type Migration, type MigrateResult } from './migrate.js'
+export { logTarget, type LogTarget } from './identifiers.js'
 export type { TransportOptions, TransportStats } from '../transport/index.js'

@@ -1,0 +1,41 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/** Fields merged into every line logged while they are in scope. */
+export type LogContext = Record<string, unknown>
+
+const storage = new AsyncLocalStorage<LogContext>()
+
+/**
+ * Runs `fn` with its own context: the current one plus `ctx`. Everything `fn` starts, across await,
+ * timers, promise chains and event callbacks, sees this context and not another request's.
+ */
+export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
+  return storage.run({ ...storage.getStore(), ...ctx }, fn)
+}
+
+/**
+ * Adds fields to the current context. Inside {@link runWithContext} they hold for the rest of that
+ * scope only (a request's middleware and handlers); outside any scope, for the current async chain.
+ */
+export function bindContext (kv: LogContext): void {
+  const store = storage.getStore()
+  if (store) Object.assign(store, kv)
+  else storage.enterWith({ ...kv })
+}
+
+/** A copy of the current context. */
+export function getContext (): LogContext {
+  return { ...storage.getStore() }
+}
+
+/** Removes every field from the current context. */
+export function clearContext (): void {
+  const store = storage.getStore()
+  if (!store) return
+  for (const key of Object.keys(store)) delete store[key]
+}
+
+/** The live context object, or undefined; for the logger's mixin only (no copy on the hot path). */
+export function currentContext (): LogContext | undefined {
+  return storage.getStore()
+}

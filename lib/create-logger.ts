@@ -1,0 +1,158 @@
+import { join } from 'node:path'
+import pino, { type Logger, type TransportTargetOptions } from 'pino'
+import type { TransportStats } from '../transport/stats.js'
+import { currentContext, type LogContext } from './context.js'
+import { handleExceptions, handleSignals } from './exit-handlers.js'
+import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
+import { packageRoot } from './package-root.js'
+import { RateLimiter } from './rate-limiter.js'
+import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
+
+/** A pino logger with curator-log's additions; its children (and `bind`) have them too. */
+export type CuratorLogger = Logger & {
+  /** A child logger whose fields win over the ambient context (pino's child under another name). */
+  bind (fields: LogContext): CuratorLogger
+  /** The rate limiter, or undefined when rate limiting is off. */
+  readonly rateLimiter: RateLimiter | undefined
+  /** The database transport's counters, or undefined without a database output. */
+  transportStats (): Promise<TransportStats | undefined>
+  /** Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone. */
+  close (): Promise<void>
+}
+
+const chindingsSym = pino.symbols.chindingsSym as unknown as string
+
+/**
+ * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
+ * thread, and one worker thread writing to the console and to PostgreSQL, each line serialized once.
+ */
+export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
+  const plan = planLogger(options, Boolean(process.stdout.isTTY))
+  const targets = outputs(plan, options.transportTarget)
+  const transport = targets.length > 0 ? pino.transport({ targets }) as unknown as WorkerStream & NodeJS.WritableStream & { end (): void, once (e: string, f: () => void): unknown } : undefined
+  const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
+  const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
+  let reporting = false
+  const userPino = options.pino ?? {}
+  const userMixin = userPino.mixin
+
+  const logger = pino({
+    ...userPino,
+    name: options.name ?? userPino.name,
+    level: plan.level,
+    mixin (obj, level, self) {
+      const ctx = ambient(self as Logger)
+      return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
+    },
+    hooks: {
+      ...userPino.hooks,
+      logMethod (args, method, level) {
+        if (limiter && !reporting && (limitErrors || level < 50) && !limiter.shouldLog(limitKey(limiter, this, level, args))) return
+        const next = userPino.hooks?.logMethod
+        return next ? next.call(this, args, method, level) : method.apply(this, args)
+      }
+    }
+  }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
+
+  const pinoFlush = logger.flush.bind(logger)
+  let closed: Promise<void> | undefined
+  Object.defineProperties(logger, {
+    rateLimiter: { value: limiter },
+    bind: { value: function (this: Logger, fields: LogContext) { return this.child(fields) } },
+    flush: {
+      value: (cb?: (err?: Error) => void) => {
+        pinoFlush(err => {
+          if (err || !plan.database || !transport) return cb?.(err)
+          requestFlush(transport).then(() => cb?.(), e => cb?.(e))
+        })
+      }
+    },
+    transportStats: { value: async () => plan.database && transport ? requestStats(transport) : undefined },
+    close: {
+      value: () => {
+        closed ??= new Promise<void>(resolve => {
+          if (!transport) return resolve()
+          transport.once('close', resolve)
+          transport.end()
+        })
+        return closed
+      }
+    }
+  })
+
+  const removers: Array<() => void> = []
+  if (transport && options.handleSignals !== false) removers.push(handleSignals(transport, cb => logger.flush(cb)))
+  if (options.handleExceptions !== false) removers.push(handleExceptions(logger))
+  if (removers.length > 0) transport?.once('close', () => { for (const r of removers) r() })
+
+  if (limiter) {
+    const report = setInterval(() => {
+      reporting = true
+      try {
+        for (const [key, suppressed] of limiter.takeSuppressed()) logger.warn({ rate_limited: key, suppressed }, 'rate limit: lines suppressed')
+      } finally {
+        reporting = false
+      }
+    }, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000)
+    report.unref()
+    transport?.once('close', () => clearInterval(report))
+  }
+
+  if (plan.databaseMissing) {
+    logger.warn('curator-log: no database configured (set DATABASE_URL or database.connectionString); logging to the console only')
+  }
+  return logger
+}
+
+function outputs (plan: LoggerPlan, transportTarget?: string): TransportTargetOptions[] {
+  const targets: TransportTargetOptions[] = []
+  if (plan.console) {
+    targets.push(plan.console.pretty
+      ? { target: 'pino-pretty', level: plan.console.level, options: { destination: 1 } }
+      : { target: 'pino/file', level: plan.console.level, options: { destination: 1 } })
+  }
+  if (plan.database) {
+    const { level, ...options } = plan.database
+    targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options })
+  }
+  return targets
+}
+
+// Keys a child logger was bound with, by its serialized bindings: bound fields win over ambient ones.
+const boundKeys = new Map<string, string[]>()
+
+function keysOf (chindings: string): string[] {
+  let keys = boundKeys.get(chindings)
+  if (keys === undefined) {
+    keys = chindings === '' ? [] : Object.keys(JSON.parse('{' + chindings.slice(1) + '}'))
+    if (boundKeys.size > 10_000) boundKeys.clear()
+    boundKeys.set(chindings, keys)
+  }
+  return keys
+}
+
+/** A fresh object (pino mutates what mixin returns) with the ambient context minus bound keys. */
+function ambient (logger: Logger): Record<string, unknown> {
+  const ctx = currentContext()
+  if (ctx === undefined) return {}
+  const out = { ...ctx }
+  for (const k of keysOf((logger as unknown as Record<string, string>)[chindingsSym] ?? '')) delete out[k]
+  return out
+}
+
+const loggerNames = new Map<string, string>()
+
+function limitKey (limiter: RateLimiter, logger: Logger, level: number, args: unknown[]): string {
+  if (limiter.mode === 'per-logger') {
+    const chindings = (logger as unknown as Record<string, string>)[chindingsSym] ?? ''
+    let name = loggerNames.get(chindings)
+    if (name === undefined) {
+      name = String(JSON.parse('{' + chindings.slice(1) + '}').name ?? '')
+      if (loggerNames.size > 10_000) loggerNames.clear()
+      loggerNames.set(chindings, name)
+    }
+    return name
+  }
+  const template = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : (args[0] as Error | undefined)?.message ?? ''
+  return level + ':' + template
+}

@@ -1,0 +1,90 @@
+import type { LevelWithSilentOrString } from 'pino'
+import type { TransportOptions } from '../transport/options.js'
+import type { RateLimiterOptions } from './rate-limiter.js'
+
+/** Console output settings. */
+export interface ConsoleOptions {
+  /** Lowest level printed. Default: the logger's level. Env: LOG_CONSOLE_LEVEL. */
+  level?: LevelWithSilentOrString
+  /** pino-pretty instead of JSON lines. Default: stdout is a TTY and NODE_ENV is not production. Env: LOG_PRETTY. */
+  pretty?: boolean
+}
+
+/** Database output settings: the transport's options plus the lowest level stored. */
+export interface DatabaseOptions extends TransportOptions {
+  /** Lowest level stored. Default: the logger's level. Env: LOG_DATABASE_LEVEL. */
+  level?: LevelWithSilentOrString
+}
+
+/** Rate limiting of the logger, applied on the app thread before a line is serialized. */
+export interface RateLimitOptions extends RateLimiterOptions {
+  /** Apply the limit to error and fatal too. Default false: they are never dropped. */
+  limitErrors?: boolean
+  /** How often a warn line reports what was suppressed. Default 10 000. */
+  reportIntervalMs?: number
+}
+
+/** Everything createLogger sets up. Environment variables, where named, override these. */
+export interface CreateLoggerOptions {
+  /** The logger's name (the `logger` column). */
+  name?: string
+  /** Lowest level logged. Default `info`. Env: LOG_LEVEL. */
+  level?: LevelWithSilentOrString
+  /** Console output, or false for none. Env: LOG_CONSOLE=false turns it off. */
+  console?: ConsoleOptions | false
+  /**
+   * PostgreSQL output, or false for none. Without a connection string here or in DATABASE_URL the
+   * logger warns once and logs to the console only. Env: LOG_DATABASE=false turns it off.
+   */
+  database?: DatabaseOptions | false
+  /** Rate limiting, or false for none. Default: 100 lines/s per level and message template. */
+  rateLimit?: RateLimitOptions | false
+  /** On SIGTERM and SIGINT, commit or spill every line, then let the signal end the process. Default true. */
+  handleSignals?: boolean
+  /** Log uncaught exceptions and unhandled rejections at fatal before the process dies. Default true. */
+  handleExceptions?: boolean
+  /** Further pino options (redact, serializers, customLevels, ...); a mixin here is merged with the context. */
+  pino?: import('pino').LoggerOptions
+  /** The transport module. Default: curator-log/transport, as built beside this file. */
+  transportTarget?: string
+  /** Environment to read overrides from. Default process.env. */
+  env?: Record<string, string | undefined>
+}
+
+export interface LoggerPlan {
+  level: string
+  console: { level: string, pretty: boolean } | false
+  database: (DatabaseOptions & { level: string }) | false
+  /** Why the database output is off when it was not turned off on purpose. */
+  databaseMissing: boolean
+}
+
+function flag (name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined
+  if (/^(1|true|yes|on)$/i.test(value)) return true
+  if (/^(0|false|no|off)$/i.test(value)) return false
+  throw new TypeError(`curator-log: ${name} must be true or false, got ${JSON.stringify(value)}`)
+}
+
+/** Options and environment, resolved into the outputs to build. */
+export function planLogger (o: CreateLoggerOptions, isTTY: boolean): LoggerPlan {
+  const env = o.env ?? process.env
+  const level = env.LOG_LEVEL || o.level || 'info'
+  let console: LoggerPlan['console'] = false
+  if (o.console !== false && flag('LOG_CONSOLE', env.LOG_CONSOLE) !== false) {
+    const c = o.console ?? {}
+    console = {
+      level: env.LOG_CONSOLE_LEVEL || c.level || level,
+      pretty: flag('LOG_PRETTY', env.LOG_PRETTY) ?? c.pretty ?? (isTTY && env.NODE_ENV !== 'production')
+    }
+  }
+  let database: LoggerPlan['database'] = false
+  let databaseMissing = false
+  if (o.database !== false && flag('LOG_DATABASE', env.LOG_DATABASE) !== false) {
+    const d = o.database ?? {}
+    const connectionString = d.connectionString ?? env.DATABASE_URL
+    if (connectionString) database = { ...d, connectionString, level: env.LOG_DATABASE_LEVEL || d.level || level }
+    else databaseMissing = true
+  }
+  return { level, console, database, databaseMissing }
+}

@@ -1,0 +1,95 @@
+/** How lines share a rate limit. */
+export type RateLimitMode = 'per-key' | 'per-logger' | 'global'
+
+/** Rate limiter settings. */
+export interface RateLimiterOptions {
+  /** Lines allowed per second, per key. Default 100 (the reference design's). */
+  maxPerSecond?: number
+  /** Lines allowed at once before the per-second rate applies. Default maxPerSecond. */
+  burst?: number
+  /**
+   * `per-key` (default): level + message template, so a runaway loop silences itself only;
+   * `per-logger`: one limit per logger name; `global`: one limit for everything (the reference's).
+   */
+  mode?: RateLimitMode
+}
+
+interface Bucket { tokens: number, at: number, dropped: number }
+
+const MAX_KEYS = 10_000
+
+/**
+ * Token buckets, one per key. `shouldLog()` answers whether a line may be logged now; refused
+ * lines are counted, in total and per key.
+ */
+export class RateLimiter {
+  readonly maxPerSecond: number
+  readonly burst: number
+  readonly mode: RateLimitMode
+  /** Lines refused since the last {@link resetDroppedCount}. */
+  droppedCount = 0
+  private readonly buckets = new Map<string, Bucket>()
+
+  constructor (options: RateLimiterOptions | number = {}, private readonly clock: () => number = performance.now.bind(performance)) {
+    const o = typeof options === 'number' ? { maxPerSecond: options } : options
+    this.maxPerSecond = o.maxPerSecond ?? 100
+    this.burst = o.burst ?? this.maxPerSecond
+    this.mode = o.mode ?? 'per-key'
+    if (!(this.maxPerSecond > 0) || !Number.isFinite(this.maxPerSecond)) throw new TypeError(`curator-log: rateLimit.maxPerSecond must be a positive number, got ${o.maxPerSecond}`)
+    if (!(this.burst >= 1) || !Number.isFinite(this.burst)) throw new TypeError(`curator-log: rateLimit.burst must be a number >= 1, got ${o.burst}`)
+    if (!['per-key', 'per-logger', 'global'].includes(this.mode)) throw new TypeError(`curator-log: rateLimit.mode must be per-key, per-logger or global, got ${JSON.stringify(o.mode)}`)
+  }
+
+  /** Whether a line with this key may be logged now (the key is ignored in global mode). */
+  shouldLog (key = ''): boolean {
+    const k = this.mode === 'global' ? '' : key
+    const now = this.clock()
+    let b = this.buckets.get(k)
+    if (b === undefined) {
+      if (this.buckets.size >= MAX_KEYS) this.evictIdle(now)
+      b = { tokens: this.burst, at: now, dropped: 0 }
+      this.buckets.set(k, b)
+    } else {
+      b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.maxPerSecond / 1000)
+      b.at = now
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1
+      return true
+    }
+    b.dropped++
+    this.droppedCount++
+    return false
+  }
+
+  getDroppedCount (): number {
+    return this.droppedCount
+  }
+
+  /** Returns the dropped count and starts it again from zero. */
+  resetDroppedCount (): number {
+    const n = this.droppedCount
+    this.droppedCount = 0
+    return n
+  }
+
+  /** Lines refused per key since the last call, and forgets them. */
+  takeSuppressed (): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const [k, b] of this.buckets) {
+      if (b.dropped > 0) {
+        out.set(k, b.dropped)
+        b.dropped = 0
+      }
+    }
+    return out
+  }
+
+  /** Drops full buckets (keys not seen for a while), or everything if none is idle. */
+  private evictIdle (now: number): void {
+    for (const [k, b] of this.buckets) {
+      if (b.dropped === 0 && b.tokens + (now - b.at) * this.maxPerSecond / 1000 >= this.burst) this.buckets.delete(k)
+    }
+    if (this.buckets.size >= MAX_KEYS) this.buckets.clear()
+  }
+}

@@ -1,0 +1,50 @@
+import type { TransportStats } from '../transport/stats.js'
+
+// The names are repeated from transport/index.ts on purpose: importing that module here would load
+// the worker's code (pg, the sanitizer, ...) into the app thread.
+const FLUSH_REQUEST = 'curator-log:flush'
+const FLUSHED_EVENT = 'curator-log:flushed'
+const STATS_REQUEST = 'curator-log:stats'
+const STATS_EVENT = 'curator-log:stats'
+
+/** The ThreadStream that pino.transport() returns, as far as messages go. */
+export interface WorkerStream {
+  worker?: { postMessage (m: unknown): void }
+  on (event: string, fn: (...args: any[]) => void): unknown
+  off (event: string, fn: (...args: any[]) => void): unknown
+}
+
+let nextId = 0
+
+function ask (stream: WorkerStream, code: string, event: string): Promise<TransportStats> {
+  const id = `${process.pid}-${++nextId}`
+  return new Promise((resolve, reject) => {
+    if (!stream.worker) return reject(new Error('curator-log: the transport worker is not running'))
+    const onEvent = (got: unknown, stats: TransportStats): void => {
+      if (got !== id) return
+      cleanup()
+      resolve(stats)
+    }
+    const onClose = (): void => {
+      cleanup()
+      reject(new Error('curator-log: the transport worker exited'))
+    }
+    const cleanup = (): void => {
+      stream.off(event, onEvent)
+      stream.off('close', onClose)
+    }
+    stream.on(event, onEvent)
+    stream.on('close', onClose)
+    stream.worker.postMessage({ code, id })
+  })
+}
+
+/** Asks the transport to commit or spill every line it has; resolves with its counters after. */
+export function requestFlush (stream: WorkerStream): Promise<TransportStats> {
+  return ask(stream, FLUSH_REQUEST, FLUSHED_EVENT)
+}
+
+/** The transport's counters now. */
+export function requestStats (stream: WorkerStream): Promise<TransportStats> {
+  return ask(stream, STATS_REQUEST, STATS_EVENT)
+}

@@ -1,0 +1,104 @@
+import { EventEmitter, once } from 'node:events'
+import t from 'tap'
+import { bindContext, runWithContext } from '../lib/context.js'
+import { createLogger } from '../lib/create-logger.js'
+import { planLogger } from '../lib/logger-config.js'
+import { freshTarget, rows } from './support/db.js'
+import { testLogger } from './support/logger.js'
+
+t.test('context keys that are columns land in columns, the rest in context', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target, { name: 'api' })
+  runWithContext({ request_id: 'req-1', user_id: 7, ip_address: '10.0.0.1', user_agent: 'ua', path: '/x', method: 'POST', tenant: 'acme' }, () => {
+    logger.info({ order: 3 }, 'placed')
+  })
+  await logger.close()
+  const [r] = await rows<Record<string, any>>(client, target)
+  t.match(r, { logger: 'api', message: 'placed', request_id: 'req-1', user_id: '7', ip_address: '10.0.0.1', user_agent: 'ua', path: '/x', method: 'POST', context: { tenant: 'acme', order: 3 } })
+})
+
+t.test('precedence: call arguments over bound fields over ambient context', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target)
+  runWithContext({ request_id: 'ambient', user_id: 'ambient', tenant: 'ambient' }, () => {
+    const bound = logger.bind({ user_id: 'bound', tenant: 'bound' })
+    bound.info('bound wins')
+    bound.info({ tenant: 'call' }, 'call wins')
+    logger.child({ request_id: 'child' }).info('child wins')
+  })
+  await logger.close()
+  const got = await rows<Record<string, any>>(client, target)
+  t.match(got[0], { request_id: 'ambient', user_id: 'bound', context: { tenant: 'bound' } })
+  t.match(got[1], { user_id: 'bound', context: { tenant: 'call' } })
+  t.match(got[2], { request_id: 'child', user_id: 'ambient' })
+})
+
+t.test('1 000 concurrent requests: each row carries its own request_id and user_id and no other', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target, { rateLimit: false })
+  const request = (i: number): Promise<void> => runWithContext({ request_id: `r${i}` }, async () => {
+    await new Promise(resolve => setTimeout(resolve, Math.random() * 20))
+    bindContext({ user_id: `u${i}` })
+    logger.info({ i }, 'after await')
+    setTimeout(() => logger.info({ i }, 'in a timer'), Math.random() * 10)
+    await Promise.resolve().then(() => logger.info({ i }, 'in a promise chain'))
+    const e = new EventEmitter()
+    e.on('go', () => logger.info({ i }, 'in an emitter callback'))
+    setImmediate(() => e.emit('go'))
+    await once(e, 'go')
+    await new Promise(resolve => setTimeout(resolve, 15))
+  })
+  await Promise.all(Array.from({ length: 1000 }, (_, i) => request(i)))
+  await logger.close()
+  const r = await client.query(`SELECT (context->>'i')::int AS i, request_id, user_id, count(*)::int AS n FROM "${target.schema}".system_logs GROUP BY 1, 2, 3`)
+  t.equal(r.rowCount, 1000, 'one group per request')
+  t.ok(r.rows.every(x => x.request_id === `r${x.i}` && x.user_id === `u${x.i}` && x.n === 4), 'every row of request i says r_i and u_i, four rows each')
+})
+
+t.test('rate limiting: a runaway loop silences itself, not the rest; errors pass; suppressions are reported', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target, { rateLimit: { maxPerSecond: 50, reportIntervalMs: 200 } })
+  for (let i = 0; i < 5000; i++) logger.info({ i }, 'runaway %d', i)
+  logger.info('a different message')
+  for (let i = 0; i < 200; i++) logger.error({ i }, 'failure')
+  t.ok(logger.rateLimiter!.droppedCount >= 4900, `dropped ${logger.rateLimiter!.droppedCount}`)
+  await new Promise(resolve => setTimeout(resolve, 300))
+  await logger.close()
+  const r = await client.query(`SELECT message, level, context FROM "${target.schema}".system_logs`)
+  const runaway = r.rows.filter(x => x.message.startsWith('runaway'))
+  t.ok(runaway.length >= 50 && runaway.length < 100, `only the burst of the loop landed (${runaway.length})`)
+  t.equal(r.rows.filter(x => x.message === 'a different message').length, 1)
+  t.equal(r.rows.filter(x => x.level === 'error').length, 200, 'no error dropped')
+  const report = r.rows.find(x => x.message === 'rate limit: lines suppressed')
+  t.match(report, { level: 'warn', context: { rate_limited: '30:runaway %d', suppressed: 5000 - runaway.length } })
+})
+
+t.test('flush(cb) calls back with the lines committed; transportStats reads the counters', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target, { rateLimit: false })
+  for (let i = 0; i < 5000; i++) logger.info({ i }, 'flushed')
+  await new Promise<void>((resolve, reject) => logger.flush(err => err ? reject(err) : resolve()))
+  const n = await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".system_logs`)
+  t.equal(n.rows[0].n, 5000)
+  const stats = await logger.transportStats()
+  t.equal(stats?.committed, 5000)
+})
+
+t.test('no database configured: one warning line, console only, no crash', async t => {
+  const logger = createLogger({ console: false, handleSignals: false, handleExceptions: false, env: {} })
+  t.equal(await logger.transportStats(), undefined)
+  await new Promise<void>(resolve => logger.flush(() => resolve()))
+  await logger.close()
+  t.same(planLogger({ env: {} }, false).databaseMissing, true)
+})
+
+t.test('environment overrides options', async t => {
+  const plan = planLogger({ level: 'info', console: { pretty: true }, database: { connectionString: 'postgres://a/b' } },
+    true)
+  t.same(plan, { level: 'info', console: { level: 'info', pretty: true }, database: { connectionString: 'postgres://a/b', level: 'info' }, databaseMissing: false })
+  const env = { LOG_LEVEL: 'debug', LOG_PRETTY: 'false', LOG_CONSOLE_LEVEL: 'warn', LOG_DATABASE_LEVEL: 'error', DATABASE_URL: 'postgres://env/db' }
+  t.same(planLogger({ env }, true), { level: 'debug', console: { level: 'warn', pretty: false }, database: { connectionString: 'postgres://env/db', level: 'error' }, databaseMissing: false })
+  t.same(planLogger({ env: { LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: 'x' } }, true), { level: 'info', console: false, database: false, databaseMissing: false })
+  t.equal((planLogger({ env: { NODE_ENV: 'production' } }, true).console as { pretty: boolean }).pretty, false, 'no pretty output in production')
+  t.throws(() => planLogger({ env: { LOG_PRETTY: 'maybe' } }, true), /LOG_PRETTY must be true or false/)
+})

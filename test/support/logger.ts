@@ -1,0 +1,20 @@
+import type { Test } from 'tap'
+import { createLogger, type CuratorLogger } from '../../lib/create-logger.js'
+import type { CreateLoggerOptions } from '../../lib/logger-config.js'
+import type { LogTarget } from '../../lib/identifiers.js'
+import { TRANSPORT, databaseUrl } from './db.js'
+
+/** createLogger writing to the test's target only (no console, no signal handlers), closed at the end. */
+export function testLogger (t: Test, target: LogTarget, options: CreateLoggerOptions = {}): CuratorLogger {
+  const logger = createLogger({
+    console: false,
+    handleSignals: false,
+    handleExceptions: false,
+    transportTarget: TRANSPORT,
+    env: {},
+    ...options,
+    database: options.database === false ? false : { connectionString: databaseUrl(), schema: target.schema, table: target.table, spillDir: false, ...options.database }
+  })
+  t.teardown(() => logger.close())
+  return logger
+}
