@@ -16,8 +16,12 @@ export function handleSignals (transport: { end (): void, once (e: string, f: ()
         return
       }
       process.removeListener(sig, handler)
-      const reraise = (): void => { process.kill(process.pid, sig) }
-      setTimeout(reraise, budgetMs).unref()
+      // A referenced timer keeps the process alive until the worker has closed (or the budget is spent).
+      const timer = setTimeout(() => reraise(), budgetMs)
+      const reraise = (): void => {
+        clearTimeout(timer)
+        process.kill(process.pid, sig)
+      }
       transport.once('close', reraise)
       // Lines logged by other code reacting to the same signal in this tick still get in.
       setImmediate(() => transport.end())

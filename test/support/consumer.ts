@@ -25,7 +25,9 @@ export function consumerDir (t: Test): string {
 export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
   copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture], { cwd: dir, env: { ...process.env, ...env, NODE_OPTIONS: '' } })
+    // tap injects its process-info loader (and with it signal-exit's handlers) into node children
+    // through NODE_OPTIONS; `env -u` keeps the fixture a plain node process, as in production.
+    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, fixture], { cwd: dir, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => { stdout += d })
