@@ -59,7 +59,7 @@ t.test('1 000 interleaved requests never see each other across await, timers, pr
     emitter.on('tick', () => check(i, 'emitter'))
     setTimeout(() => emitter.emit('tick'), Math.random() * 5)
     await once(emitter, 'tick')
-    for await (const _ of Readable.from([1, 2, 3])) check(i, 'stream')
+    for await (const n of Readable.from([1, 2, 3])) check(i, `stream ${n}`)
     check(i, 'end')
   })
   await Promise.all(Array.from({ length: 1000 }, (_, i) => request(i)))

@@ -81,9 +81,9 @@ t.test('the writer backend terminated during COPY, repeatedly: all land, none tw
   await migrate(client, target)
   const { logger, stream, end } = await transportLogger(t, target, { ...FAST_RETRY, appName: 'victim', batchRows: 5000, batchBytes: 4 << 20 }, {}, server.url)
   let killed = 0
-  let stop = false
+  const state = { stop: false }
   const killer = (async () => {
-    while (!stop) {
+    while (!state.stop) {
       const r = await client.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'victim' AND query LIKE 'COPY%' AND state = 'active'")
       killed += r.rows.filter(x => x.ok).length
       await new Promise(resolve => setTimeout(resolve, 2))
@@ -95,7 +95,7 @@ t.test('the writer backend terminated during COPY, repeatedly: all land, none tw
     if (seq % 500 === 0) await new Promise(resolve => setImmediate(resolve))
   }
   await waitFor('some COPY to be killed', () => killed >= 3, 60_000).catch(() => {})
-  stop = true
+  state.stop = true
   await killer
   await flushTransport(stream)
   await end()

@@ -61,7 +61,7 @@ t.test('no spill and no database: debug and info are dropped before warn and err
   await migrate(client, target)
   const after = await flushTransport(stream)
   await end()
-  const r = await client.query("SELECT level, count(*)::int AS n FROM system_logs GROUP BY level")
+  const r = await client.query('SELECT level, count(*)::int AS n FROM system_logs GROUP BY level')
   const byLevel = Object.fromEntries(r.rows.map(x => [x.level, x.n]))
   t.equal(byLevel.error, 100, 'every error line landed')
   t.equal(byLevel.info + after.dropped.info, 2900, 'every info line landed or was counted as dropped')
