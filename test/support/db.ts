@@ -86,9 +86,14 @@ export function transportStats (stream: unknown, code = 'curator-log:stats', eve
   })
 }
 
-/** Asks the worker to commit (or spill) everything so far; resolves with the counters after. */
-export function flushTransport (stream: unknown): Promise<TransportStats> {
-  return transportStats(stream, 'curator-log:flush', 'curator-log:flushed')
+/**
+ * pino's flush: thread-stream hands the worker every byte written so far, then calls the
+ * transport's flush, which resolves once those lines are committed or spilled. Resolves with the
+ * counters after.
+ */
+export async function flushTransport (stream: unknown): Promise<TransportStats> {
+  await new Promise<void>((resolve, reject) => (stream as { flush (cb: (err?: Error) => void): void }).flush(err => err ? reject(err) : resolve()))
+  return transportStats(stream)
 }
 
 /** Polls until `check` holds, failing after `ms`. */
