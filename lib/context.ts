@@ -39,3 +39,21 @@ export function clearContext (): void {
 export function currentContext (): LogContext | undefined {
   return storage.getStore()
 }
+
+/** Runs `fn` inside exactly this context object (no copy), so later binds to it are seen. */
+export function runInContext<T> (store: LogContext, fn: () => T): T {
+  return storage.run(store, fn)
+}
+
+/** Makes a copy of `ctx` the context for the rest of this execution and what it starts (framework hooks). */
+export function enterContext (ctx: LogContext): LogContext {
+  const store = { ...ctx }
+  storage.enterWith(store)
+  return store
+}
+
+/** Binds the authenticated user to the rest of the request: lands in user_id, username in context. */
+export function bindUser (user: { user_id?: string | number, id?: string | number, username?: string }): void {
+  const id = user.user_id ?? user.id
+  bindContext({ ...(id !== undefined ? { user_id: id } : {}), ...(user.username !== undefined ? { username: user.username } : {}) })
+}

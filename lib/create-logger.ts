@@ -6,6 +6,7 @@ import { handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
 import { RateLimiter } from './rate-limiter.js'
+import { UNLIMITED } from './unlimited.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
 
 /** A pino logger with curator-log's additions; its children (and `bind`) have them too. */
@@ -47,7 +48,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
-        if (limiter && !reporting && (limitErrors || level < 50) && !limiter.shouldLog(limitKey(limiter, this, level, args))) return
+        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !limiter.shouldLog(limitKey(limiter, this, level, args))) return
         const next = userPino.hooks?.logMethod
         return next ? next.call(this, args, method, level) : method.apply(this, args)
       }
@@ -155,4 +156,8 @@ function limitKey (limiter: RateLimiter, logger: Logger, level: number, args: un
   }
   const template = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : (args[0] as Error | undefined)?.message ?? ''
   return level + ':' + template
+}
+
+function exempt (first: unknown): boolean {
+  return typeof first === 'object' && first !== null && (first as Record<symbol, unknown>)[UNLIMITED] === true
 }

@@ -9,3 +9,7 @@ export {
 export { migrate, loadMigrations, type Migration, type MigrateResult } from './migrate.js'
 export { logTarget, type LogTarget } from './identifiers.js'
 export type { TransportOptions, TransportStats } from '../transport/index.js'
+export { runInContext, enterContext, bindUser } from './context.js'
+export { requestContext, requestErrorHandler, type RequestContextOptions } from './http/request-context.js'
+export { clientIp, type TrustProxy } from './http/request-info.js'
+export { UNLIMITED } from './unlimited.js'

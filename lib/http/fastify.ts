@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { currentContext, enterContext, runInContext, type LogContext } from '../context.js'
+import { UNLIMITED } from '../unlimited.js'
+import { pathOf, queryOf, safeHeaders } from './request-info.js'
+import { type RequestContextOptions, completionLevel, errorBody, processingTime } from './request-context.js'
+
+/**
+ * Options of the Fastify plugin. The request id is Fastify's own (`request.id`, see its
+ * `genReqId` and `requestIdHeader`), and the client address is `request.ip` (Fastify's `trustProxy`).
+ */
+export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody'>
+
+interface State { store: LogContext, start: number, excluded: boolean }
+const kState = Symbol('curator-log.fastify')
+
+type Req = FastifyRequest & { [kState]?: State }
+
+/**
+ * Request correlation for Fastify: context for every hook and handler of the request, X-Request-ID
+ * and X-Processing-Time headers, completion and abort lines, and a 500 JSON body for server errors.
+ */
+function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestContextOptions, done: (err?: Error) => void): void {
+  const { logger } = options
+  if (!logger || typeof logger.info !== 'function') return done(new TypeError('curator-log: the Fastify plugin needs a logger'))
+  const exclude = new Set(options.excludePaths ?? ['/health'])
+  const slowMs = options.slowThresholdMs ?? 1000
+
+  fastify.addHook('onRequest', (request: Req, reply, next) => {
+    const path = pathOf(request.url)
+    const store = enterContext({ request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] })
+    request[kState] = { store, start: performance.now(), excluded: exclude.has(path) }
+    reply.header('x-request-id', request.id)
+    if (!exclude.has(path)) {
+      const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
+      if (options.logHeaders) extra.headers = safeHeaders(request.headers)
+      if (options.logQuery) extra.query = queryOf(request.url)
+      logger[options.startLevel ?? 'debug'](extra, 'request started')
+    }
+    next()
+  })
+
+  fastify.addHook('onSend', (request: Req, reply, payload, next) => {
+    const state = request[kState]
+    if (state) reply.header('x-processing-time', processingTime(state.start))
+    next(null, payload)
+  })
+
+  fastify.addHook('onResponse', (request: Req, reply, next) => {
+    const state = request[kState]
+    if (state && !state.excluded) {
+      runInContext(state.store, () => {
+        const ms = performance.now() - state.start
+        const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: reply.statusCode, duration_ms: ms }
+        if (options.logRequestBody && request.body !== undefined) fields.request_body = JSON.stringify(request.body).slice(0, options.maxBodySize ?? 10_000)
+        logger[completionLevel(reply.statusCode, ms, slowMs)](fields, `request completed: ${request.method} ${pathOf(request.url)}`)
+      })
+    }
+    next()
+  })
+
+  fastify.addHook('onRequestAbort', (request: Req, next) => {
+    const state = request[kState]
+    if (state && !state.excluded) runInContext(state.store, () => logger.warn({ [UNLIMITED]: true, duration_ms: performance.now() - state.start }, `request aborted by the client: ${request.method} ${pathOf(request.url)}`))
+    next()
+  })
+
+  fastify.setErrorHandler((error: Error & { statusCode?: number }, request: Req, reply: FastifyReply) => {
+    const status = error.statusCode ?? 500
+    if (status < 500) return reply.send(error)
+    runInContext(request[kState]?.store ?? currentContext() ?? {}, () => logger.error({ [UNLIMITED]: true, err: error }, 'request failed with an unhandled error'))
+    return reply.code(500).send(errorBody(request.id))
+  })
+
+  done()
+}
+
+// Like fastify-plugin: the hooks apply to the whole application, not to an encapsulated child.
+Object.assign(curatorLogFastify, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'curator-log' })
+
+export default curatorLogFastify
+export { curatorLogFastify }

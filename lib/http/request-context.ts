@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Level, Logger } from 'pino'
+import { currentContext, runInContext, runWithContext, type LogContext } from '../context.js'
+import { UNLIMITED } from '../unlimited.js'
+import { type TrustProxy, clientIp, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
+
+/** Options of {@link requestContext} and the Fastify plugin. */
+export interface RequestContextOptions {
+  /** The logger the request lines go to (createLogger's, or any pino logger). */
+  logger: Logger
+  /** Proxies trusted to set X-Forwarded-For: a hop count or their addresses. Default: none. */
+  trustProxy?: TrustProxy
+  /** Use an incoming X-Request-ID (when short and of safe characters). Default false. */
+  trustRequestId?: boolean
+  /** Header carrying the request id, in and out. Default `x-request-id`. */
+  requestIdHeader?: string
+  /** Paths that get context but no request log lines. Default `['/health']`. */
+  excludePaths?: string[]
+  /** Completed requests slower than this are logged at warn. Default 1000. */
+  slowThresholdMs?: number
+  /** Level of the "request started" line. Default `debug`. */
+  startLevel?: Level
+  /** Log request headers (credentials redacted). Default false. */
+  logHeaders?: boolean
+  /** Log query parameters. Default false. */
+  logQuery?: boolean
+  /** Log `req.body` as parsed by the application's body parser. Default false. */
+  logRequestBody?: boolean
+  /** Log the response body as written. Default false. */
+  logResponseBody?: boolean
+  /** Characters kept of each logged body. Default 10 000. */
+  maxBodySize?: number
+}
+
+type Next = (err?: unknown) => void
+const kState = Symbol('curator-log.request')
+
+interface RequestState { store: LogContext, start: number, excluded: boolean, body?: string[], bodySize?: number }
+
+export function completionLevel (status: number, ms: number, slowMs: number): Level {
+  return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
+}
+
+/**
+ * Request correlation middleware for node:http, Express and Connect: a request id, the client and
+ * the route in the context of everything the request does, timing headers, and start, completion
+ * and abort lines.
+ */
+export function requestContext (options: RequestContextOptions): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
+  const { logger } = options
+  if (!logger || typeof logger.info !== 'function') throw new TypeError('curator-log: requestContext needs a logger')
+  const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase()
+  const exclude = new Set(options.excludePaths ?? ['/health'])
+  const slowMs = options.slowThresholdMs ?? 1000
+  const maxBody = options.maxBodySize ?? 10_000
+
+  return function curatorLogRequestContext (req, res, next) {
+    const start = performance.now()
+    const id = requestId(req, options.trustRequestId === true, header)
+    const path = pathOf(req.url)
+    const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, options.trustProxy), user_agent: req.headers['user-agent'] }
+    res.setHeader(header, id)
+    runWithContext(ctx, () => {
+      const state: RequestState = { store: currentContext()!, start, excluded: exclude.has(path) }
+      ;(req as unknown as Record<symbol, RequestState>)[kState] = state
+      timingHeader(res, start)
+      if (!state.excluded) {
+        const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
+        if (options.logHeaders) extra.headers = safeHeaders(req.headers)
+        if (options.logQuery) extra.query = queryOf(req.url)
+        logger[options.startLevel ?? 'debug'](extra, 'request started')
+        if (options.logResponseBody) captureBody(res, state, maxBody)
+        res.once('finish', () => runInContext(state.store, () => {
+          const ms = performance.now() - start
+          const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
+          if (options.logRequestBody && (req as { body?: unknown }).body !== undefined) fields.request_body = clip(JSON.stringify((req as { body?: unknown }).body), maxBody)
+          if (state.body) fields.response_body = clip(state.body.join(''), maxBody)
+          logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
+        }))
+        res.once('close', () => {
+          if (res.writableFinished) return
+          runInContext(state.store, () => logger.warn({ [UNLIMITED]: true, duration_ms: performance.now() - start }, `request aborted by the client: ${req.method} ${path}`))
+        })
+      }
+      next?.()
+    })
+  }
+}
+
+/** Express/Connect error middleware: logs the error with its stack and answers 500 JSON if it still can. */
+export function requestErrorHandler (options: { logger: Logger }): (err: unknown, req: IncomingMessage, res: ServerResponse, next?: Next) => void {
+  return function curatorLogErrorHandler (err, req, res, next) {
+    const state = (req as unknown as Record<symbol, RequestState | undefined>)[kState]
+    const log = (): void => { options.logger.error({ [UNLIMITED]: true, err }, 'request failed with an unhandled error') }
+    if (state) runInContext(state.store, log)
+    else log()
+    if (res.headersSent) {
+      if (next) next(err)
+      else res.destroy(err as Error)
+      return
+    }
+    res.statusCode = 500
+    res.setHeader('content-type', 'application/json; charset=utf-8')
+    res.end(JSON.stringify(errorBody(state?.store.request_id as string | undefined)))
+  }
+}
+
+/** The reference design's 500 body. */
+export function errorBody (requestId: string | undefined): Record<string, unknown> {
+  return { error_code: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred', request_id: requestId ?? 'unknown', timestamp: new Date().toISOString() }
+}
+
+export function processingTime (start: number): string {
+  return `${(performance.now() - start).toFixed(1)}ms`
+}
+
+/** X-Processing-Time must be set before the head goes out, whichever way the app sends it. */
+function timingHeader (res: ServerResponse, start: number): void {
+  const writeHead = res.writeHead
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    if (!this.headersSent) this.setHeader('x-processing-time', processingTime(start))
+    return writeHead.apply(this, args)
+  } as ServerResponse['writeHead']
+}
+
+function captureBody (res: ServerResponse, state: RequestState, max: number): void {
+  state.body = []
+  state.bodySize = 0
+  const keep = (chunk: unknown, encoding?: unknown): void => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function' || state.bodySize! >= max) return
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8')
+    state.body!.push(text.slice(0, max - state.bodySize!))
+    state.bodySize! += text.length
+  }
+  const write = res.write
+  const end = res.end
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (write as Function).call(this, chunk, ...rest) } as ServerResponse['write']
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (end as Function).call(this, chunk, ...rest) } as ServerResponse['end']
+}
+
+function clip (text: string | undefined, max: number): string | undefined {
+  if (text === undefined || text.length <= max) return text
+  return text.slice(0, max) + `…[TRUNCATED ${text.length - max} chars]`
+}
