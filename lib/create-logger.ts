@@ -7,6 +7,7 @@ import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-
 import { packageRoot } from './package-root.js'
 import { RateLimiter } from './rate-limiter.js'
 import { UNLIMITED } from './unlimited.js'
+import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
 
 /** A pino logger with curator-log's additions; its children (and `bind`) have them too. */
@@ -71,6 +72,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     transportStats: { value: async () => plan.database && transport ? requestStats(transport) : undefined },
     close: {
       value: () => {
+        releaseTimingLogger(logger)
         closed ??= new Promise<void>(resolve => {
           if (!transport) return resolve()
           transport.once('close', resolve)
@@ -99,6 +101,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     transport?.once('close', () => clearInterval(report))
   }
 
+  if (!timingLoggerIsSet()) setTimingLogger(logger)
   if (plan.databaseMissing) {
     logger.warn('curator-log: no database configured (set DATABASE_URL or database.connectionString); logging to the console only')
   }

@@ -13,3 +13,7 @@ export { runInContext, enterContext, bindUser } from './context.js'
 export { requestContext, requestErrorHandler, type RequestContextOptions } from './http/request-context.js'
 export { clientIp, type TrustProxy } from './http/request-info.js'
 export { UNLIMITED } from './unlimited.js'
+export {
+  timedOperation, apiEndpoint, databaseQuery, batchOperation, PerformanceMonitor, setTimingLogger,
+  timingSummary, resetTimingSummary, logTimingSummary, type TimingOptions, type TimingWrapper, type BatchOptions, type OperationSummary
+} from './timing/index.js'
