@@ -1,6 +1,6 @@
 import { backoffMs, sleep } from './backoff.js'
 import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
-import { errorText, isDataError } from './errors.js'
+import { errorText, isDataError, isMissingPartition } from './errors.js'
 import { LineQueue } from './line-queue.js'
 import { type TransportStats, emptyStats } from './stats.js'
 
@@ -27,6 +27,8 @@ export interface Overflow {
 export interface Hooks {
   /** Runs before every COPY with the error of the previous attempt, if any (e.g. to create partitions). */
   prepare?: (lastErr: unknown) => Promise<void>
+  /** A line whose month has no partition, moved to a time that has one (or returned unchanged). */
+  rehome?: (line: string) => string
   /** Reports state changes: the first failure after success, and the recovery. */
   report?: (event: 'failing' | 'recovered', detail: string) => void
 }
@@ -188,6 +190,7 @@ export class Delivery {
     const pending: string[][] = [lines]
     let attempt = 0
     let lastErr: unknown
+    let partitionsRefreshed = false
     while (pending.length > 0) {
       const part = pending[0]
       if (this.pastDeadline()) {
@@ -200,8 +203,16 @@ export class Delivery {
         pending.shift()
         lastErr = undefined
         attempt = 0
+        partitionsRefreshed = false
         this.recovered()
       } catch (err) {
+        if (isMissingPartition(err) && !partitionsRefreshed) {
+          // prepare() sees this error and makes the partitions; then the same batch goes again.
+          partitionsRefreshed = true
+          lastErr = err
+          continue
+        }
+        if (isMissingPartition(err) && this.hooks.rehome && this.rehome(pending, part)) continue
         if (isDataError(err)) {
           pending.shift()
           if (part.length === 1) this.deadLetter(part[0], err)
@@ -213,6 +224,18 @@ export class Delivery {
         await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
+    return true
+  }
+
+  /** Splits the batch until the row without a partition stands alone, then moves it; false if it cannot move. */
+  private rehome (pending: string[][], part: string[]): boolean {
+    if (part.length > 1) {
+      pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
+      return true
+    }
+    const moved = this.hooks.rehome!(part[0])
+    if (moved === part[0]) return false
+    pending[0] = [moved]
     return true
   }
 

@@ -3,12 +3,13 @@ import build from 'pino-abstract-transport'
 import { connectionConfig } from '../lib/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { encodeRow } from './copy-text.js'
+import { rehomeLine } from './rehome.js'
 import { CopyWriter } from './copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
-import { errorText, isMissingPartition, isServerError } from './errors.js'
+import { errorText, isMissingPartition } from './errors.js'
 import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
-import { createLivePartitions, liveWindow } from './partitions.js'
+import { Partitions } from './partitions.js'
 import { createRowMapper } from './record-to-row.js'
 import { openOverflow } from './spill.js'
 
@@ -37,34 +38,30 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const o = resolveOptions(options)
   const sanitizer = new Sanitizer(o.sanitize)
   const levels = new LevelNames(o.levels)
-  const writer = new CopyWriter(connectionConfig(o.connectionString, o.appName), o.target)
+  const connection = connectionConfig(o.connectionString, o.appName)
+  const writer = new CopyWriter(connection, o.target)
   const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const partitions = new Partitions(connection, o.target, {
+    enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
+  }, warn, o.now)
   const mapRecord = createRowMapper({
     sanitizer,
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
     maxMessageLength: o.maxMessageLength,
-    window: liveWindow(o.monthsAhead)
+    window: () => partitions.window()
   })
 
-  let partitionsReady = !o.createPartitions
-  let maintenanceReported = false
+  let partitionsKnown = false
   const hooks: Hooks = {
     async prepare (lastErr) {
-      if (partitionsReady && !isMissingPartition(lastErr)) return
-      const client = await writer.connection()
-      try {
-        await createLivePartitions(client, o.target, o.monthsAhead)
-        partitionsReady = true
-      } catch (err) {
-        // The server answered but refused (e.g. the writer role may not create tables): rows can
-        // still go into the partitions that exist. Anything else is a delivery failure to retry.
-        if (!isServerError(err)) throw err
-        partitionsReady = true
-        if (!maintenanceReported) warn(`curator-log: cannot create partitions (${errorText(err)}); loading into the existing ones`)
-        maintenanceReported = true
-      }
+      if (partitionsKnown && !isMissingPartition(lastErr)) return
+      await partitions.refresh()
+      partitionsKnown = true
+    },
+    rehome (line) {
+      return rehomeLine(line, o.now())
     },
     report (event, detail) {
       const text = event === 'failing'
@@ -76,7 +73,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const delivery = new Delivery(writer, o, overflow, hooks)
 
   const accept = (record: Record<string, unknown>): void => {
-    const row = mapRecord(record, Date.now())
+    const row = mapRecord(record, o.now())
     delivery.push(encodeRow(row), levels.value(row[1] as string) ?? 30)
   }
 
@@ -90,6 +87,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   parentPort?.on('message', onMessage)
   const statsTimer = setInterval(() => post(STATS_EVENT, null), STATS_EVERY_MS).unref()
   delivery.start()
+  partitions.start()
 
   // A line already handed to the stream may still be in its buffer: let it reach accept() first.
   const flush = async (): Promise<void> => {
@@ -107,6 +105,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     async close () {
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
+      partitions.stop()
       try {
         await delivery.close(Date.now() + o.closeTimeoutMs)
       } finally {

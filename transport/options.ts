@@ -45,13 +45,26 @@ export interface TransportOptions {
   levels?: Record<string, number>
   /** Sanitizer rules and caps. */
   sanitize?: SanitizerOptions
+  /**
+   * Partition maintenance from the worker: on start and every maintenanceIntervalMs, under an
+   * advisory lock, make the coming months' partitions and drop those past retention. Needs the
+   * owner role; turn it off to run under a role that may only insert. Default true.
+   */
+  maintenance?: boolean
+  /** Default 3 600 000 (hourly). */
+  maintenanceIntervalMs?: number
   /** Months of partitions kept ahead of the current one. Default 3. */
   monthsAhead?: number
-  /** Create partitions from the worker (needs the owner role). Default true. */
-  createPartitions?: boolean
+  /** Partitions entirely older than this many days are dropped; 0 keeps everything. Default 90. */
+  retentionDays?: number
+  /** Detach expired partitions (kept as tables) instead of dropping them. Default false. */
+  detachExpired?: boolean
+  /** @internal The worker's clock, for tests run in-process (a function does not cross to a worker). */
+  now?: () => number
 }
 
-export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table'>> {
+export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now'>> {
+  now: () => number
   connectionString: string | undefined
   spillDir: string | false
   sanitize: SanitizerOptions
@@ -87,7 +100,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   if (o.levels !== undefined && (o.levels === null || typeof o.levels !== 'object')) {
     throw new TypeError('curator-log: levels must be an object of level name to number')
   }
-  for (const flag of ['createPartitions'] as const) {
+  for (const flag of ['maintenance', 'detachExpired'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
   }
   const retryBaseMs = int('retryBaseMs', o.retryBaseMs, 100, 1)
@@ -108,7 +121,11 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     errorKey: str('errorKey', o.errorKey, 'err'),
     levels: o.levels ?? {},
     sanitize: o.sanitize ?? {},
+    maintenance: o.maintenance ?? true,
+    maintenanceIntervalMs: int('maintenanceIntervalMs', o.maintenanceIntervalMs, 3_600_000, 0),
     monthsAhead: int('monthsAhead', o.monthsAhead, 3, 0),
-    createPartitions: o.createPartitions ?? true
+    retentionDays: int('retentionDays', o.retentionDays, 90, 0),
+    detachExpired: o.detachExpired ?? false,
+    now: typeof o.now === 'function' ? o.now : Date.now
   }
 }

@@ -1,35 +1,82 @@
-import type pg from 'pg'
-import { type LogTarget, quoteIdent } from '../lib/identifiers.js'
+import pg from 'pg'
+import { type LogTarget } from '../lib/identifiers.js'
+import { type MaintenancePlan, type PartitionInfo, listPartitions, maintainPartitions, monthStart } from '../lib/partition-maintenance.js'
+import { errorText, isServerError } from './errors.js'
 import type { TimeWindow } from './record-to-row.js'
 
-/** Epoch ms of the first instant of the UTC month `offset` months from the one holding `ms`. */
-export function monthStart (ms: number, offset = 0): number {
-  const d = new Date(ms)
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1)
-}
-
 /**
- * The times the transport keeps as logged: the previous month (late lines around a month boundary)
- * through the last premade month. Anything else is stored at ingest time, so a bad clock can never
- * ask for a partition in an arbitrary year.
+ * Keeps the table's partitions in shape from inside the worker (on start, then every interval) and
+ * knows which times the table can take. Its failures are reported once and never stop ingestion.
  */
-export function liveWindow (monthsAhead: number, clock: () => number = Date.now): () => TimeWindow {
-  let cached: TimeWindow = { from: 0, to: 0 }
-  let validUntil = -Infinity
-  return () => {
-    const now = clock()
-    if (now >= validUntil || now < cached.from) {
-      cached = { from: monthStart(now, -1), to: monthStart(now, monthsAhead + 1) }
-      validUntil = monthStart(now, 1)
-    }
-    return cached
-  }
-}
+export class Partitions {
+  private known: TimeWindow | undefined
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private reported = false
 
-/** Creates the partitions of the live window that are missing; returns the names created. */
-export async function createLivePartitions (client: pg.Client, target: LogTarget, monthsAhead: number, now = Date.now()): Promise<string[]> {
-  const r = await client.query<{ name: string }>(
-    `SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, $3, $4) AS name`,
-    [target.schema, target.table, new Date(monthStart(now, -1)), monthsAhead + 1])
-  return r.rows.map(row => row.name)
+  constructor (
+    private readonly config: pg.ClientConfig,
+    private readonly target: LogTarget,
+    private readonly plan: MaintenancePlan & { enabled: boolean, intervalMs: number },
+    private readonly warn: (msg: string) => void,
+    private readonly clock: () => number = Date.now
+  ) {}
+
+  /** Times a row may keep: the existing partitions once known, else the previous month to the last premade one. */
+  window (): TimeWindow {
+    if (this.known) return this.known
+    const now = this.clock()
+    return { from: monthStart(now, -1), to: monthStart(now, this.plan.monthsAhead + 1) }
+  }
+
+  /** Runs maintenance now and then every interval (when enabled). */
+  start (): void {
+    if (!this.plan.enabled || this.plan.intervalMs <= 0) return
+    this.timer = setInterval(() => { this.refresh().catch(() => {}) }, this.plan.intervalMs)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+  }
+
+  /**
+   * Maintains (or, with maintenance off, only reads) the partitions; one run at a time. Rejects
+   * only when the server could not be reached, which the caller treats as any delivery failure.
+   */
+  refresh (): Promise<void> {
+    this.running ??= this.run().finally(() => { this.running = undefined })
+    return this.running
+  }
+
+  private async run (): Promise<void> {
+    const client = new pg.Client(this.config)
+    client.on('error', () => {})
+    try {
+      await client.connect()
+    } catch (err) {
+      client.end().catch(() => {})
+      throw err
+    }
+    try {
+      const partitions = this.plan.enabled
+        ? (await maintainPartitions(client, this.target, this.plan, this.clock())).partitions
+        : await listPartitions(client, this.target)
+      this.learn(partitions)
+      this.reported = false
+    } catch (err) {
+      if (!isServerError(err)) throw err
+      if (!this.reported) this.warn(`curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
+      this.reported = true
+      // Without maintenance rights the partitions can still be read.
+      if (this.plan.enabled) this.learn(await listPartitions(client, this.target).catch(() => []))
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+
+  private learn (partitions: PartitionInfo[]): void {
+    if (partitions.length === 0) return
+    this.known = { from: partitions[0].from.getTime(), to: partitions[partitions.length - 1].to.getTime() }
+  }
 }

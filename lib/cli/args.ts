@@ -57,3 +57,23 @@ export async function connectClient (url: string | undefined): Promise<pg.Client
   }
   return client
 }
+
+/** An integer option within bounds, or a UsageError naming it. */
+export function intOption (name: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value)
+  if (value === undefined || !/^-?\d+$/.test(value) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
+  return n
+}
+
+/** Turns "relation/function/schema does not exist" into advice to run migrate. */
+export async function explainMissing<T> (target: LogTarget, work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === '42P01' || code === '3F000' || code === '42883') {
+      throw new CliError(`${target.schema}.${target.table} is not set up (${(err as Error).message}): run curator-log migrate first`)
+    }
+    throw err
+  }
+}

@@ -1,0 +1,66 @@
+import type pg from 'pg'
+import { type LogTarget, quoteIdent } from './identifiers.js'
+
+/** What partition maintenance keeps true. */
+export interface MaintenancePlan {
+  /** Months of partitions made ahead of the current one (the previous month is kept too, for late lines). */
+  monthsAhead: number
+  /** Partitions whose whole range is older than this many days are dropped; 0 keeps everything. */
+  retentionDays: number
+  /** Detach expired partitions (kept as plain tables) instead of dropping them. */
+  detach: boolean
+}
+
+/** A partition of the log table and its range. */
+export interface PartitionInfo {
+  name: string
+  from: Date
+  to: Date
+}
+
+/** What a maintenance run did. */
+export interface MaintenanceResult {
+  created: string[]
+  dropped: string[]
+  partitions: PartitionInfo[]
+}
+
+const DAY = 86_400_000
+
+/** Epoch ms of the first instant of the UTC month `offset` months from the one holding `ms`. */
+export function monthStart (ms: number, offset = 0): number {
+  const d = new Date(ms)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1)
+}
+
+/** The table's partitions, oldest first. */
+export async function listPartitions (client: pg.Client, target: LogTarget): Promise<PartitionInfo[]> {
+  const r = await client.query<{ partition_name: string, range_from: Date, range_to: Date }>(
+    `SELECT partition_name, range_from, range_to FROM ${quoteIdent(target.schema)}.curator_log_partitions($1, $2)`, [target.schema, target.table])
+  return r.rows.map(p => ({ name: p.partition_name, from: p.range_from, to: p.range_to }))
+}
+
+/**
+ * Creates the partitions from the previous month through `monthsAhead` months ahead and drops (or
+ * detaches) those past retention, in one transaction under the table's advisory lock, so any number
+ * of processes may run it at once. `lockTimeoutMs` bounds the wait for the table lock that DDL needs.
+ */
+export async function maintainPartitions (client: pg.Client, target: LogTarget, plan: MaintenancePlan, now = Date.now(), lockTimeoutMs = 5000): Promise<MaintenanceResult> {
+  const fn = (name: string): string => `${quoteIdent(target.schema)}.${name}`
+  await client.query('BEGIN')
+  try {
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`)
+    const created = await client.query<{ p: string }>(`SELECT ${fn('curator_log_create_partitions')}($1, $2, $3, $4) AS p`,
+      [target.schema, target.table, new Date(monthStart(now, -1)), plan.monthsAhead + 1])
+    const dropped = plan.retentionDays > 0
+      ? await client.query<{ p: string }>(`SELECT ${fn('curator_log_drop_partitions')}($1, $2, $3, $4) AS p`,
+        [target.schema, target.table, new Date(now - plan.retentionDays * DAY), plan.detach])
+      : { rows: [] }
+    const partitions = await listPartitions(client, target)
+    await client.query('COMMIT')
+    return { created: created.rows.map(r => r.p), dropped: dropped.rows.map(r => r.p), partitions }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  }
+}

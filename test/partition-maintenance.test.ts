@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import curatorLogTransport from '../transport/index.js'
+import { listPartitions } from '../lib/partition-maintenance.js'
+import { quoteIdent } from '../lib/identifiers.js'
+import { cli } from './support/cli.js'
+import { ROOT } from './support/consumer.js'
+import { connect, databaseUrl, freshTarget, rows, transportLogger } from './support/db.js'
+
+const names = async (client: Parameters<typeof listPartitions>[0], target: Parameters<typeof listPartitions>[1]) => (await listPartitions(client, target)).map(p => p.name)
+
+t.test('four processes maintaining at once: each partition made exactly once, no errors', async t => {
+  const { target, client } = await freshTarget(t)
+  const before = await names(client, target)
+  const runs = await Promise.all([0, 1, 2, 3].map(async () => {
+    const child = spawn(process.execPath, [`${ROOT}dist/lib/cli/main.js`, 'maintain', '--url', databaseUrl(), '--schema', target.schema, '--now', '2031-03-10T00:00:00Z', '--retention-days', '0'])
+    let out = ''
+    child.stdout.on('data', d => { out += d })
+    child.stderr.on('data', d => { out += d })
+    const [code] = await once(child, 'exit')
+    return { code, out }
+  }))
+  t.same(runs.map(r => r.code), [0, 0, 0, 0], runs.map(r => r.out).join('\n'))
+  const created = runs.flatMap(r => [...r.out.matchAll(/^created (\S+)$/gm)].map(m => m[1])).sort()
+  t.same(created, ['system_logs_2031_02', 'system_logs_2031_03', 'system_logs_2031_04', 'system_logs_2031_05', 'system_logs_2031_06'])
+  t.same(await names(client, target), [...before, ...created])
+})
+
+t.test('retention drops exactly the partitions entirely older than it; detach keeps them as tables', async t => {
+  const { target, client } = await freshTarget(t)
+  await client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, '2030-01-01Z', 11)`, [target.schema, target.table])
+  const args = ['--url', databaseUrl(), '--schema', target.schema, '--now', '2030-12-15T00:00:00Z', '--months-ahead', '0']
+  // 90 days before 2030-12-15 is 2030-09-16: August ends before it, September does not.
+  const detached = await cli('maintain', ...args, '--retention-days', '90', '--detach')
+  t.equal(detached.code, 0, detached.err)
+  const gone = [...detached.out.matchAll(/^detached (\S+)$/gm)].map(m => m[1])
+  t.ok(gone.includes('system_logs_2030_08') && !gone.includes('system_logs_2030_09'), 'August goes, September stays')
+  t.ok(gone.every(n => n < 'system_logs_2030_09'), 'nothing younger goes')
+  t.same((await names(client, target)).filter(n => n.startsWith('system_logs_2030')), ['system_logs_2030_09', 'system_logs_2030_10', 'system_logs_2030_11', 'system_logs_2030_12'])
+  t.ok((await client.query('SELECT to_regclass($1) AS r', [`${target.schema}.system_logs_2030_08`])).rows[0].r, 'a detached partition is still a table')
+  const dropped = await cli('maintain', ...args, '--retention-days', '30')
+  t.match(dropped.out, /^dropped system_logs_2030_09$/m)
+  t.match(dropped.out, /^dropped system_logs_2030_10$/m)
+  t.notMatch(dropped.out, /^dropped system_logs_2030_11$/m)
+  const bad = await cli('maintain', ...args, '--retention-days', 'forever')
+  t.equal(bad.code, 2)
+  const badNow = await cli('maintain', '--now', 'tomorrow')
+  t.equal(badNow.code, 2)
+})
+
+t.test('a month rollover under a fake clock: the new month\'s partition is made and its rows land in it', async t => {
+  const { target, client } = await freshTarget(t)
+  let now = Date.parse('2031-05-31T23:59:59.000Z')
+  const stream = await curatorLogTransport({ connectionString: databaseUrl(), schema: target.schema, spillDir: false, monthsAhead: 0, maintenanceIntervalMs: 0, retentionDays: 0, flushIntervalMs: 10, now: () => now })
+  const line = (msg: string) => JSON.stringify({ level: 30, time: now, msg }) + '\n'
+  stream.write(line('last second of May'))
+  await stream.flush()
+  now = Date.parse('2031-06-01T00:00:01.000Z')
+  stream.write(line('first second of June'))
+  await stream.flush()
+  stream.end()
+  await once(stream, 'close')
+  const got = (await client.query(`SELECT message, "timestamp", tableoid::regclass::text AS part, context FROM "${target.schema}".system_logs ORDER BY id`)).rows
+  t.match(got, [
+    { message: 'last second of May', part: /system_logs_2031_05$/ },
+    { message: 'first second of June', part: /system_logs_2031_06$/, context: {} }
+  ])
+  t.equal(got[1].timestamp.toISOString(), '2031-06-01T00:00:01.000Z', 'kept its own time')
+})
+
+t.test('bad timestamps never make partitions for arbitrary years', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target, {}, { timestamp: () => `,"time":${Date.parse('2999-01-01T00:00:00Z')}` })
+  logger.info('from the future')
+  await end()
+  const month = (offset: number) => { const d = new Date(); const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1)); return `system_logs_${m.getUTCFullYear()}_${String(m.getUTCMonth() + 1).padStart(2, '0')}` }
+  t.same(await names(client, target), [-1, 0, 1, 2, 3].map(month), 'last month to three ahead, nothing for 2999')
+  const [r] = await rows<Record<string, any>>(client, target)
+  t.ok(Math.abs(r.timestamp.getTime() - Date.now()) < 60_000, 'stored at ingest time')
+})
+
+t.test('least privilege: a writer role that may only insert', async t => {
+  const { target, client } = await freshTarget(t)
+  const role = `writer_${randomBytes(4).toString('hex')}`
+  const s = quoteIdent(target.schema)
+  await client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'writer-pw'`)
+  t.teardown(async () => {
+    const c = await connect(t)
+    await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)
+  })
+  await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${role}; GRANT INSERT ON ${s}.system_logs TO ${role}; GRANT USAGE ON SEQUENCE ${s}.system_logs_id_seq TO ${role}`)
+  const url = new URL(databaseUrl())
+  url.username = role
+  url.password = 'writer-pw'
+
+  const stderr: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((c: string, ...rest: any[]) => { stderr.push(String(c)); return write(c, ...rest) }) as typeof process.stderr.write
+  t.teardown(() => { process.stderr.write = write })
+
+  const off = await transportLogger(t, target, { maintenance: false }, {}, url.toString())
+  off.logger.info({ seq: 1 }, 'as the writer, maintenance off')
+  await off.end()
+  const on = await transportLogger(t, target, {}, {}, url.toString())
+  for (let i = 0; i < 3; i++) on.logger.info({ seq: 2 + i }, 'as the writer, maintenance on')
+  await on.end()
+  t.same((await rows<Record<string, any>>(client, target)).map(r => r.context.seq), [1, 2, 3, 4])
+  const warnings = stderr.join('').split('\n').filter(l => l.includes('partition maintenance failed'))
+  t.equal(warnings.length, 1, 'the missing privilege is reported once')
+  t.match(warnings[0], /42501/)
+  const denied = await connect(t, url.toString())
+  await t.rejects(denied.query(`DELETE FROM ${s}.system_logs`), /permission denied/, 'the writer cannot delete')
+  await t.rejects(denied.query(`SELECT * FROM ${s}.system_logs`), /permission denied/, 'nor read')
+})

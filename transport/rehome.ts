@@ -1,0 +1,21 @@
+import { COLUMNS, CONTEXT_INDEX } from './columns.js'
+import { decodeRow, encodeRow } from './copy-text.js'
+
+const TIMESTAMP_INDEX = COLUMNS.indexOf('timestamp')
+
+/**
+ * A row whose month has no partition is stored at ingest time instead, its own time kept in
+ * context.original_time (as for any time outside the live months). Returns the line unchanged when
+ * it already carries `now`'s time.
+ */
+export function rehomeLine (line: string, now: number): string {
+  const fields = decodeRow(line)
+  const original = fields[TIMESTAMP_INDEX]
+  const at = new Date(now).toISOString()
+  if (original === at) return line
+  const context = JSON.parse(fields[CONTEXT_INDEX] ?? '{}') as Record<string, unknown>
+  if (!('original_time' in context)) context.original_time = original
+  fields[TIMESTAMP_INDEX] = at
+  fields[CONTEXT_INDEX] = JSON.stringify(context)
+  return encodeRow(fields)
+}
