@@ -3,6 +3,7 @@ import build from 'pino-abstract-transport'
 import { connectionConfig } from '../lib/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { encodeRow } from './copy-text.js'
+import { Inbox } from './inbox.js'
 import { rehomeLine } from './rehome.js'
 import { CopyWriter } from './copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
@@ -53,12 +54,10 @@ export default async function curatorLogTransport (options: TransportOptions = {
     window: () => partitions.window()
   })
 
-  let partitionsKnown = false
   const hooks: Hooks = {
+    // Maintenance runs beside delivery; a batch waits for it only when its month has no partition.
     async prepare (lastErr) {
-      if (partitionsKnown && !isMissingPartition(lastErr)) return
-      await partitions.refresh()
-      partitionsKnown = true
+      if (isMissingPartition(lastErr)) await partitions.refresh()
     },
     rehome (line) {
       return rehomeLine(line, o.now())
@@ -76,6 +75,15 @@ export default async function curatorLogTransport (options: TransportOptions = {
     const row = mapRecord(record, o.now())
     delivery.push(encodeRow(row), levels.value(row[1] as string) ?? 30)
   }
+  const inbox = new Inbox(line => {
+    let record: unknown
+    try {
+      record = JSON.parse(line)
+    } catch (err) {
+      return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
+    }
+    accept(record !== null && typeof record === 'object' && !Array.isArray(record) ? record as Record<string, unknown> : { msg: line, unparsed: true })
+  })
 
   const post = (name: string, id: unknown): void => {
     parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery.snapshot()] })
@@ -89,20 +97,22 @@ export default async function curatorLogTransport (options: TransportOptions = {
   delivery.start()
   partitions.start()
 
-  // A line already handed to the stream may still be in its buffer: let it reach accept() first.
+  // A line already handed to the stream may still be in its buffer or the inbox: let it through first.
   const flush = async (): Promise<void> => {
     await new Promise(resolve => setImmediate(resolve))
+    await inbox.drained()
     await delivery.flush()
   }
 
   const stream = build(source => {
-    source.on('data', accept)
-    source.on('unknown', (line: string, err: unknown) => {
-      accept({ msg: line, unparsed: true, parse_error: errorText(err) })
-    })
+    source.on('data', (line: string) => inbox.push(line))
   }, {
+    parse: 'lines',
+    // Parsing happens in the inbox, in slices; the splitter only cuts lines.
+    parseLine: (line: string) => line,
     metadata: false,
     async close () {
+      await inbox.drained()
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       partitions.stop()

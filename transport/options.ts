@@ -14,9 +14,9 @@ export interface TransportOptions {
   schema?: string
   /** Log table. Default `system_logs`. */
   table?: string
-  /** Rows per COPY at most. Default 2000. */
+  /** Rows per COPY at most. Default 5000. */
   batchRows?: number
-  /** Bytes per COPY at most (a batch closes once it reaches this). Default 1 MiB. */
+  /** Bytes per COPY at most (a batch closes once it reaches this). Default 4 MiB. */
   batchBytes?: number
   /** A batch that is not full is sent after this long. Default 500. */
   flushIntervalMs?: number
@@ -107,8 +107,8 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   return {
     connectionString: o.connectionString,
     target: logTarget(o.schema, o.table),
-    batchRows: int('batchRows', o.batchRows, 2000, 1),
-    batchBytes: int('batchBytes', o.batchBytes, 1 << 20, 1024),
+    batchRows: int('batchRows', o.batchRows, 5000, 1),
+    batchBytes: int('batchBytes', o.batchBytes, 4 << 20, 1024),
     flushIntervalMs: int('flushIntervalMs', o.flushIntervalMs, 500, 1),
     maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
     retryBaseMs,

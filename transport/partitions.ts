@@ -29,8 +29,9 @@ export class Partitions {
     return { from: monthStart(now, -1), to: monthStart(now, this.plan.monthsAhead + 1) }
   }
 
-  /** Runs maintenance now and then every interval (when enabled). */
+  /** Runs maintenance (or, when off, reads the partitions) now, then every interval. */
   start (): void {
+    this.refresh().catch(() => {})
     if (!this.plan.enabled || this.plan.intervalMs <= 0) return
     this.timer = setInterval(() => { this.refresh().catch(() => {}) }, this.plan.intervalMs)
     this.timer.unref()

@@ -26,6 +26,8 @@ export const MAX_DEPTH_EXCEEDED = '[MAX_DEPTH_EXCEEDED]'
 const CIRCULAR = '[Circular]'
 const SLACK = 512
 const KEY_CACHE_LIMIT = 10_000
+const VALUE_CACHE_LIMIT = 20_000
+const CACHED_LENGTH = 256
 const MAX_KEY_LENGTH = 256
 
 const BUILT_IN = compileRules(VALUE_PATTERNS, 'VALUE_PATTERNS')
@@ -68,6 +70,7 @@ export class Sanitizer {
   private readonly allowKeys: Set<string>
   private readonly extraRules: CompiledRule[]
   private readonly keyCache = new Map<string, string | null>()
+  private readonly valueCache = new Map<string, string>()
 
   constructor (options: SanitizerOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('curator-log: sanitize options must be an object')
@@ -95,6 +98,20 @@ export class Sanitizer {
 
   /** Cleans, redacts and caps one string. */
   sanitizeString (value: string, maxLength = this.maxStringLength): string {
+    // Log values repeat (paths, tenants, messages): short ones are remembered, so most cost a lookup.
+    if (value.length <= CACHED_LENGTH && value.length <= maxLength) {
+      let out = this.valueCache.get(value)
+      if (out === undefined) {
+        out = this.redact(value, maxLength)
+        if (this.valueCache.size >= VALUE_CACHE_LIMIT) this.valueCache.clear()
+        this.valueCache.set(value, out)
+      }
+      return out
+    }
+    return this.redact(value, maxLength)
+  }
+
+  private redact (value: string, maxLength: number): string {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)

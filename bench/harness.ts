@@ -1,0 +1,61 @@
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import pino from 'pino'
+import { migrate } from '../lib/migrate.js'
+import { quoteIdent, type LogTarget } from '../lib/identifiers.js'
+import type { TransportOptions } from '../transport/options.js'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const TRANSPORT = join(ROOT, 'dist', 'transport', 'index.js')
+
+/** One measured figure of the results table. */
+export interface Result {
+  scenario: string
+  variant: string
+  value: number
+  unit: string
+  /** The figure this one is compared with, and the ratio (value / baseline, or baseline / value where lower is better). */
+  ratio?: { to: string, value: number }
+  target?: string
+  pass?: boolean
+  note?: string
+}
+
+export async function client (url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  return c
+}
+
+let n = 0
+/** A fresh schema with the migrated table. */
+export async function freshTarget (c: pg.Client): Promise<LogTarget> {
+  const target = { schema: `bench_${process.pid}_${++n}`, table: 'system_logs' }
+  await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(target.schema)} CASCADE`)
+  await migrate(c, target)
+  return target
+}
+
+export async function dropTarget (c: pg.Client, target: LogTarget): Promise<void> {
+  await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(target.schema)} CASCADE`)
+}
+
+/** A pino logger on curator-log's built transport; `end()` resolves once every line is committed. */
+export async function transportLogger (url: string, target: LogTarget, options: TransportOptions = {}) {
+  const stream = pino.transport({ target: TRANSPORT, options: { connectionString: url, schema: target.schema, table: target.table, spillDir: false, maxQueueBytes: 1 << 30, ...options } })
+  await once(stream, 'ready')
+  const logger = pino({ name: 'bench' }, stream)
+  return {
+    logger,
+    stream,
+    end: async () => {
+      const closed = once(stream, 'close')
+      stream.end()
+      await closed
+    }
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))

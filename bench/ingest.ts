@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { from as copyFrom } from 'pg-copy-streams'
+import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
+import type pg from 'pg'
+import { type LogTarget, qualifiedTable, quoteIdent } from '../lib/identifiers.js'
+import { COLUMNS } from '../transport/columns.js'
+import { encodeRow } from '../transport/copy-text.js'
+import { LevelNames } from '../transport/levels.js'
+import { createRowMapper, type RowValues } from '../transport/record-to-row.js'
+import { type Result, client, dropTarget, freshTarget, transportLogger } from './harness.js'
+import { MESSAGE, record } from './records.js'
+
+/** The rows curator-log would load for `n` records, as values and as COPY text. */
+export function prebuilt (n: number): { values: RowValues[], copyText: string[] } {
+  const map = createRowMapper({ sanitizer: new Sanitizer(), levels: new LevelNames(), messageKey: 'msg', errorKey: 'err', maxMessageLength: 65536, window: () => ({ from: 0, to: 8.64e15 }) })
+  const now = Date.now()
+  const values: RowValues[] = []
+  for (let i = 0; i < n; i++) values.push(map({ level: 30, time: now, pid: 1, hostname: 'bench', name: 'bench', ...record(i), msg: MESSAGE }, now))
+  return { values, copyText: values.map(encodeRow) }
+}
+
+const COLS = COLUMNS.map(quoteIdent).join(', ')
+
+async function timed (fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now()
+  await fn()
+  return performance.now() - t0
+}
+
+export async function singleInserts (url: string, values: RowValues[]): Promise<number> {
+  const c = await client(url)
+  const target = await freshTarget(c)
+  const sql = `INSERT INTO ${qualifiedTable(target)} (${COLS}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`
+  const ms = await timed(async () => { for (const v of values) await c.query(sql, v) })
+  await dropTarget(c, target)
+  await c.end()
+  return values.length / ms * 1000
+}
+
+export async function multiRowInserts (url: string, values: RowValues[], per = 500): Promise<number> {
+  const c = await client(url)
+  const target = await freshTarget(c)
+  const ms = await timed(async () => {
+    for (let i = 0; i < values.length; i += per) {
+      const chunk = values.slice(i, i + per)
+      const params = chunk.flat()
+      const tuples = chunk.map((_, r) => `(${COLUMNS.map((__, k) => `$${r * COLUMNS.length + k + 1}`).join(', ')})`).join(', ')
+      await c.query(`INSERT INTO ${qualifiedTable(target)} (${COLS}) VALUES ${tuples}`, params)
+    }
+  })
+  await dropTarget(c, target)
+  await c.end()
+  return values.length / ms * 1000
+}
+
+/** One COPY of text built beforehand: what the table itself can take. */
+export async function rawCopy (url: string, copyText: string[], prepare?: (c: pg.Client, target: LogTarget) => Promise<void>): Promise<number> {
+  const c = await client(url)
+  const target = await freshTarget(c)
+  await prepare?.(c, target)
+  const chunks: Buffer[] = []
+  for (let i = 0; i < copyText.length; i += 1000) chunks.push(Buffer.from(copyText.slice(i, i + 1000).join('\n') + '\n'))
+  const ms = await timed(() => pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLS}) FROM STDIN`))))
+  await dropTarget(c, target)
+  await c.end()
+  return copyText.length / ms * 1000
+}
+
+/** pino → worker → PostgreSQL, from the first log call to the last commit. */
+export async function endToEnd (url: string, n: number, options: Record<string, unknown> = {}): Promise<number> {
+  const c = await client(url)
+  const target = await freshTarget(c)
+  const { logger, end } = await transportLogger(url, target, options)
+  const ms = await timed(async () => {
+    for (let i = 0; i < n; i++) logger.info(record(i), MESSAGE)
+    await end()
+  })
+  const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${qualifiedTable(target)}`)
+  if (rows[0].n !== n) throw new Error(`curator-log end to end: ${rows[0].n} of ${n} rows landed`)
+  await dropTarget(c, target)
+  await c.end()
+  return n / ms * 1000
+}
+
+export async function ingestScenario (url: string, n: number): Promise<Result[]> {
+  const { values, copyText } = prebuilt(n)
+  const singleN = Math.min(n, 20_000)
+  const copy = await rawCopy(url, copyText)
+  const single = await singleInserts(url, values.slice(0, singleN))
+  const multi = await multiRowInserts(url, values)
+  const e2e = await endToEnd(url, n)
+  const results: Result[] = [
+    { scenario: 'ingest', variant: 'raw COPY of pre-built text (ceiling)', value: copy, unit: 'rows/s' },
+    { scenario: 'ingest', variant: `one INSERT per line (${singleN} rows)`, value: single, unit: 'rows/s', ratio: { to: 'ceiling', value: single / copy } },
+    { scenario: 'ingest', variant: 'multi-row INSERT of 500', value: multi, unit: 'rows/s', ratio: { to: 'ceiling', value: multi / copy } },
+    { scenario: 'ingest', variant: 'curator-log end to end', value: e2e, unit: 'rows/s', ratio: { to: 'ceiling', value: e2e / copy }, target: '>= 0.9x ceiling', pass: e2e / copy >= 0.9 },
+    { scenario: 'ingest', variant: 'curator-log vs one INSERT per line', value: e2e / single, unit: 'x', target: '>= 10x', pass: e2e / single >= 10 }
+  ]
+  for (const batchRows of [500, 5000]) {
+    const r = await endToEnd(url, n, { batchRows, batchBytes: 8 << 20 })
+    results.push({ scenario: 'ingest', variant: `curator-log, batchRows ${batchRows}`, value: r, unit: 'rows/s', ratio: { to: 'ceiling', value: r / copy } })
+  }
+  const async = url + (url.includes('?') ? '&' : '?') + 'options=' + encodeURIComponent('-c synchronous_commit=off')
+  const r = await endToEnd(async, n)
+  results.push({ scenario: 'ingest', variant: 'curator-log, synchronous_commit=off', value: r, unit: 'rows/s', ratio: { to: 'ceiling', value: r / copy } })
+  return results
+}
