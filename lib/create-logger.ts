@@ -49,7 +49,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
-        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !limiter.shouldLog(limitKey(limiter, this, level, args))) return
+        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         const next = userPino.hooks?.logMethod
         return next ? next.call(this, args, method, level) : method.apply(this, args)
       }
@@ -75,7 +75,12 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
         releaseTimingLogger(logger)
         closed ??= new Promise<void>(resolve => {
           if (!transport) return resolve()
-          transport.once('close', resolve)
+          // pino unrefs its worker: this keeps the process up until the worker has finished.
+          const alive = setInterval(() => {}, 60_000)
+          transport.once('close', () => {
+            clearInterval(alive)
+            resolve()
+          })
           transport.end()
         })
         return closed
@@ -123,12 +128,12 @@ function outputs (plan: LoggerPlan, transportTarget?: string): TransportTargetOp
 }
 
 // Keys a child logger was bound with, by its serialized bindings: bound fields win over ambient ones.
-const boundKeys = new Map<string, string[]>()
+const boundKeys = new Map<string, Set<string>>()
 
-function keysOf (chindings: string): string[] {
+function keysOf (chindings: string): Set<string> {
   let keys = boundKeys.get(chindings)
   if (keys === undefined) {
-    keys = chindings === '' ? [] : Object.keys(JSON.parse('{' + chindings.slice(1) + '}'))
+    keys = new Set(chindings === '' ? [] : Object.keys(JSON.parse('{' + chindings.slice(1) + '}')))
     if (boundKeys.size > 10_000) boundKeys.clear()
     boundKeys.set(chindings, keys)
   }
@@ -137,16 +142,17 @@ function keysOf (chindings: string): string[] {
 
 /** A fresh object (pino mutates what mixin returns) with the ambient context minus bound keys. */
 function ambient (logger: Logger): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
   const ctx = currentContext()
-  if (ctx === undefined) return {}
-  const out = { ...ctx }
-  for (const k of keysOf((logger as unknown as Record<string, string>)[chindingsSym] ?? '')) delete out[k]
+  if (ctx === undefined) return out
+  const bound = keysOf((logger as unknown as Record<string, string>)[chindingsSym] ?? '')
+  for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
   return out
 }
 
 const loggerNames = new Map<string, string>()
 
-function limitKey (limiter: RateLimiter, logger: Logger, level: number, args: unknown[]): string {
+function admit (limiter: RateLimiter, logger: Logger, level: number, args: unknown[]): boolean {
   if (limiter.mode === 'per-logger') {
     const chindings = (logger as unknown as Record<string, string>)[chindingsSym] ?? ''
     let name = loggerNames.get(chindings)
@@ -155,10 +161,11 @@ function limitKey (limiter: RateLimiter, logger: Logger, level: number, args: un
       if (loggerNames.size > 10_000) loggerNames.clear()
       loggerNames.set(chindings, name)
     }
-    return name
+    return limiter.shouldLog(name)
   }
-  const template = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : (args[0] as Error | undefined)?.message ?? ''
-  return level + ':' + template
+  const first = args[0]
+  const template = typeof first === 'string' ? first : typeof args[1] === 'string' ? args[1] : (first as Error | undefined)?.message ?? ''
+  return limiter.allow(level, template)
 }
 
 function exempt (first: unknown): boolean {

@@ -29,6 +29,7 @@ export class RateLimiter {
   /** Lines refused since the last {@link resetDroppedCount}. */
   droppedCount = 0
   private readonly buckets = new Map<string, Bucket>()
+  private readonly byLevel = new Map<number, Map<string, Bucket>>()
 
   constructor (options: RateLimiterOptions | number = {}, private readonly clock: () => number = performance.now.bind(performance)) {
     const o = typeof options === 'number' ? { maxPerSecond: options } : options
@@ -42,13 +43,30 @@ export class RateLimiter {
 
   /** Whether a line with this key may be logged now (the key is ignored in global mode). */
   shouldLog (key = ''): boolean {
-    const k = this.mode === 'global' ? '' : key
+    return this.take(this.buckets, this.mode === 'global' ? '' : key)
+  }
+
+  /**
+   * The logger's fast path: keyed by level and message template without building a key string, so
+   * a dropped call costs two map lookups.
+   */
+  allow (level: number, template: string): boolean {
+    if (this.mode === 'global') return this.take(this.buckets, '')
+    let byTemplate = this.byLevel.get(level)
+    if (byTemplate === undefined) {
+      byTemplate = new Map()
+      this.byLevel.set(level, byTemplate)
+    }
+    return this.take(byTemplate, template)
+  }
+
+  private take (buckets: Map<string, Bucket>, key: string): boolean {
     const now = this.clock()
-    let b = this.buckets.get(k)
+    let b = buckets.get(key)
     if (b === undefined) {
-      if (this.buckets.size >= MAX_KEYS) this.evictIdle(now)
+      if (buckets.size >= MAX_KEYS) this.evictIdle(buckets, now)
       b = { tokens: this.burst, at: now, dropped: 0 }
-      this.buckets.set(k, b)
+      buckets.set(key, b)
     } else {
       b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.maxPerSecond / 1000)
       b.at = now
@@ -73,23 +91,27 @@ export class RateLimiter {
     return n
   }
 
-  /** Lines refused per key since the last call, and forgets them. */
+  /** Lines refused per key (`level:template` for the logger's keys) since the last call, and forgets them. */
   takeSuppressed (): Map<string, number> {
     const out = new Map<string, number>()
-    for (const [k, b] of this.buckets) {
-      if (b.dropped > 0) {
-        out.set(k, b.dropped)
-        b.dropped = 0
+    const collect = (buckets: Map<string, Bucket>, prefix: string): void => {
+      for (const [k, b] of buckets) {
+        if (b.dropped > 0) {
+          out.set(prefix + k, b.dropped)
+          b.dropped = 0
+        }
       }
     }
+    collect(this.buckets, '')
+    for (const [level, buckets] of this.byLevel) collect(buckets, `${level}:`)
     return out
   }
 
   /** Drops full buckets (keys not seen for a while), or everything if none is idle. */
-  private evictIdle (now: number): void {
-    for (const [k, b] of this.buckets) {
-      if (b.dropped === 0 && b.tokens + (now - b.at) * this.maxPerSecond / 1000 >= this.burst) this.buckets.delete(k)
+  private evictIdle (buckets: Map<string, Bucket>, now: number): void {
+    for (const [k, b] of buckets) {
+      if (b.dropped === 0 && b.tokens + (now - b.at) * this.maxPerSecond / 1000 >= this.burst) buckets.delete(k)
     }
-    if (this.buckets.size >= MAX_KEYS) this.buckets.clear()
+    if (buckets.size >= MAX_KEYS) buckets.clear()
   }
 }

@@ -117,6 +117,7 @@ export class Delivery {
     this.stats.queueDepth = this.queue.length + this.inflight
     this.stats.queueBytes = this.queue.bytes
     this.stats.spillLinesSkipped = this.overflow?.skipped ?? 0
+    this.stats.heapUsedBytes = process.memoryUsage().heapUsed
     return { ...this.stats, dropped: { ...this.stats.dropped } }
   }
 

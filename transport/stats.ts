@@ -22,6 +22,8 @@ export interface TransportStats {
   queueBytes: number
   /** The most bytes that ever waited in memory at once. */
   peakQueueBytes: number
+  /** The worker's V8 heap in use, in bytes, when the counters were read. */
+  heapUsedBytes: number
   /** The last delivery error, if any. */
   lastError: string | null
 }
@@ -39,6 +41,7 @@ export function emptyStats (): TransportStats {
     queueDepth: 0,
     queueBytes: 0,
     peakQueueBytes: 0,
+    heapUsedBytes: 0,
     lastError: null
   }
 }
