@@ -16,7 +16,7 @@ export function prebuilt (n: number): { values: RowValues[], copyText: string[] 
   const map = createRowMapper({ sanitizer: new Sanitizer(), levels: new LevelNames(), messageKey: 'msg', errorKey: 'err', maxMessageLength: 65536, window: () => ({ from: 0, to: 8.64e15 }) })
   const now = Date.now()
   const values: RowValues[] = []
-  for (let i = 0; i < n; i++) values.push(map({ level: 30, time: now, pid: 1, hostname: 'bench', name: 'bench', ...record(i), msg: MESSAGE }, now))
+  for (let i = 0; i < n; i++) values.push(map({ level: i % 50 === 0 ? 50 : i % 10 === 0 ? 40 : 30, time: now - (n - i) * 10, pid: 1, hostname: 'bench', name: i % 4 === 0 ? 'payments' : 'api', ...record(i), msg: MESSAGE }, now))
   return { values, copyText: values.map(encodeRow) }
 }
 

@@ -39,7 +39,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const o = resolveOptions(options)
   const sanitizer = new Sanitizer(o.sanitize)
   const levels = new LevelNames(o.levels)
-  const connection = connectionConfig(o.connectionString, o.appName)
+  // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
+  const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writer = new CopyWriter(connection, o.target)
   const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
   const partitions = new Partitions(connection, o.target, {
@@ -115,11 +116,10 @@ export default async function curatorLogTransport (options: TransportOptions = {
       await inbox.drained()
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
-      partitions.stop()
       try {
         await delivery.close(Date.now() + o.closeTimeoutMs)
       } finally {
-        await Promise.all([writer.end(), overflow?.close()])
+        await Promise.all([writer.end(), overflow?.close(), partitions.stop()])
       }
     }
   })

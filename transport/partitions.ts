@@ -37,8 +37,10 @@ export class Partitions {
     this.timer.unref()
   }
 
-  stop (): void {
+  /** Stops the schedule and lets a run in progress finish (its DDL is short and holds a lock). */
+  async stop (): Promise<void> {
     clearInterval(this.timer)
+    await this.running?.catch(() => {})
   }
 
   /**

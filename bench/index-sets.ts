@@ -1,0 +1,94 @@
+import type pg from 'pg'
+import { type LogTarget, qualifiedTable } from '../lib/identifiers.js'
+import { type Result, client, dropTarget, freshTarget } from './harness.js'
+import { prebuilt, rawCopy } from './ingest.js'
+import { record } from './records.js'
+
+/** The reference design's index set (005_logging_tables.sql), on our table. */
+const REFERENCE_INDEXES = [
+  '("timestamp" DESC)', '(level)', '(request_id)', '(user_id)', '(logger)', '(path)', 'USING GIN (context)', '(level, "timestamp" DESC)'
+]
+
+/** Replaces the default indexes with the reference design's. */
+export async function useReferenceIndexes (c: pg.Client, target: LogTarget): Promise<void> {
+  const table = qualifiedTable(target)
+  const idx = await c.query('SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary', [table])
+  for (const { name } of idx.rows) await c.query(`DROP INDEX ${name}`)
+  for (const def of REFERENCE_INDEXES) await c.query(`CREATE INDEX ON ${table} ${def.startsWith('USING') ? def : def}`)
+}
+
+/** The reference design's queries, with values that exist in the loaded data. */
+function queries (table: string): Array<[string, string]> {
+  const r = record(1234)
+  return [
+    ['by request id', `SELECT * FROM ${table} WHERE request_id = '${r.request_id as string}' ORDER BY "timestamp"`],
+    ['by user, newest first', `SELECT * FROM ${table} WHERE user_id = 'user-5' ORDER BY "timestamp" DESC LIMIT 100`],
+    ['errors in the last day', `SELECT * FROM ${table} WHERE level = 'error' AND "timestamp" > now() - interval '1 day' ORDER BY "timestamp" DESC LIMIT 100`],
+    ['by logger, newest first', `SELECT * FROM ${table} WHERE logger = 'payments' ORDER BY "timestamp" DESC LIMIT 100`],
+    ['by path, newest first', `SELECT * FROM ${table} WHERE path = '/api/v1/orders/42/items' ORDER BY "timestamp" DESC LIMIT 100`],
+    ['context containment', `SELECT * FROM ${table} WHERE context @> '{"tenant":"tenant-3","region":"eu-west-1"}' ORDER BY "timestamp" DESC LIMIT 100`],
+    ['newest first', `SELECT * FROM ${table} ORDER BY "timestamp" DESC LIMIT 100`]
+  ]
+}
+
+async function latency (c: pg.Client, sql: string): Promise<{ ms: number, plan: string }> {
+  const times: number[] = []
+  let plan = ''
+  for (let i = 0; i < 5; i++) {
+    const r = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`)
+    const top = r.rows[0]['QUERY PLAN'][0]
+    times.push(top['Execution Time'])
+    plan = nodes(top.Plan).join(' > ')
+  }
+  times.sort((a, b) => a - b)
+  return { ms: times[2], plan }
+}
+
+function nodes (plan: { 'Node Type': string, 'Index Name'?: string, Plans?: unknown[] }): string[] {
+  const here = plan['Node Type'] + (plan['Index Name'] ? ` (${plan['Index Name'].replace(/^system_logs_\d{4}_\d{2}_/, '')})` : '')
+  const kids = (plan.Plans ?? []).slice(0, 1).flatMap(p => nodes(p as typeof plan))
+  return [here, ...kids].slice(0, 4)
+}
+
+export async function indexSetScenario (url: string, copyRows: number, queryRows: number): Promise<Result[]> {
+  const { copyText } = prebuilt(Math.max(copyRows, queryRows))
+  const ours = await rawCopy(url, copyText.slice(0, copyRows))
+  const reference = await rawCopy(url, copyText.slice(0, copyRows), useReferenceIndexes)
+  const results: Result[] = [
+    { scenario: 'index set', variant: 'COPY ceiling, reference index set', value: reference, unit: 'rows/s' },
+    { scenario: 'index set', variant: 'COPY ceiling, default index set', value: ours, unit: 'rows/s', ratio: { to: 'reference set', value: ours / reference }, target: '>= 2x reference set', pass: ours / reference >= 2 }
+  ]
+  const c = await client(url)
+  const loaded: Record<string, { target: LogTarget, table: string }> = {}
+  for (const set of ['default', 'reference'] as const) {
+    const target = await freshTarget(c)
+    if (set === 'reference') await useReferenceIndexes(c, target)
+    const { Readable } = await import('node:stream')
+    const { pipeline } = await import('node:stream/promises')
+    const { from: copyFrom } = await import('pg-copy-streams')
+    const { COLUMNS } = await import('../transport/columns.js')
+    const chunks: Buffer[] = []
+    for (let i = 0; i < queryRows; i += 1000) chunks.push(Buffer.from(copyText.slice(i, Math.min(i + 1000, queryRows)).join('\n') + '\n'))
+    await pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLUMNS.map(x => `"${x}"`).join(', ')}) FROM STDIN`)))
+    await c.query(`VACUUM ANALYZE ${qualifiedTable(target)}`)
+    loaded[set] = { target, table: qualifiedTable(target) }
+  }
+  for (const [name] of queries('x')) {
+    const sqlFor = (set: 'default' | 'reference'): string => queries(loaded[set].table).find(q => q[0] === name)![1]
+    const ref = await latency(c, sqlFor('reference'))
+    const our = await latency(c, sqlFor('default'))
+    results.push({
+      scenario: `queries at ${queryRows} rows`,
+      variant: name,
+      value: our.ms,
+      unit: 'ms',
+      ratio: { to: 'reference set', value: our.ms / ref.ms },
+      target: '<= 1.5x reference set',
+      pass: our.ms <= 1.5 * ref.ms,
+      note: `reference ${ref.ms.toFixed(2)} ms; plan: ${our.plan} | reference plan: ${ref.plan}`
+    })
+  }
+  for (const { target } of Object.values(loaded)) await dropTarget(c, target)
+  await c.end()
+  return results
+}
