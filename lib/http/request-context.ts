@@ -70,17 +70,18 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
         if (options.logQuery) extra.query = queryOf(req.url)
         logger[options.startLevel ?? 'debug'](extra, 'request started')
         if (options.logResponseBody) captureBody(res, state, maxBody)
-        res.once('finish', () => runInContext(state.store, () => {
+        // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted one.
+        res.once('close', () => runInContext(state.store, () => {
           const ms = performance.now() - start
+          if (!res.writableFinished) {
+            logger.warn({ [UNLIMITED]: true, duration_ms: ms }, `request aborted by the client: ${req.method} ${path}`)
+            return
+          }
           const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
           if (options.logRequestBody && (req as { body?: unknown }).body !== undefined) fields.request_body = clip(JSON.stringify((req as { body?: unknown }).body), maxBody)
           if (state.body) fields.response_body = clip(state.body.join(''), maxBody)
           logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
         }))
-        res.once('close', () => {
-          if (res.writableFinished) return
-          runInContext(state.store, () => logger.warn({ [UNLIMITED]: true, duration_ms: performance.now() - start }, `request aborted by the client: ${req.method} ${path}`))
-        })
       }
       next?.()
     })

@@ -1,0 +1,68 @@
+// The benchmark suite: `npm run bench` (full) or `npm run bench:smoke` (small N, same table).
+// Every target is a ratio measured side by side in this one run.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
+import { eventLoopScenario } from './event-loop.js'
+import { type Result, ROOT } from './harness.js'
+import { hotPathScenario } from './hot-path.js'
+import { httpScenario } from './http.js'
+import { indexSetScenario } from './index-sets.js'
+import { ingestScenario } from './ingest.js'
+import { memoryScenario } from './memory.js'
+import { sanitizerScenario } from './sanitizer.js'
+
+const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const smoke = values.smoke
+const only = values.only?.split(',')
+const want = (name: string): boolean => only === undefined || only.includes(name)
+const size = smoke
+  ? { ingest: 10_000, copy: 10_000, queries: 20_000, hot: 20_000, loopMs: 1500, outageS: 3, httpS: 1, sanitize: 10_000 }
+  : { ingest: 100_000, copy: 100_000, queries: 1_000_000, hot: 100_000, loopMs: 10_000, outageS: 60, httpS: 5, sanitize: 100_000 }
+
+let url = process.env.DATABASE_URL
+let stop = async (): Promise<void> => {}
+if (!url) {
+  // Default server settings (fsync on): the figures are what a real database does.
+  const server = await startThrowawayPostgres()
+  url = server.url
+  stop = () => server.destroy()
+}
+
+const results: Result[] = []
+const step = async (name: string, run: () => Promise<Result[]> | Result[]): Promise<void> => {
+  if (!want(name)) return
+  process.stderr.write(`bench: ${name}...\n`)
+  results.push(...await run())
+}
+try {
+  await step('ingest', () => ingestScenario(url, size.ingest))
+  const ceiling = results.find(r => r.variant.startsWith('raw COPY'))?.value
+  await step('sanitizer', () => sanitizerScenario(size.sanitize, ceiling ?? 50_000))
+  await step('index-sets', () => indexSetScenario(url, size.copy, size.queries))
+  await step('hot-path', () => hotPathScenario(size.hot))
+  await step('event-loop', () => eventLoopScenario(url, size.loopMs))
+  await step('memory', () => memoryScenario(size.outageS))
+  await step('http', () => httpScenario(size.httpS))
+} finally {
+  await stop()
+}
+
+const fmt = (v: number): string => v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 1 ? v.toFixed(2) : v.toFixed(3)
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+const table = [
+  `curator-log benchmarks, ${smoke ? 'smoke run (small N)' : 'full run'}, ${new Date().toISOString()}, ${machine}`,
+  '',
+  '| scenario | variant | value | ratio | target | met |',
+  '|---|---|---|---|---|---|',
+  ...results.map(r => `| ${r.scenario} | ${r.variant} | ${fmt(r.value)} ${r.unit} | ${r.ratio ? `${r.ratio.value.toFixed(2)}x ${r.ratio.to}` : ''} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'NO'} |`)
+].join('\n')
+const notes = results.filter(r => r.note).map(r => `- ${r.scenario} / ${r.variant}: ${r.note}`).join('\n')
+const dir = join(ROOT, 'bench', 'results')
+mkdirSync(dir, { recursive: true })
+const name = smoke ? 'smoke' : 'latest'
+writeFileSync(join(dir, `${name}.json`), JSON.stringify({ date: new Date().toISOString(), machine, smoke, results }, null, 2) + '\n')
+writeFileSync(join(dir, `${name}.md`), table + '\n' + (notes ? '\nNotes:\n' + notes + '\n' : ''))
+process.stdout.write(table + '\n' + (notes ? '\n' + notes + '\n' : ''))
