@@ -20,17 +20,21 @@ export async function memoryScenario (seconds: number, perSecond = 10_000): Prom
   const spill = mkdtempSync(join(tmpdir(), 'curator-log-bench-mem-'))
   const target = { schema: 'public', table: 'system_logs' }
   const { logger, stream, end } = await transportLogger(url, target, { spillDir: spill, maxQueueBytes: CAP, retryMaxMs: 500 })
-  const base = (await requestStats(stream as never)).heapUsedBytes
+  const base = (await requestStats(stream as never, true)).heapUsedBytes
   let peak = base
   let sent = 0
+  let lastSample = 0
   const start = performance.now()
   while (performance.now() - start < seconds * 1000) {
     const due = Math.floor((performance.now() - start) / 1000 * perSecond)
     for (; sent < due; sent++) logger.info({ ...record(sent), seq: sent }, MESSAGE)
     await sleep(20)
-    if (sent % 10 === 0) peak = Math.max(peak, (await requestStats(stream as never)).heapUsedBytes)
+    if (performance.now() - lastSample > 1000) {
+      lastSample = performance.now()
+      peak = Math.max(peak, (await requestStats(stream as never, true)).heapUsedBytes)
+    }
   }
-  const during = await requestStats(stream as never)
+  const during = await requestStats(stream as never, true)
   peak = Math.max(peak, during.heapUsedBytes)
   const server = await startThrowawayPostgres({ port })
   const c = await client(server.url)
@@ -46,7 +50,7 @@ export async function memoryScenario (seconds: number, perSecond = 10_000): Prom
   await server.destroy()
   rmSync(spill, { recursive: true, force: true })
   return [
-    { scenario: 'memory', variant: `worker heap during a ${seconds} s outage at ${perSecond} lines/s (cap 16 MiB)`, value: peak / 2 ** 20, unit: 'MiB', target: `<= cap + ${OVERHEAD / 2 ** 20} MiB`, pass: peak <= CAP + OVERHEAD, note: `heap at start ${(base / 2 ** 20).toFixed(1)} MiB; spilled ${during.spilled} lines` },
+    { scenario: 'memory', variant: `worker heap (live, after GC) during a ${seconds} s outage at ${perSecond} lines/s (cap 16 MiB)`, value: peak / 2 ** 20, unit: 'MiB', target: `<= cap + ${OVERHEAD / 2 ** 20} MiB`, pass: peak <= CAP + OVERHEAD, note: `heap at start ${(base / 2 ** 20).toFixed(1)} MiB; spilled ${during.spilled} lines` },
     { scenario: 'memory', variant: 'lines landed after the outage', value: landed, unit: 'rows', target: `${sent} (all)`, pass: landed === sent }
   ]
 }

@@ -1,4 +1,5 @@
-// The benchmark suite: `npm run bench` (full) or `npm run bench:smoke` (small N, same table).
+// The benchmark suite: `npm run bench` (full) or `npm run bench:smoke` (small N, same table). Run with
+// --expose-gc (the npm scripts do) so the memory scenario can read the worker's live heap.
 // Every target is a ratio measured side by side in this one run.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'

@@ -8,12 +8,18 @@ export function sanitizerRate (n: number): number {
   const lines: string[] = []
   const logger = pino({ name: 'bench' }, { write: (s: string) => { lines.push(s) } } as never)
   for (let i = 0; i < n; i++) logger.info({ ...record(i), note: i % 100 === 0 ? 'contact jane@example.com' : 'no secrets here' }, MESSAGE)
-  const objects = lines.map(l => JSON.parse(l) as Record<string, unknown>)
   const s = new Sanitizer()
-  for (const o of objects.slice(0, 5000)) s.sanitizeObject(o)
-  const t0 = performance.now()
-  for (const o of objects) s.sanitizeObject(o)
-  return n / (performance.now() - t0) * 1000
+  for (const l of lines.slice(0, 5000)) s.sanitizeObject(JSON.parse(l))
+  // Records are parsed a chunk at a time, as the worker sees them, so the measurement is not of a
+  // garbage collector walking a heap of 100 000 retained objects.
+  let ms = 0
+  for (let i = 0; i < n; i += 5000) {
+    const chunk = lines.slice(i, i + 5000).map(l => JSON.parse(l) as Record<string, unknown>)
+    const t0 = performance.now()
+    for (const o of chunk) s.sanitizeObject(o)
+    ms += performance.now() - t0
+  }
+  return n / ms * 1000
 }
 
 export function sanitizerScenario (n: number, copyRate: number): Result[] {

@@ -16,7 +16,7 @@ export interface WorkerStream {
 
 let nextId = 0
 
-function ask (stream: WorkerStream, code: string, event: string): Promise<TransportStats> {
+function ask (stream: WorkerStream, code: string, event: string, extra: Record<string, unknown> = {}): Promise<TransportStats> {
   const id = `${process.pid}-${++nextId}`
   return new Promise((resolve, reject) => {
     if (!stream.worker) return reject(new Error('curator-log: the transport worker is not running'))
@@ -35,7 +35,7 @@ function ask (stream: WorkerStream, code: string, event: string): Promise<Transp
     }
     stream.on(event, onEvent)
     stream.on('close', onClose)
-    stream.worker.postMessage({ code, id })
+    stream.worker.postMessage({ ...extra, code, id })
   })
 }
 
@@ -44,7 +44,7 @@ export function requestFlush (stream: WorkerStream): Promise<TransportStats> {
   return ask(stream, FLUSH_REQUEST, FLUSHED_EVENT)
 }
 
-/** The transport's counters now. */
-export function requestStats (stream: WorkerStream): Promise<TransportStats> {
-  return ask(stream, STATS_REQUEST, STATS_EVENT)
+/** The transport's counters now; `collectGarbage` first runs the worker's GC when it was started with --expose-gc. */
+export function requestStats (stream: WorkerStream, collectGarbage = false): Promise<TransportStats> {
+  return ask(stream, STATS_REQUEST, STATS_EVENT, collectGarbage ? { gc: true } : {})
 }
