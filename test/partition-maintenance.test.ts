@@ -114,3 +114,23 @@ t.test('least privilege: a writer role that may only insert', async t => {
   await t.rejects(denied.query(`DELETE FROM ${s}.system_logs`), /permission denied/, 'the writer cannot delete')
   await t.rejects(denied.query(`SELECT * FROM ${s}.system_logs`), /permission denied/, 'nor read')
 })
+
+t.test('a row whose month has no partition, and none can be made, is stored at ingest time', async t => {
+  const { target, client } = await freshTarget(t)
+  const gap = new Date()
+  gap.setUTCDate(15)
+  gap.setUTCMonth(gap.getUTCMonth() + 2)
+  const part = `system_logs_${gap.getUTCFullYear()}_${String(gap.getUTCMonth() + 1).padStart(2, '0')}`
+  await client.query(`DROP TABLE ${quoteIdent(target.schema)}.${quoteIdent(part)}`)
+  const { logger, end } = await transportLogger(t, target, { maintenance: false }, { timestamp: () => `,"time":${gap.getTime()}` })
+  logger.info('in a month without a partition')
+  logger.info('another one')
+  await end()
+  const got = await rows<Record<string, any>>(client, target)
+  t.equal(got.length, 2)
+  for (const r of got) {
+    t.ok(Math.abs(r.timestamp.getTime() - Date.now()) < 60_000, 'stored at ingest time')
+    t.equal(r.context.original_time, gap.toISOString(), 'its own time kept')
+  }
+  t.notOk((await names(client, target)).includes(part), 'no partition was made')
+})
