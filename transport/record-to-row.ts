@@ -72,7 +72,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       timestamp = now
       if (time !== undefined) setField(rest, 'original_time', time)
     }
-    const context = JSON.stringify(sanitizer.sanitizeObject(rest))
+    const context = JSON.stringify(sanitizer.sanitizeParsed(rest))
 
     return [
       new Date(timestamp as number).toISOString(), levels.name(level), logger, message, context,

@@ -137,6 +137,58 @@ export class Sanitizer {
     return this.walkObject(data, maxDepth, new Set())
   }
 
+  /**
+   * The worker's path: sanitizes an object that was just made by JSON.parse (plain data, no cycles,
+   * owned by the caller) in place, which spares a copy of every record. The result equals
+   * {@link sanitizeObject}'s.
+   */
+  sanitizeParsed (data: Record<string, unknown>, maxDepth = this.maxDepth): Record<string, unknown> {
+    if (maxDepth <= 0) return { _truncated: 'MAX_DEPTH_EXCEEDED' }
+    return this.ownObject(data, maxDepth)
+  }
+
+  private ownValue (value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case 'string': return this.sanitizeString(value)
+      case 'object': break
+      default: return value
+    }
+    if (value === null) return null
+    if (depth <= 0) return MAX_DEPTH_EXCEEDED
+    if (Array.isArray(value)) {
+      const extra = value.length - this.maxArrayLength
+      if (extra > 0) value.length = this.maxArrayLength
+      for (let i = 0; i < value.length; i++) value[i] = this.ownValue(value[i], depth - 1)
+      if (extra > 0) value.push(`[TRUNCATED ${extra} items]`)
+      return value
+    }
+    return serializedBuffer(value) ?? this.ownObject(value as Record<string, unknown>, depth)
+  }
+
+  private ownObject (obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+    let kept = 0
+    let skipped = 0
+    for (const k of Object.keys(obj)) {
+      if (kept >= this.maxObjectKeys) {
+        delete obj[k]
+        skipped++
+        continue
+      }
+      kept++
+      const key = this.key(k)
+      const v = key === null ? REDACTED : this.ownValue(obj[k], depth - 1)
+      const name = key ?? this.sanitizeString(k, MAX_KEY_LENGTH)
+      if (name !== k || k === '__proto__') {
+        delete obj[k]
+        setField(obj, name, v)
+      } else {
+        obj[k] = v
+      }
+    }
+    if (skipped > 0) obj._truncated_keys = skipped
+    return obj
+  }
+
   /** The sanitized form of a key, or null when the key itself marks its value as sensitive. */
   private key (key: string): string | null {
     let out = this.keyCache.get(key)
