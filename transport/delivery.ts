@@ -35,6 +35,14 @@ export interface Hooks {
 
 const WARN = 40
 
+/** One COPY connection and what it is doing. */
+interface Lane {
+  writer: CopyWriter
+  running: Promise<void> | undefined
+  /** The transaction id of a COMMIT whose answer was lost, to settle before this lane sends again. */
+  unresolved: string | undefined
+}
+
 /**
  * Moves encoded lines from memory to PostgreSQL in batches: by rows, bytes or interval, in order,
  * retrying with backoff, isolating rows the server refuses, and spilling what memory cannot hold.
@@ -43,7 +51,6 @@ export class Delivery {
   readonly stats: TransportStats = emptyStats()
   private readonly queue = new LineQueue()
   private inflight = 0
-  private pumping: Promise<void> | undefined
   private closing = false
   private due = false
   private timer: NodeJS.Timeout | undefined
@@ -51,14 +58,17 @@ export class Delivery {
   private deadline = Infinity
   private readonly abort = new AbortController()
   private waiters: Array<() => void> = []
-  private unresolved: string | undefined
+
+  private readonly lanes: Lane[]
 
   constructor (
-    private readonly writer: CopyWriter,
+    writers: CopyWriter[],
     private readonly opts: DeliveryOptions,
     private readonly overflow: Overflow | undefined,
     private readonly hooks: Hooks = {}
-  ) {}
+  ) {
+    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined }))
+  }
 
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
   push (line: string, level: number): void {
@@ -106,7 +116,7 @@ export class Delivery {
     const stop = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs - Date.now()))
     try {
       await this.flush()
-      await this.pumping
+      await Promise.all(this.lanes.map(l => l.running))
     } finally {
       clearTimeout(stop)
       clearTimeout(this.timer)
@@ -134,32 +144,39 @@ export class Delivery {
     }, this.opts.flushIntervalMs)
   }
 
+  /** Starts every idle lane; each takes batches from the shared queue until there is nothing due. */
   private kick (): void {
-    this.pumping ??= this.pump()
-      .catch(err => {
-        this.stats.lastError = errorText(err)
-        this.hooks.report?.('failing', this.stats.lastError)
-      })
-      .finally(() => {
-        this.pumping = undefined
-        if (this.queue.length > 0) this.arm()
-        this.release()
-      })
+    for (const lane of this.lanes) {
+      lane.running ??= this.pump(lane)
+        .catch(err => {
+          this.stats.lastError = errorText(err)
+          this.hooks.report?.('failing', this.stats.lastError)
+        })
+        .finally(() => {
+          lane.running = undefined
+          if (this.queue.length > 0) this.arm()
+          this.release()
+        })
+    }
   }
 
-  private async pump (): Promise<void> {
+  private async pump (lane: Lane): Promise<void> {
     for (;;) {
       if (this.queue.length === 0) {
-        this.due = false
+        if (this.inflight === 0) this.due = false
         this.release()
-        if (this.closing || !(await this.replayOne())) return
+        // One lane replays spill files, in order; the others wait for new lines.
+        if (lane !== this.lanes[0] || this.closing || !(await this.replayOne(lane))) return
         continue
       }
       if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) return
       const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
-      this.inflight = batch.length
-      await this.deliver(batch, false)
-      this.inflight = 0
+      this.inflight += batch.length
+      try {
+        await this.deliver(lane, batch, false)
+      } finally {
+        this.inflight -= batch.length
+      }
     }
   }
 
@@ -171,12 +188,12 @@ export class Delivery {
   }
 
   /** Loads one spilled batch when the database is taking rows; false when there is none. */
-  private async replayOne (): Promise<boolean> {
+  private async replayOne (lane: Lane): Promise<boolean> {
     if (this.failing || !this.overflow) return false
     const next = await this.overflow.nextReplay()
     if (!next) return false
     const settledBefore = this.stats.committed + this.stats.deadLettered
-    if (await this.deliver(next.lines, true)) {
+    if (await this.deliver(lane, next.lines, true)) {
       next.done()
       this.stats.replayed += this.stats.committed + this.stats.deadLettered - settledBefore
     }
@@ -187,7 +204,7 @@ export class Delivery {
    * Delivers lines in order; splits batches the server refuses until the bad rows stand alone.
    * False when the close deadline came first: queued lines are then spilled, replayed ones left on disk.
    */
-  private async deliver (lines: string[], replay: boolean): Promise<boolean> {
+  private async deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
     let attempt = 0
     let lastErr: unknown
@@ -200,7 +217,7 @@ export class Delivery {
       }
       try {
         await this.hooks.prepare?.(lastErr)
-        await this.copy(part)
+        await this.copy(lane, part)
         pending.shift()
         lastErr = undefined
         attempt = 0
@@ -221,7 +238,7 @@ export class Delivery {
           continue
         }
         lastErr = err
-        this.failed(err)
+        this.failed(lane, err)
         await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
@@ -244,17 +261,17 @@ export class Delivery {
    * One COPY. When a COMMIT's answer was lost, the server is asked what became of that transaction
    * before the same rows are sent again, so a retry never duplicates them.
    */
-  private async copy (lines: string[]): Promise<void> {
-    if (this.unresolved !== undefined) {
-      const status = await this.writer.transactionStatus(this.unresolved)
-      if (status === 'in progress') throw new Error(`transaction ${this.unresolved} is still in progress`)
-      this.unresolved = undefined
+  private async copy (lane: Lane, lines: string[]): Promise<void> {
+    if (lane.unresolved !== undefined) {
+      const status = await lane.writer.transactionStatus(lane.unresolved)
+      if (status === 'in progress') throw new Error(`transaction ${lane.unresolved} is still in progress`)
+      lane.unresolved = undefined
       if (status === 'committed') return this.count(lines.length)
     }
     try {
-      await this.writer.copy(lines)
+      await lane.writer.copy(lines)
     } catch (err) {
-      if (err instanceof AmbiguousCommitError) this.unresolved = err.xid
+      if (err instanceof AmbiguousCommitError) lane.unresolved = err.xid
       throw err
     }
     this.count(lines.length)
@@ -269,10 +286,10 @@ export class Delivery {
     return this.abort.signal.aborted || Date.now() >= this.deadline
   }
 
-  private failed (err: unknown): void {
+  private failed (lane: Lane, err: unknown): void {
     this.stats.retries++
     this.stats.lastError = errorText(err)
-    this.writer.reset()
+    lane.writer.reset()
     if (!this.failing) {
       this.failing = true
       this.hooks.report?.('failing', this.stats.lastError)

@@ -41,7 +41,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const levels = new LevelNames(o.levels)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
-  const writer = new CopyWriter(connection, o.target)
+  const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
   const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
@@ -70,7 +70,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
       warn(text)
     }
   }
-  const delivery = new Delivery(writer, o, overflow, hooks)
+  const delivery = new Delivery(writers, o, overflow, hooks)
 
   const accept = (record: Record<string, unknown>): void => {
     const row = mapRecord(record, o.now())
@@ -122,7 +122,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
       try {
         await delivery.close(Date.now() + o.closeTimeoutMs)
       } finally {
-        await Promise.all([writer.end(), overflow?.close(), partitions.stop()])
+        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop()])
       }
     }
   })

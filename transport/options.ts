@@ -18,6 +18,11 @@ export interface TransportOptions {
   batchRows?: number
   /** Bytes per COPY at most (a batch closes once it reaches this). Default 4 MiB. */
   batchBytes?: number
+  /**
+   * COPY connections loading batches side by side: while one commits, the next batch is already
+   * loading. From 1 to 4. Default 2.
+   */
+  copyConnections?: number
   /** A batch that is not full is sent after this long. Default 500. */
   flushIntervalMs?: number
   /** Memory for rows waiting to be loaded; past it rows are spilled to disk. Default 32 MiB. */
@@ -104,12 +109,14 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
   }
   const retryBaseMs = int('retryBaseMs', o.retryBaseMs, 100, 1)
+  if (typeof o.copyConnections === 'number' && o.copyConnections > 4) throw new TypeError(`curator-log: copyConnections must be from 1 to 4, got ${o.copyConnections}`)
   return {
     connectionString: o.connectionString,
     target: logTarget(o.schema, o.table),
     batchRows: int('batchRows', o.batchRows, 5000, 1),
     batchBytes: int('batchBytes', o.batchBytes, 4 << 20, 1024),
     flushIntervalMs: int('flushIntervalMs', o.flushIntervalMs, 500, 1),
+    copyConnections: int('copyConnections', o.copyConnections, 2, 1),
     maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
