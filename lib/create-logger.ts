@@ -31,7 +31,11 @@ const chindingsSym = pino.symbols.chindingsSym as unknown as string
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
   const targets = outputs(plan, options.transportTarget)
-  const transport = targets.length > 0 ? pino.transport({ targets }) as unknown as WorkerStream & NodeJS.WritableStream & { end (): void, once (e: string, f: () => void): unknown } : undefined
+  // One output goes straight to its worker; only two need pino's multistream (and its second parse).
+  const single = targets.length === 1 ? targets[0] : undefined
+  const transport = targets.length === 0
+    ? undefined
+    : pino.transport(single ? { target: single.target, options: single.options } : { targets }) as unknown as WorkerStream & NodeJS.WritableStream & { end (): void, once (e: string, f: () => void): unknown }
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let reporting = false
@@ -41,7 +45,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const logger = pino({
     ...userPino,
     name: options.name ?? userPino.name,
-    level: plan.level,
+    level: single?.level ?? plan.level,
     mixin (obj, level, self) {
       const ctx = ambient(self as Logger)
       return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
