@@ -53,7 +53,13 @@ const POSITIVES: Array<[string, string, string]> = [
   ['HGVS deletion', 'has c.100_102delAGT', 'c.100_102delAGT'],
   ['HGVS insertion', 'has c.76_77insT here', 'c.76_77insT'],
   ['HGVS protein', 'protein p.Arg97Gly and p.Trp24*', 'p.Arg97Gly'],
-  ['genomic coordinate', 'region chr17:41196312-41277500 sequenced', 'chr17:41196312-41277500']
+  ['genomic coordinate', 'region chr17:41196312-41277500 sequenced', 'chr17:41196312-41277500'],
+  ['coordinate at the start', 'chrX:100-200', 'chrX:100-200'],
+  ['Bearer after a no-break space', 'auth Bearer\u00a0abcdefghijkl', 'abcdefghijkl'],
+  ['GitLab token with dashes', 'using glpat-ab-cd-ef-gh-ij-kl-mn now', 'ab-cd-ef-gh-ij-kl-mn'],
+  ['Slack token of short parts', 'xoxb-1234-5678-abcd', '1234-5678-abcd'],
+  ['short JWT', 'jwt eyJhbGci.eyJzdWIi.c2ln', 'eyJzdWIi'],
+  ['HGVS at the start', 'c.76A>T', 'c.76A>T']
 ]
 
 t.test('each value pattern family redacts its positives', async t => {

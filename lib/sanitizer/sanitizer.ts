@@ -1,3 +1,4 @@
+import { mayHoldSecret } from './prefilter.js'
 import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, type PatternRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
 
@@ -115,7 +116,7 @@ export class Sanitizer {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)
-    if (s.length >= 6 && BUILT_IN_DETECTOR.test(s)) {
+    if (s.length >= 6 && mayHoldSecret(s) && BUILT_IN_DETECTOR.test(s)) {
       for (const rule of BUILT_IN) s = s.replace(rule.re, rule.replacement)
     }
     for (const rule of this.extraRules) s = s.replace(rule.re, rule.replacement)
