@@ -63,7 +63,8 @@ const table = [
 const notes = results.filter(r => r.note).map(r => `- ${r.scenario} / ${r.variant}: ${r.note}`).join('\n')
 const dir = join(ROOT, 'bench', 'results')
 mkdirSync(dir, { recursive: true })
-const name = smoke ? 'smoke' : 'latest'
+// Only a full run of every scenario replaces the published results.
+const name = smoke ? 'smoke' : only ? 'partial' : 'latest'
 writeFileSync(join(dir, `${name}.json`), JSON.stringify({ date: new Date().toISOString(), machine, smoke, results }, null, 2) + '\n')
 writeFileSync(join(dir, `${name}.md`), table + '\n' + (notes ? '\nNotes:\n' + notes + '\n' : ''))
 process.stdout.write(table + '\n' + (notes ? '\n' + notes + '\n' : ''))

@@ -20,7 +20,8 @@ export interface RowMapperOptions {
   window: () => TimeWindow
 }
 
-// Longest value kept in an indexed text column: a btree entry must fit in a third of a page.
+// Longest value kept in a lookup column (request_id, path, ...): they are compared and grouped, not read;
+// an over-long value is cut there and kept whole in context.
 export const MAX_INDEXED_TEXT = 512
 
 const TEXT_COLUMNS = new Set(['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method'])
@@ -91,7 +92,7 @@ function isInt32 (v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647
 }
 
-/** Sanitized and capped for its btree index; an over-long value is kept whole in context instead. */
+/** Sanitized and capped for its column; an over-long value is kept whole in context too. */
 function indexed (sanitizer: Sanitizer, value: string, key: string, rest: Record<string, unknown>): string {
   const clean = sanitizer.sanitizeString(value, MAX_INDEXED_TEXT)
   if (clean.length > MAX_INDEXED_TEXT) setField(rest, key, value)
