@@ -27,14 +27,14 @@ export const STATS_REQUEST = 'curator-log:stats'
 export const STATS_EVENT = 'curator-log:stats'
 const STATS_EVERY_MS = 2000
 
-/**
- * The pino transport: parses each line, sanitizes and maps it to a row, and loads rows with COPY in
- * batches. It connects lazily and never fails at start-up because of the database.
- */
 function warn (msg: string): void {
   process.stderr.write(JSON.stringify({ level: 40, time: Date.now(), name: 'curator-log', msg }) + '\n')
 }
 
+/**
+ * The pino transport: parses each line, sanitizes and maps it to a row, and loads rows with COPY in
+ * batches. It connects lazily and never fails at start-up because of the database.
+ */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
   const sanitizer = new Sanitizer(o.sanitize)
