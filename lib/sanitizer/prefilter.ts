@@ -1,14 +1,15 @@
 /**
  * A single pass over a string that says whether any built-in value rule could match it: every rule
  * needs one of these marks (an `@`, an `=`, `://`, `-----`, `eyJ`, `xox`, `gl…-`, `Bearer `/`Basic `,
- * HGVS `c.`/`p.`, `chr…:`, or a run of 16 letters and digits). Most log values have none, and a
+ * HGVS `c.`/`p.`, `chr…:`, or a run of 16 letters, digits and underscores). Most log values have none, and a
  * plain loop is several times cheaper than the rules' combined regular expression.
  */
 export function mayHoldSecret (s: string): boolean {
   let run = 0
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+    // Runs count letters, digits and `_`: token bodies such as github_pat_… mix them.
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
       if (++run >= 16) return true
       // eyJ (JWT header), xox (Slack), c./p. handled at the dot, chr at the colon
       if (c === 74 && run >= 3 && s.charCodeAt(i - 1) === 121 && s.charCodeAt(i - 2) === 101) return true
