@@ -7,5 +7,6 @@ export const COLUMNS = [
 
 export type Column = typeof COLUMNS[number]
 
+export const TIMESTAMP_INDEX = COLUMNS.indexOf('timestamp')
 export const LEVEL_INDEX = COLUMNS.indexOf('level')
 export const CONTEXT_INDEX = COLUMNS.indexOf('context')

@@ -1,4 +1,5 @@
 import { backoffMs, sleep } from './backoff.js'
+import { LEVEL_INDEX } from './columns.js'
 import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
 import { errorText, isDataError, isMissingPartition } from './errors.js'
 import { LineQueue } from './line-queue.js'
@@ -315,7 +316,7 @@ export class Delivery {
   }
 
   private drop (line: string): void {
-    const level = line.split('\t', 2)[1] ?? 'unknown'
+    const level = line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown'
     this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
   }
 }

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads'
 import build from 'pino-abstract-transport'
 import { connectionConfig } from '../lib/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
+import { LEVEL_INDEX } from './columns.js'
 import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
 import { rehomeLine } from './rehome.js'
@@ -74,7 +75,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
 
   const accept = (record: Record<string, unknown>): void => {
     const row = mapRecord(record, o.now())
-    delivery.push(encodeRow(row), levels.value(row[1] as string) ?? 30)
+    delivery.push(encodeRow(row), levels.value(row[LEVEL_INDEX] as string) ?? 30)
   }
   const inbox = new Inbox(line => {
     let record: unknown

@@ -1,7 +1,5 @@
-import { COLUMNS, CONTEXT_INDEX } from './columns.js'
+import { CONTEXT_INDEX, TIMESTAMP_INDEX } from './columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
-
-const TIMESTAMP_INDEX = COLUMNS.indexOf('timestamp')
 
 /**
  * A row whose month has no partition is stored at ingest time instead, its own time kept in
