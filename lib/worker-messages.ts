@@ -1,11 +1,5 @@
+import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../transport/messages.js'
 import type { TransportStats } from '../transport/stats.js'
-
-// The names are repeated from transport/index.ts on purpose: importing that module here would load
-// the worker's code (pg, the sanitizer, ...) into the app thread.
-const FLUSH_REQUEST = 'curator-log:flush'
-const FLUSHED_EVENT = 'curator-log:flushed'
-const STATS_REQUEST = 'curator-log:stats'
-const STATS_EVENT = 'curator-log:stats'
 
 /** The ThreadStream that pino.transport() returns, as far as messages go. */
 export interface WorkerStream {

@@ -155,7 +155,11 @@ export class Delivery {
         })
         .finally(() => {
           lane.running = undefined
-          if (this.queue.length > 0) this.arm()
+          // Lines that came while this lane was finishing: send them now if due, else on the timer.
+          if (this.queue.length > 0) {
+            if (this.due) this.kick()
+            else this.arm()
+          }
           this.release()
         })
     }
@@ -167,7 +171,9 @@ export class Delivery {
         if (this.inflight === 0) this.due = false
         this.release()
         // One lane replays spill files, in order; the others wait for new lines.
-        if (lane !== this.lanes[0] || this.closing || !(await this.replayOne(lane))) return
+        if (lane !== this.lanes[0] || this.closing) return
+        // Nothing to replay: stop, unless lines arrived while we looked.
+        if (!(await this.replayOne(lane)) && this.queue.length === 0) return
         continue
       }
       if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) return
@@ -193,10 +199,10 @@ export class Delivery {
     if (this.failing || !this.overflow) return false
     const next = await this.overflow.nextReplay()
     if (!next) return false
-    const settledBefore = this.stats.committed + this.stats.deadLettered
     if (await this.deliver(lane, next.lines, true)) {
       next.done()
-      this.stats.replayed += this.stats.committed + this.stats.deadLettered - settledBefore
+      // Counted from the batch itself: the other lanes commit live rows meanwhile.
+      this.stats.replayed += next.lines.length
     }
     return true
   }

@@ -3,6 +3,7 @@ import build from 'pino-abstract-transport'
 import { connectionConfig } from '../lib/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { LEVEL_INDEX } from './columns.js'
+import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
 import { rehomeLine } from './rehome.js'
@@ -15,17 +16,10 @@ import { Partitions } from './partitions.js'
 import { createRowMapper } from './record-to-row.js'
 import { openOverflow } from './spill.js'
 
+export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 export type { TransportOptions } from './options.js'
 export type { TransportStats } from './stats.js'
 
-/** Message the app thread posts to ask every curator-log transport in the worker to flush. */
-export const FLUSH_REQUEST = 'curator-log:flush'
-/** Event a transport answers a flush with on the thread-stream: (id, stats). */
-export const FLUSHED_EVENT = 'curator-log:flushed'
-/** Message asking for the counters now, without waiting for anything. */
-export const STATS_REQUEST = 'curator-log:stats'
-/** Event carrying the counters: (id, stats); id is null for the periodic report. */
-export const STATS_EVENT = 'curator-log:stats'
 const STATS_EVERY_MS = 2000
 
 function warn (msg: string): void {
