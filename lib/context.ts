@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 export type LogContext = Record<string, unknown>
 
 const storage = new AsyncLocalStorage<LogContext>()
+// Each store's fields as JSON members, made when the store first logs and dropped when it changes.
+const fragments = new WeakMap<LogContext, string>()
 
 /**
  * Runs `fn` with its own context: the current one plus `ctx`. Everything `fn` starts, across await,
@@ -19,8 +21,10 @@ export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
  */
 export function bindContext (kv: LogContext): void {
   const store = storage.getStore()
-  if (store) Object.assign(store, kv)
-  else storage.enterWith({ ...kv })
+  if (store) {
+    Object.assign(store, kv)
+    fragments.delete(store)
+  } else storage.enterWith({ ...kv })
 }
 
 /** A copy of the current context. */
@@ -33,9 +37,45 @@ export function clearContext (): void {
   const store = storage.getStore()
   if (!store) return
   for (const key of Object.keys(store)) delete store[key]
+  fragments.delete(store)
 }
 
-/** The live context object, or undefined; for the logger's mixin only (no copy on the hot path). */
+/**
+ * The current context as JSON members (`"k":v,…`, no braces; '' when empty), serialized once per
+ * context and reused by every line logged in it.
+ */
+export function contextMembers (): string {
+  const store = storage.getStore()
+  if (store === undefined) return ''
+  let members = fragments.get(store)
+  if (members === undefined) {
+    members = serializeMembers(store)
+    fragments.set(store, members)
+  }
+  return members
+}
+
+function serializeMembers (store: LogContext): string {
+  let json: string
+  try {
+    json = JSON.stringify(store)
+  } catch {
+    // BigInt or a cycle somewhere: the fields that serialize are kept, the others logged as text.
+    const safe: LogContext = {}
+    for (const key of Object.keys(store)) {
+      try {
+        JSON.stringify(store[key])
+        safe[key] = store[key]
+      } catch {
+        safe[key] = String(store[key])
+      }
+    }
+    json = JSON.stringify(safe)
+  }
+  return json.slice(1, -1)
+}
+
+/** The live context object, or undefined (no copy): change it only through bindContext and clearContext. */
 export function currentContext (): LogContext | undefined {
   return storage.getStore()
 }

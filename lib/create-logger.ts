@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import pino, { type Logger, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
-import { currentContext, type LogContext } from './context.js'
+import type { LogContext } from './context.js'
+import { contextFirst, contextMixin } from './context-in-lines.js'
 import { handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
@@ -40,23 +41,23 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let reporting = false
   const userPino = options.pino ?? {}
-  const userMixin = userPino.mixin
+  const userLogMethod = userPino.hooks?.logMethod
+  // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
+  // context goes through the mixin so that they see it; otherwise it is serialized once per context.
+  const viaMixin = userPino.redact !== undefined || userPino.serializers !== undefined || userPino.formatters?.log !== undefined
 
   const logger = pino({
     ...userPino,
     name: options.name ?? userPino.name,
     level: single?.level ?? plan.level,
-    mixin (obj, level, self) {
-      const ctx = ambient(self as Logger)
-      return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
-    },
+    mixin: viaMixin ? contextMixin(userPino.mixin) : userPino.mixin,
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
         if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
-        const next = userPino.hooks?.logMethod
-        return next ? next.call(this, args, method, level) : method.apply(this, args)
-      }
+        return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
+      },
+      ...(viaMixin ? {} : { streamWrite: contextFirst(userPino.hooks?.streamWrite) })
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
 
@@ -129,29 +130,6 @@ function outputs (plan: LoggerPlan, transportTarget?: string): TransportTargetOp
     targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options })
   }
   return targets
-}
-
-// Keys a child logger was bound with, by its serialized bindings: bound fields win over ambient ones.
-const boundKeys = new Map<string, Set<string>>()
-
-function keysOf (chindings: string): Set<string> {
-  let keys = boundKeys.get(chindings)
-  if (keys === undefined) {
-    keys = new Set(chindings === '' ? [] : Object.keys(JSON.parse('{' + chindings.slice(1) + '}')))
-    if (boundKeys.size > 10_000) boundKeys.clear()
-    boundKeys.set(chindings, keys)
-  }
-  return keys
-}
-
-/** A fresh object (pino mutates what mixin returns) with the ambient context minus bound keys. */
-function ambient (logger: Logger): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  const ctx = currentContext()
-  if (ctx === undefined) return out
-  const bound = keysOf((logger as unknown as Record<string, string>)[chindingsSym] ?? '')
-  for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
-  return out
 }
 
 const loggerNames = new Map<string, string>()

@@ -43,7 +43,11 @@ export interface CreateLoggerOptions {
   handleSignals?: boolean
   /** Log uncaught exceptions and unhandled rejections at fatal before the process dies. Default true. */
   handleExceptions?: boolean
-  /** Further pino options (redact, serializers, customLevels, ...); a mixin here is merged with the context. */
+  /**
+   * Further pino options (redact, serializers, customLevels, mixin, hooks, ...). With redact, serializers
+   * or formatters.log the context is merged through pino's mixin, so they see it; otherwise it is
+   * serialized once per context and written first in the line.
+   */
   pino?: import('pino').LoggerOptions
   /** The transport module. Default: curator-log/transport, as built beside this file. */
   transportTarget?: string

@@ -1,6 +1,6 @@
 import { EventEmitter, once } from 'node:events'
 import t from 'tap'
-import { bindContext, runWithContext } from '../lib/context.js'
+import { bindContext, clearContext, runWithContext } from '../lib/context.js'
 import { createLogger } from '../lib/create-logger.js'
 import { planLogger } from '../lib/logger-config.js'
 import { freshTarget, rows } from './support/db.js'
@@ -17,20 +17,72 @@ t.test('context keys that are columns land in columns, the rest in context', asy
   t.match(r, { logger: 'api', message: 'placed', request_id: 'req-1', user_id: '7', ip_address: '10.0.0.1', user_agent: 'ua', path: '/x', method: 'POST', context: { tenant: 'acme', order: 3 } })
 })
 
-t.test('precedence: call arguments over bound fields over ambient context', async t => {
+for (const [mode, pinoOptions] of [['context first in the line', undefined], ['context through the mixin (serializers given)', { serializers: {} }]] as const) {
+  t.test(`precedence: call arguments over bound fields over ambient context, ${mode}`, async t => {
+    const { target, client } = await freshTarget(t)
+    const logger = testLogger(t, target, { pino: pinoOptions })
+    runWithContext({ request_id: 'ambient', user_id: 'ambient', tenant: 'ambient' }, () => {
+      const bound = logger.bind({ user_id: 'bound', tenant: 'bound' })
+      bound.info('bound wins')
+      bound.info({ tenant: 'call' }, 'call wins')
+      logger.child({ request_id: 'child' }).info('child wins')
+    })
+    await logger.close()
+    const got = await rows<Record<string, any>>(client, target)
+    t.match(got[0], { request_id: 'ambient', user_id: 'bound', context: { tenant: 'bound' } })
+    t.match(got[1], { user_id: 'bound', context: { tenant: 'call' } })
+    t.match(got[2], { request_id: 'child', user_id: 'ambient' })
+  })
+}
+
+t.test('with pino redact, the context goes through the mixin and is redacted like the call fields', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target, { pino: { redact: ['tenant', 'card'] } })
+  runWithContext({ request_id: 'r-redact', tenant: 'acme' }, () => logger.info({ card: '4111' }, 'paid'))
+  await logger.close()
+  const [r] = await rows<Record<string, any>>(client, target)
+  t.match(r, { request_id: 'r-redact', context: { tenant: '[Redacted]', card: '[Redacted]' } })
+})
+
+t.test('the context is serialized once per context and again after it changes', async t => {
   const { target, client } = await freshTarget(t)
   const logger = testLogger(t, target)
-  runWithContext({ request_id: 'ambient', user_id: 'ambient', tenant: 'ambient' }, () => {
-    const bound = logger.bind({ user_id: 'bound', tenant: 'bound' })
-    bound.info('bound wins')
-    bound.info({ tenant: 'call' }, 'call wins')
-    logger.child({ request_id: 'child' }).info('child wins')
+  const big = 10n
+  const cycle: Record<string, unknown> = { name: 'loop' }
+  cycle.self = cycle
+  runWithContext({ request_id: 'r1', tenant: 'a' }, () => {
+    logger.info('first')
+    bindContext({ tenant: 'b', user_id: 'u1' })
+    logger.info('after bind')
+    clearContext()
+    logger.info('after clear')
+    bindContext({ request_id: 'r2', count: big, cycle, when: new Date(0) })
+    logger.info('odd values')
   })
   await logger.close()
   const got = await rows<Record<string, any>>(client, target)
-  t.match(got[0], { request_id: 'ambient', user_id: 'bound', context: { tenant: 'bound' } })
-  t.match(got[1], { user_id: 'bound', context: { tenant: 'call' } })
-  t.match(got[2], { request_id: 'child', user_id: 'ambient' })
+  t.match(got[0], { request_id: 'r1', user_id: null, context: { tenant: 'a' } })
+  t.match(got[1], { request_id: 'r1', user_id: 'u1', context: { tenant: 'b' } })
+  t.match(got[2], { request_id: null, user_id: null, context: {} })
+  t.notOk('tenant' in got[2].context, 'cleared fields are gone')
+  t.match(got[3], { request_id: 'r2', context: { count: '10', cycle: '[object Object]', when: '1970-01-01T00:00:00.000Z' } })
+})
+
+t.test('a pino mixin and hooks given in options still run', async t => {
+  const { target, client } = await freshTarget(t)
+  const written: string[] = []
+  const logger = testLogger(t, target, {
+    pino: {
+      mixin: () => ({ build: 'b42' }),
+      hooks: { streamWrite: line => { written.push(line); return line.replace('"secret-ish"', '"rewritten"') } }
+    }
+  })
+  runWithContext({ request_id: 'r-hooks' }, () => logger.info({ note: 'secret-ish' }, 'hooked'))
+  await logger.close()
+  const [r] = await rows<Record<string, any>>(client, target)
+  t.match(r, { request_id: 'r-hooks', context: { build: 'b42', note: 'rewritten' } })
+  t.equal(written.length, 1)
+  t.ok(written[0].startsWith('{"request_id":"r-hooks",'), 'the user hook sees the line with the context in it')
 })
 
 t.test('1 000 concurrent requests: each row carries its own request_id and user_id and no other', async t => {
