@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import t from 'tap'
-import { bindUser } from '../lib/context.js'
+import { bindUser, runWithContext } from '../lib/context.js'
 import { requestContext, requestErrorHandler } from '../lib/http/request-context.js'
 import { freshTarget } from './support/db.js'
 import { listen, sleep } from './support/http.js'
@@ -41,6 +41,25 @@ t.test('1 000 concurrent requests on node:http: each request\'s rows share its o
   }
   t.equal(bad, 0, 'every request has exactly its three rows, all with its request_id, path and client')
   t.equal(rows.rowCount, 3000, 'and no row belongs to no request')
+})
+
+t.test('inside an outer context the request keeps its fields and adds its own, without changing the outer one', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target)
+  const mw = requestContext({ logger })
+  const outer = { tenant: 'acme', request_id: 'outer' }
+  const server = createServer((req, res) => runWithContext(outer, () => mw(req, res, () => {
+    logger.info('in handler')
+    res.end('ok')
+  })))
+  const base = await listen(t, server)
+  const r = await fetch(`${base}/nested`)
+  await r.text()
+  await logger.close()
+  const got = await client.query(`SELECT message, request_id, path, context->>'tenant' AS tenant FROM "${target.schema}".system_logs ORDER BY id`)
+  t.equal(got.rowCount, 2)
+  t.ok(got.rows.every(x => x.request_id === r.headers.get('x-request-id') && x.tenant === 'acme' && x.path === '/nested'), 'the request id replaces the outer one; the outer tenant stays')
+  t.same(outer, { tenant: 'acme', request_id: 'outer' }, 'the outer context object is untouched')
 })
 
 t.test('levels, slow requests, exclusions, aborts, users and incoming ids', async t => {

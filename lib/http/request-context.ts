@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
-import { currentContext, runInContext, runWithContext, type LogContext } from '../context.js'
+import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
 import { type TrustProxy, clientIp, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
 
@@ -53,6 +53,7 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
+  const startLevel = options.startLevel ?? 'debug'
 
   return function curatorLogRequestContext (req, res, next) {
     const start = performance.now()
@@ -60,15 +61,19 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
     const path = pathOf(req.url)
     const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, options.trustProxy), user_agent: req.headers['user-agent'] }
     res.setHeader(header, id)
-    runWithContext(ctx, () => {
+    // The request's own context object: the outer one's fields copied in when there is one.
+    const outer = currentContext()
+    runInContext(outer === undefined ? ctx : { ...outer, ...ctx }, () => {
       const state: RequestState = { store: currentContext()!, start, excluded: exclude.has(path) }
       ;(req as unknown as Record<symbol, RequestState>)[kState] = state
       timingHeader(res, start)
       if (!state.excluded) {
-        const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
-        if (options.logHeaders) extra.headers = safeHeaders(req.headers)
-        if (options.logQuery) extra.query = queryOf(req.url)
-        logger[options.startLevel ?? 'debug'](extra, 'request started')
+        if (logger.isLevelEnabled(startLevel)) {
+          const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
+          if (options.logHeaders) extra.headers = safeHeaders(req.headers)
+          if (options.logQuery) extra.query = queryOf(req.url)
+          logger[startLevel](extra, 'request started')
+        }
         if (options.logResponseBody) captureBody(res, state, maxBody)
         // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted one.
         res.once('close', () => runInContext(state.store, () => {
