@@ -13,15 +13,17 @@ export function escapeField (s: string): string {
   return SPECIAL.test(s) ? s.replace(SPECIAL_ALL, c => ESCAPES[c]) : s
 }
 
-/** Encodes one row (strings, finite numbers, null) as a COPY line without its newline. */
+/**
+ * Encodes one row (strings, finite numbers, null) as a COPY line without its newline. Joined, so the
+ * line is one flat string: rows wait in the queue, where a tree of pieces would cost the collector.
+ */
 export function encodeRow (values: readonly (string | number | null)[]): string {
-  let line = ''
+  const fields = new Array<string>(values.length)
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    if (i > 0) line += '\t'
-    line += v === null ? NULL_FIELD : typeof v === 'number' ? String(v) : escapeField(v)
+    fields[i] = v === null ? NULL_FIELD : typeof v === 'number' ? String(v) : escapeField(v)
   }
-  return line
+  return fields.join('\t')
 }
 
 const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' }

@@ -24,7 +24,7 @@ export interface RowMapperOptions {
 // an over-long value is cut there and kept whole in context.
 export const MAX_INDEXED_TEXT = 512
 
-const TEXT_COLUMNS = new Set(['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method'])
+export const TEXT_COLUMNS = new Set(['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method'])
 
 interface ErrorColumns { type: Field, message: Field, stack: Field }
 

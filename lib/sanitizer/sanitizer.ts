@@ -97,6 +97,22 @@ export class Sanitizer {
     return false
   }
 
+  /**
+   * Whether {@link sanitizeString} would return `s.slice(start, end)` unchanged, checked without slicing
+   * when no rule can match. The caller guarantees the part holds no NUL and no lone surrogate.
+   */
+  keepsAsIs (s: string, start = 0, end = s.length, maxLength = this.maxStringLength): boolean {
+    if (end - start > maxLength) return false
+    if (this.extraRules.length === 0 && (end - start < 6 || !mayHoldSecret(s, start, end))) return true
+    const part = s.slice(start, end)
+    return this.sanitizeString(part, maxLength) === part
+  }
+
+  /** Whether a key stays as it is: not sensitive, and unchanged by the value rules. */
+  keepsKey (key: string): boolean {
+    return key !== '__proto__' && this.key(key) === key
+  }
+
   /** Cleans, redacts and caps one string. */
   sanitizeString (value: string, maxLength = this.maxStringLength): string {
     // Log values repeat (paths, tenants, messages): short ones are remembered, so most cost a lookup.

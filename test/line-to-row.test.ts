@@ -1,0 +1,138 @@
+import { isDeepStrictEqual } from 'node:util'
+import fc from 'fast-check'
+import pino from 'pino'
+import t from 'tap'
+import { Sanitizer, type SanitizerOptions } from '../lib/sanitizer/index.js'
+import { CONTEXT_INDEX } from '../transport/columns.js'
+import { decodeRow, encodeRow } from '../transport/copy-text.js'
+import { LevelNames } from '../transport/levels.js'
+import { createLineEncoder } from '../transport/line-to-row.js'
+import { createRowMapper, type RowMapperOptions } from '../transport/record-to-row.js'
+import { SECRETS } from './support/secrets.js'
+
+const NOW = Date.UTC(2026, 10, 28, 12)
+
+function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions> = {}) {
+  const options: RowMapperOptions = {
+    sanitizer: new Sanitizer(sanitize),
+    levels: new LevelNames(),
+    messageKey: 'msg',
+    errorKey: 'err',
+    maxMessageLength: 65536,
+    window: () => ({ from: NOW - 40 * 86_400_000, to: NOW + 40 * 86_400_000 }),
+    ...extra
+  }
+  const map = createRowMapper(options)
+  // What the transport does with a line when the fast path declines it.
+  const full = (line: string): string => {
+    let record: unknown
+    try {
+      record = JSON.parse(line)
+    } catch {
+      return 'unparsed'
+    }
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'unparsed'
+    return encodeRow(map(record as Record<string, unknown>, NOW))
+  }
+  return { fast: createLineEncoder(options), full }
+}
+
+/** Both rows field by field; context as JSON (jsonb keeps neither key order nor spelling). */
+function sameRow (fast: string, full: string): boolean {
+  const a = decodeRow(fast)
+  const b = decodeRow(full)
+  if (a.length !== b.length) return false
+  return a.every((v, i) => i === CONTEXT_INDEX ? isDeepStrictEqual(JSON.parse(v!), JSON.parse(b[i]!)) : v === b[i])
+}
+
+const KEYS = ['time', 'level', 'msg', 'name', 'hostname', 'pid', 'status_code', 'duration_ms', 'request_id', 'user_id',
+  'ip_address', 'user_agent', 'path', 'method', 'err', 'error', 'password', 'api_key', 'token', '__proto__', 'tenant',
+  'cart', 'a', 'b', 'x-y', 'é', 'Buffer', 'type', 'data', '']
+const STRINGS = ['', 'GET', 'acme', 'info', 'WARN', '/api/v1/orders/7', '10.0.0.1', 'line\nbreak', 'tab\there', 'quote"inside',
+  'back\\slash', 'emoji 😀', 'nul\u0000', 'lone \ud800', 'Buffer', 'a'.repeat(600), 'b'.repeat(9000), '2026-11-28T12:00:00Z',
+  'password=hunter2', 'user@example.com', 'ok', '9f8e7d6c-5b4a-3928-1706-abcdefabcdef', ...SECRETS.map(s => s.text)]
+const NUMBERS = [0, -0, 1, -1, 30, 50, 1.5, 0.1, 1e21, 1e-7, 2 ** 31, -(2 ** 31) - 1, 123456789012345680000, NOW, NOW - 400 * 86_400_000, 404.25]
+
+const leaf = fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 }))
+const value = fc.letrec<{ v: unknown }>(tie => ({
+  v: fc.oneof({ depthSize: 'small' },
+    leaf,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(fc.constantFrom(...KEYS), tie('v'), { maxKeys: 4 }),
+    fc.constant({ type: 'Buffer', data: [1, 2, 3] }),
+    fc.constant(Array.from({ length: 101 }, (_, i) => i)),
+    fc.constant({ a: { b: { c: { d: { e: { f: 1 } } } } } })
+  )
+})).v
+const record = fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 8 })
+
+t.test('pino lines: the fast path gives the full path\'s row, or declines', async t => {
+  const { fast, full } = paths()
+  let taken = 0
+  fc.assert(fc.property(record, fc.constantFrom('first', 'second', 'third'), (fields, msg) => {
+    let line = ''
+    pino({ name: 'api', base: { pid: 1, hostname: 'h' }, timestamp: () => `,"time":${NOW}` }, { write: (s: string) => { line = s.slice(0, -1) } }).info(fields, msg)
+    const row = fast(line, NOW)
+    if (row === undefined) return true
+    taken++
+    return sameRow(row.row, full(line))
+  }), { numRuns: 4000 })
+  t.ok(taken > 400, `the fast path took ${taken} of 4000 lines`)
+})
+
+t.test('any JSON text and mutations of it: never a row the full path would not write', async t => {
+  const { fast, full } = paths()
+  const pieces = ['"', '\\', '{', '}', '[', ']', ',', ':', '0', '1', '-', '.', 'e', 'E', '+', 'true', 'null', '\\u0041', '\\n', '\t', ' ', 'a', '"msg"', '"time"', '"level"']
+  const mutated = fc.tuple(record, fc.array(fc.tuple(fc.nat(), fc.nat(3), fc.constantFrom(...pieces)), { maxLength: 3 }))
+    .map(([fields, edits]) => {
+      let s = JSON.stringify({ level: 30, time: NOW, ...fields })
+      for (const [at, cut, piece] of edits) {
+        const i = at % (s.length + 1)
+        s = s.slice(0, i) + piece + s.slice(i + cut)
+      }
+      return s
+    })
+  fc.assert(fc.property(mutated, line => {
+    const row = fast(line, NOW)
+    return row === undefined || (full(line) !== 'unparsed' && sameRow(row.row, full(line)))
+  }), { numRuns: 20_000 })
+  t.pass('20 000 lines')
+})
+
+t.test('sanitizer settings are honoured: custom patterns, keys and caps', async t => {
+  const { fast, full } = paths({ patterns: ['acme'], sensitiveKeys: ['tenant'], maxDepth: 2, maxArrayLength: 2, maxObjectKeys: 3, maxStringLength: 10 }, { maxMessageLength: 5 })
+  fc.assert(fc.property(record, fields => {
+    const line = JSON.stringify({ level: 30, time: NOW, ...fields })
+    const row = fast(line, NOW)
+    return row === undefined || sameRow(row.row, full(line))
+  }), { numRuns: 4000 })
+  for (const line of [
+    `{"level":30,"time":${NOW},"msg":"for acme"}`,
+    `{"level":30,"time":${NOW},"tenant":"x"}`,
+    `{"level":30,"time":${NOW},"a":{"b":{"c":1}}}`,
+    `{"level":30,"time":${NOW},"a":[1,2,3]}`,
+    `{"level":30,"time":${NOW},"a":1,"b":2,"c":3,"d":4}`,
+    `{"level":30,"time":${NOW},"a":"12345678901"}`,
+    `{"level":30,"time":${NOW},"msg":"123456"}`
+  ]) t.equal(fast(line, NOW), undefined, line)
+})
+
+t.test('typical lines take the fast path, and the row is exact', async t => {
+  const { fast, full } = paths()
+  const line = `{"level":40,"time":${NOW},"pid":7,"hostname":"web-1","name":"api","request_id":"r-1","user_id":42,"path":"/a\\\\b","method":"GET","status_code":404,"duration_ms":1.5,"tenant":"acme","cart":{"items":[1,2],"note":"tab\\there"},"msg":"not found"}`
+  const row = fast(line, NOW)
+  t.ok(row, 'taken')
+  t.equal(row!.level, 40)
+  t.equal(row!.row, full(line), 'the same COPY line, byte for byte')
+  t.same(decodeRow(row!.row).slice(0, 6), [new Date(NOW).toISOString(), 'warn', 'api', 'not found', '{"tenant":"acme","cart":{"items":[1,2],"note":"tab\\there"}}', 'r-1'])
+  t.equal(fast(`{"level":30,"time":${NOW - 400 * 86_400_000},"msg":"old"}`, NOW), undefined, 'outside the partitions: the full path keeps original_time')
+  t.equal(fast('{"level":30,"err":{"type":"Error","message":"x"},"msg":"e"}', NOW), undefined, 'errors take the full path')
+  t.same(decodeRow(fast('{}', NOW)!.row).slice(0, 5), [new Date(NOW).toISOString(), 'info', null, '', '{}'], 'an empty record')
+  for (const n of ['-0', '1.0', '1E2', '1e2', '0.10', '12345678901234567890', '1e400', '-0.0', '00', '1.', '.5', '+1']) {
+    for (const line of [`{"pid":${n}}`, `{"a":${n}}`, `{"request_id":${n}}`, `{"msg":${n}}`]) {
+      const row = fast(line, NOW)
+      t.ok(row === undefined || sameRow(row.row, full(line)), `a number spelled ${n}: ${line}`)
+    }
+  }
+  t.equal(paths({}, { messageKey: 'path' }).fast('{"level":30,"path":"x"}', NOW), undefined, 'a message key that is a column: full path only')
+})
