@@ -99,3 +99,32 @@ t.test('100 000 lines: all 100 000 rows land', async t => {
   const r = await client.query(`SELECT count(*)::int AS n, count(DISTINCT (context->>'seq'))::int AS d FROM "${target.schema}".system_logs`)
   t.same(r.rows[0], { n: 100_000, d: 100_000 })
 })
+
+t.test('lines that are not a JSON object land as text, beside the lines around them', async t => {
+  const { target, client } = await freshTarget(t)
+  const { stream, end } = await transportLogger(t, target)
+  const now = Date.now()
+  const lines = [
+    `{"level":30,"time":${now},"msg":"before"}`,
+    'plain text from a stray console.log',
+    `{"level":30,"time":${now},"msg":"cut off`,
+    '[1,2,3]',
+    'null',
+    `{"level":30,"time":${now},"msg":"trailing"} junk`,
+    `{"level":40,"time":${now},"msg":"after","tenant":"acme"}`
+  ]
+  stream.write(lines.join('\n') + '\n')
+  await end()
+  const got = await rows<Record<string, any>>(client, target)
+  t.equal(got.length, lines.length, 'one row per line')
+  const byMessage = new Map(got.map(r => [r.message, r]))
+  t.match(byMessage.get('before'), { level: 'info', context: {} })
+  t.match(byMessage.get('after'), { level: 'warn', context: { tenant: 'acme' } })
+  for (const line of lines.slice(1, 6)) {
+    const r = byMessage.get(line)
+    t.ok(r, `kept as text: ${line}`)
+    t.equal(r?.context.unparsed, true)
+    t.equal(r?.level, 'info')
+  }
+  t.match(byMessage.get(lines[2])?.context.parse_error, /JSON/, 'the parser\'s complaint is kept')
+})
