@@ -1,20 +1,37 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { contextMembers, currentContext } from './context.js'
+import { contextForLine, currentContext, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
 const chindingsSym = pino.symbols.chindingsSym as unknown as string
 
+// What the mixin returns when the context reaches the line another way; the merge strategy never
+// hands it to pino, which would write into it.
+const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+
 /**
- * The default way the ambient context reaches a line: serialized once per context and put first in
- * the line, so bound fields and call arguments, which come later, win for any reader that keeps the
- * last of a repeated key (the transport, jq, pino-pretty).
+ * The default way the ambient context reaches a line. A context's first line gets the fields through
+ * the mixin, as an object pino writes straight into the line (most contexts, one per request, log one
+ * line). From its second line on, the fields are serialized once and put first in each line, so bound
+ * fields and call arguments, which come later, win for any reader that keeps the last of a repeated
+ * key (the transport, JSON.parse, jq, pino-pretty).
  */
-export function contextFirst (next?: StreamWrite): StreamWrite {
-  return line => {
-    const members = contextMembers()
-    const out = members === '' ? line : '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
-    return next ? next(out) : out
+export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
+  return {
+    mixin (obj, level, self) {
+      const own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      if (!userMixin) return own
+      const extra = userMixin(obj, level, self)
+      return own === NOTHING ? extra : Object.assign(own, extra)
+    },
+    mixinMergeStrategy (mergeObject, mixinObject) {
+      return mixinObject === NOTHING ? mergeObject : Object.assign(mixinObject, mergeObject)
+    },
+    streamWrite (line) {
+      const members = serializedContext()
+      const out = members === undefined || members === '' ? line : '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+      return userStreamWrite ? userStreamWrite(out) : out
+    }
   }
 }
 

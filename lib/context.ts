@@ -4,8 +4,17 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 export type LogContext = Record<string, unknown>
 
 const storage = new AsyncLocalStorage<LogContext>()
-// Each store's fields as JSON members, made when the store first logs and dropped when it changes.
-const fragments = new WeakMap<LogContext, string>()
+// Kept on the store under a symbol (invisible to keys, spreads' owners and JSON): how far the store
+// has got with logging. A copy made by a spread carries its parent's, which the owner check ignores.
+const MEMBERS = Symbol('curator-log.members')
+
+interface Members {
+  owner: LogContext
+  /** The fields as JSON members, once the store has logged more than one line. */
+  text?: string
+}
+
+type Store = LogContext & { [MEMBERS]?: Members }
 
 /**
  * Runs `fn` with its own context: the current one plus `ctx`. Everything `fn` starts, across await,
@@ -23,13 +32,16 @@ export function bindContext (kv: LogContext): void {
   const store = storage.getStore()
   if (store) {
     Object.assign(store, kv)
-    fragments.delete(store)
+    forget(store)
   } else storage.enterWith({ ...kv })
 }
 
 /** A copy of the current context. */
 export function getContext (): LogContext {
-  return { ...storage.getStore() }
+  const copy: LogContext = {}
+  const store = storage.getStore()
+  for (const key in store) copy[key] = store[key]
+  return copy
 }
 
 /** Removes every field from the current context. */
@@ -37,22 +49,35 @@ export function clearContext (): void {
   const store = storage.getStore()
   if (!store) return
   for (const key of Object.keys(store)) delete store[key]
-  fragments.delete(store)
+  forget(store)
+}
+
+function forget (store: Store): void {
+  if (store[MEMBERS] !== undefined) store[MEMBERS] = undefined
 }
 
 /**
- * The current context as JSON members (`"k":v,…`, no braces; '' when empty), serialized once per
- * context and reused by every line logged in it.
+ * How a line logged now gets the current context: `undefined` when there is none; `true` when the
+ * fields must be merged as an object (the store's first line: most stores, one per request, log one
+ * line, and pino writes an object's fields straight into the line); otherwise the fields as JSON
+ * members (`"k":v,…`), serialized on the second line and reused by every later one.
  */
-export function contextMembers (): string {
-  const store = storage.getStore()
-  if (store === undefined) return ''
-  let members = fragments.get(store)
-  if (members === undefined) {
-    members = serializeMembers(store)
-    fragments.set(store, members)
+export function contextForLine (): string | true | undefined {
+  const store: Store | undefined = storage.getStore()
+  if (store === undefined) return undefined
+  const members = store[MEMBERS]
+  if (members === undefined || members.owner !== store) {
+    store[MEMBERS] = { owner: store }
+    return true
   }
-  return members
+  members.text ??= serializeMembers(store)
+  return members.text
+}
+
+/** The fields of the last store {@link contextForLine} answered for, as JSON members, if they are serialized. */
+export function serializedContext (): string | undefined {
+  const members = (storage.getStore() as Store | undefined)?.[MEMBERS]
+  return members?.text
 }
 
 function serializeMembers (store: LogContext): string {

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import pino, { type Logger, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
-import { contextFirst, contextMixin } from './context-in-lines.js'
+import { contextHooks, contextMixin } from './context-in-lines.js'
 import { handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
@@ -43,21 +43,23 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const userPino = options.pino ?? {}
   const userLogMethod = userPino.hooks?.logMethod
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
-  // context goes through the mixin so that they see it; otherwise it is serialized once per context.
-  const viaMixin = userPino.redact !== undefined || userPino.serializers !== undefined || userPino.formatters?.log !== undefined
+  // context goes through the mixin on every line so that they see it (see contextHooks otherwise).
+  const viaMixin = userPino.redact !== undefined || userPino.serializers !== undefined || userPino.formatters?.log !== undefined || userPino.mixinMergeStrategy !== undefined
+  const context = viaMixin ? undefined : contextHooks(userPino.mixin, userPino.hooks?.streamWrite)
 
   const logger = pino({
     ...userPino,
     name: options.name ?? userPino.name,
     level: single?.level ?? plan.level,
-    mixin: viaMixin ? contextMixin(userPino.mixin) : userPino.mixin,
+    mixin: context?.mixin ?? contextMixin(userPino.mixin),
+    mixinMergeStrategy: context?.mixinMergeStrategy ?? userPino.mixinMergeStrategy,
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
         if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
       },
-      ...(viaMixin ? {} : { streamWrite: contextFirst(userPino.hooks?.streamWrite) })
+      ...(context ? { streamWrite: context.streamWrite } : {})
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
 

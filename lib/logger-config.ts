@@ -44,9 +44,9 @@ export interface CreateLoggerOptions {
   /** Log uncaught exceptions and unhandled rejections at fatal before the process dies. Default true. */
   handleExceptions?: boolean
   /**
-   * Further pino options (redact, serializers, customLevels, mixin, hooks, ...). With redact, serializers
-   * or formatters.log the context is merged through pino's mixin, so they see it; otherwise it is
-   * serialized once per context and written first in the line.
+   * Further pino options (redact, serializers, customLevels, mixin, hooks, ...). With redact, serializers,
+   * formatters.log or mixinMergeStrategy every line gets the context through pino's mixin, so they see
+   * it; otherwise only a context's first line does, and later ones reuse it serialized, written first.
    */
   pino?: import('pino').LoggerOptions
   /** The transport module. Default: curator-log/transport, as built beside this file. */
