@@ -75,8 +75,9 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
           logger[startLevel](extra, 'request started')
         }
         if (options.logResponseBody) captureBody(res, state, maxBody)
-        // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted one.
-        res.once('close', () => runInContext(state.store, () => {
+        // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted
+        // one. It comes once, so a plain listener does (without once()'s wrapper).
+        res.on('close', () => runInContext(state.store, () => {
           const ms = performance.now() - start
           if (!res.writableFinished) {
             logger.warn({ [UNLIMITED]: true, duration_ms: ms }, `request aborted by the client: ${req.method} ${path}`)

@@ -15,7 +15,7 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
  * reach: a client can prepend anything to the header, but cannot make a trusted proxy append it.
  */
 export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy): string | undefined {
-  const socketIp = normalize(req.socket?.remoteAddress)
+  const socketIp = peer(req.socket)
   if (trustProxy === undefined || trustProxy === 0 || (Array.isArray(trustProxy) && trustProxy.length === 0)) return socketIp
   const header = req.headers['x-forwarded-for']
   const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map(s => normalize(s.trim())).filter((s): s is string => !!s)
@@ -29,6 +29,20 @@ export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy): string
     if (!trusted.has(chain[i])) return chain[i]
   }
   return chain[0]
+}
+
+const kPeer = Symbol('curator-log.peer')
+
+/** The socket's remote address, normalized once per connection (keep-alive serves many requests). */
+function peer (socket: (IncomingMessage['socket'] & { [kPeer]?: string | null }) | undefined): string | undefined {
+  if (!socket) return undefined
+  let ip = socket[kPeer]
+  if (ip === undefined) {
+    ip = normalize(socket.remoteAddress) ?? null
+    // Not yet known (a socket still connecting) is not cached.
+    if (ip !== null) socket[kPeer] = ip
+  }
+  return ip ?? undefined
 }
 
 function normalize (ip: string | undefined): string | undefined {
