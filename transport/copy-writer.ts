@@ -12,6 +12,8 @@ export class AmbiguousCommitError extends Error {
   }
 }
 
+const NEWLINE = Buffer.from('\n')
+
 /**
  * Owns one dedicated pg connection and loads batches with COPY inside an explicit transaction whose
  * id it remembers, so that a COMMIT whose answer was lost can be resolved with txid_status().
@@ -64,8 +66,9 @@ export class CopyWriter {
     try {
       const begun = await client.query('BEGIN; SELECT txid_current()::text AS xid') as unknown as pg.QueryResult[]
       xid = begun[1].rows[0].xid as string
-      const body = Buffer.from(lines.join('\n') + '\n', 'utf8')
-      await pipeline(Readable.from([body]), client.query(copyFrom(this.copySql)))
+      // The newline goes separately: appending it to the joined text would copy a batch-sized string.
+      const body = Buffer.from(lines.join('\n'), 'utf8')
+      await pipeline(Readable.from([body, NEWLINE]), client.query(copyFrom(this.copySql)))
     } catch (err) {
       await this.rollback(client)
       throw err
