@@ -5,7 +5,7 @@ import { prebuilt, rawCopy } from './ingest.js'
 import { record } from './records.js'
 
 /** The reference design's index set (005_logging_tables.sql), on our table. */
-const REFERENCE_INDEXES = [
+export const REFERENCE_INDEXES = [
   '("timestamp" DESC)', '(level)', '(request_id)', '(user_id)', '(logger)', '(path)', 'USING GIN (context)', '(level, "timestamp" DESC)'
 ]
 
