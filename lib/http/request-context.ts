@@ -124,9 +124,10 @@ export function processingTime (start: number): string {
 /** X-Processing-Time must be set before the head goes out, whichever way the app sends it. */
 function timingHeader (res: ServerResponse, start: number): void {
   const writeHead = res.writeHead
-  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+  res.writeHead = function (this: ServerResponse) {
     if (!this.headersSent) this.setHeader('x-processing-time', processingTime(start))
-    return writeHead.apply(this, args)
+    // `arguments` as is: writeHead counts its arguments, and no array is built per response.
+    return writeHead.apply(this, arguments as unknown as Parameters<ServerResponse['writeHead']>)
   } as ServerResponse['writeHead']
 }
 
