@@ -1,3 +1,4 @@
+import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
 import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS } from './record-to-row.js'
 
@@ -10,14 +11,11 @@ export interface EncodedLine {
 // What a top-level key of the record is for; anything else goes into context.
 const enum Slot { Time = 1, Level, Message, Logger, Hostname, Pid, Status, Duration, Text, Error }
 
-const enum Kind { String, Number, Bool, Null, Container }
-
 // Raw control characters (JSON.parse refuses them in strings) and \u escapes (NUL, lone surrogates,
 // letters written the long way) are left to JSON.parse and the full mapper.
 // eslint-disable-next-line no-control-regex
 const NEEDS_FULL_PATH = /[\x00-\x1f]|\\u/
 const QUOTE = 34
-const BACKSLASH = 92
 
 /**
  * Builds the worker's fast path: it reads a pino line as JSON text and writes the COPY line without
@@ -40,127 +38,13 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
   slots.set(errorKey, Slot.Error)
   // One bit per special key: a repeated one (JSON.parse keeps the last) is left to the full path.
   const bits = new Map([...slots.keys()].map((key, n) => [key, 1 << n]))
-  const maxDepth = sanitizer.maxDepth
-  const maxArray = sanitizer.maxArrayLength
   const maxKeys = sanitizer.maxObjectKeys
 
-  // Scanner state for the line being read: the value just scanned and whether the line has a backslash.
-  let kind = Kind.Null
-  let escaped = false
-  let nextBackslash = -1
-
-  /** End of the string whose opening quote is at i (index after the closing quote), or -1. */
-  function stringEnd (s: string, i: number): number {
-    let j = i + 1
-    escaped = false
-    for (;;) {
-      const q = s.indexOf('"', j)
-      if (q < 0) return -1
-      let b = q - 1
-      while (s.charCodeAt(b) === BACKSLASH) b--
-      if (((q - 1 - b) & 1) === 0) {
-        if (nextBackslash !== Infinity && nextBackslash <= i) {
-          nextBackslash = s.indexOf('\\', i + 1)
-          if (nextBackslash < 0) nextBackslash = Infinity
-        }
-        escaped = nextBackslash < q
-        return q + 1
-      }
-      j = q + 1
-    }
-  }
-
-  /** The decoded text of a string token [i, end), or undefined when JSON refuses it. */
-  function decode (s: string, i: number, end: number): string | undefined {
-    if (!escaped) return s.slice(i + 1, end - 1)
-    try {
-      return JSON.parse(s.slice(i, end)) as string
-    } catch {
-      return undefined
-    }
-  }
-
-  /** Whether a string token stays as it is through the sanitizer. */
-  function keeps (s: string, i: number, end: number, max: number): boolean {
-    if (!escaped) return sanitizer.keepsAsIs(s, i + 1, end - 1, max)
-    const text = decode(s, i, end)
-    return text !== undefined && sanitizer.keepsAsIs(text, 0, text.length, max)
-  }
-
-  /** End of a number at i, or -1 unless it is JSON and in the spelling JSON.stringify gives it. */
-  function numberEnd (s: string, i: number): number {
-    let j = i
-    if (s.charCodeAt(j) === 45) j++
-    const first = j
-    while (isDigit(s.charCodeAt(j))) j++
-    if (j === first || (s.charCodeAt(first) === 48 && j > first + 1)) return -1
-    let plain = j - i <= 15
-    if (s.charCodeAt(j) === 46) {
-      const frac = ++j
-      while (isDigit(s.charCodeAt(j))) j++
-      if (j === frac) return -1
-      plain = false
-    }
-    const e = s.charCodeAt(j)
-    if (e === 101 || e === 69) {
-      j++
-      const sign = s.charCodeAt(j)
-      if (sign === 43 || sign === 45) j++
-      const exp = j
-      while (isDigit(s.charCodeAt(j))) j++
-      if (j === exp) return -1
-      plain = false
-    }
-    if (plain ? (s.charCodeAt(i) === 45 && s.charCodeAt(first) === 48) : String(Number(s.slice(i, j))) !== s.slice(i, j)) return -1
-    kind = Kind.Number
-    return j
-  }
-
-  /** End of the value at i, sanitizer-clean and within the caps at nesting `level`, or -1. */
-  function valueEnd (s: string, i: number, level: number): number {
-    const c = s.charCodeAt(i)
-    if (c === QUOTE) {
-      const end = stringEnd(s, i)
-      if (end < 0 || !keeps(s, i, end, sanitizer.maxStringLength)) return -1
-      // pino writes a Buffer as { type: 'Buffer', data: [...] }, which the sanitizer shortens.
-      if (end - i === 8 && s.startsWith('"Buffer"', i)) return -1
-      kind = Kind.String
-      return end
-    }
-    if (c === 123 || c === 91) return containerEnd(s, i, level, c === 123)
-    if (c === 116 && s.startsWith('true', i)) { kind = Kind.Bool; return i + 4 }
-    if (c === 102 && s.startsWith('false', i)) { kind = Kind.Bool; return i + 5 }
-    if (c === 110 && s.startsWith('null', i)) { kind = Kind.Null; return i + 4 }
-    return numberEnd(s, i)
-  }
-
-  function containerEnd (s: string, i: number, level: number, object: boolean): number {
-    if (level >= maxDepth) return -1
-    const close = object ? 125 : 93
-    let j = i + 1
-    let count = 0
-    if (s.charCodeAt(j) === close) { kind = Kind.Container; return j + 1 }
-    for (;;) {
-      if (object) {
-        if (s.charCodeAt(j) !== QUOTE) return -1
-        const keyEnd = stringEnd(s, j)
-        if (keyEnd < 0 || escaped || s.charCodeAt(keyEnd) !== 58 || !sanitizer.keepsKey(s.slice(j + 1, keyEnd - 1))) return -1
-        j = keyEnd + 1
-      }
-      j = valueEnd(s, j, level + 1)
-      if (j < 0 || ++count > (object ? maxKeys : maxArray)) return -1
-      const c = s.charCodeAt(j)
-      if (c === close) { kind = Kind.Container; return j + 1 }
-      if (c !== 44) return -1
-      j++
-    }
-  }
+  const scan = new CleanJsonScanner(sanitizer)
 
   return function encodeLine (s, now) {
     if (s.charCodeAt(0) !== 123 || NEEDS_FULL_PATH.test(s) || !s.isWellFormed()) return undefined
-    nextBackslash = s.indexOf('\\')
-    const hasBackslash = nextBackslash >= 0
-    if (!hasBackslash) nextBackslash = Infinity
+    const hasBackslash = scan.start(s)
     let time: number | undefined
     let level = 'info'
     let logger = NULL_FIELD
@@ -178,11 +62,11 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
       for (;;) {
         if (s.charCodeAt(j) !== QUOTE) return undefined
         const member = j
-        const keyEnd = stringEnd(s, j)
-        if (keyEnd < 0 || escaped || s.charCodeAt(keyEnd) !== 58) return undefined
+        const keyEnd = scan.stringEnd(j)
+        if (keyEnd < 0 || scan.escaped || s.charCodeAt(keyEnd) !== 58) return undefined
         const key = s.slice(j + 1, keyEnd - 1)
         const at = keyEnd + 1
-        j = valueEnd(s, at, 1)
+        j = scan.valueEnd(at, 1)
         if (j < 0) return undefined
         const slot = slots.get(key)
         let column = false
@@ -193,29 +77,29 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
           column = true
           switch (slot) {
             case Slot.Time:
-              if (kind === Kind.Number) time = Number(s.slice(at, j))
-              else if (kind === Kind.String) time = Date.parse(decode(s, at, j) as string)
+              if (scan.kind === Kind.Number) time = Number(s.slice(at, j))
+              else if (scan.kind === Kind.String) time = Date.parse(scan.decode(at, j) as string)
               else return undefined
               break
             case Slot.Level:
-              if (kind === Kind.Number) level = levels.name(Number(s.slice(at, j)))
-              else if (kind === Kind.String && j - at > 2) level = levels.name(decode(s, at, j))
+              if (scan.kind === Kind.Number) level = levels.name(Number(s.slice(at, j)))
+              else if (scan.kind === Kind.String && j - at > 2) level = levels.name(scan.decode(at, j))
               else return undefined
               break
             case Slot.Message:
-              if (kind === Kind.String) {
+              if (scan.kind === Kind.String) {
                 if (j - at - 2 > maxMessageLength) return undefined
-                message = escaped ? escapeField(decode(s, at, j) as string) : s.slice(at + 1, j - 1)
-              } else if (kind === Kind.Number || kind === Kind.Bool) {
-                if (!sanitizer.keepsAsIs(s, at, j, maxMessageLength)) return undefined
+                message = scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
+              } else if (scan.kind === Kind.Number || scan.kind === Kind.Bool) {
+                if (!scan.keeps(at, j, maxMessageLength, false)) return undefined
                 message = s.slice(at, j)
               } else column = false
               break
             case Slot.Logger:
             case Slot.Hostname:
-              if (kind === Kind.String) {
+              if (scan.kind === Kind.String) {
                 if (j - at - 2 > MAX_INDEXED_TEXT) return undefined
-                const v = escaped ? escapeField(decode(s, at, j) as string) : s.slice(at + 1, j - 1)
+                const v = scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
                 if (slot === Slot.Logger) logger = v
                 else hostname = v
               } else column = false
@@ -223,7 +107,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
             case Slot.Pid:
             case Slot.Status:
             case Slot.Duration: {
-              const n = kind === Kind.Number ? Number(s.slice(at, j)) : NaN
+              const n = scan.kind === Kind.Number ? Number(s.slice(at, j)) : NaN
               if (slot === Slot.Duration ? Number.isFinite(n) : isInt32(n)) {
                 const v = s.slice(at, j)
                 if (slot === Slot.Pid) pid = v
@@ -233,9 +117,9 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
               break
             }
             case Slot.Text:
-              if (kind === Kind.String || kind === Kind.Number || kind === Kind.Bool) {
-                if (j - at - 2 > MAX_INDEXED_TEXT || (kind !== Kind.String && !sanitizer.keepsAsIs(s, at, j, MAX_INDEXED_TEXT))) return undefined
-                text[key] = kind !== Kind.String ? s.slice(at, j) : escaped ? escapeField(decode(s, at, j) as string) : s.slice(at + 1, j - 1)
+              if (scan.kind === Kind.String || scan.kind === Kind.Number || scan.kind === Kind.Bool) {
+                if (j - at - 2 > MAX_INDEXED_TEXT || (scan.kind !== Kind.String && !scan.keeps(at, j, MAX_INDEXED_TEXT, false))) return undefined
+                text[key] = scan.kind !== Kind.String ? s.slice(at, j) : scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
               } else column = false
               break
             default:
@@ -270,10 +154,6 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     ].join('\t')
     return { row, level: levels.value(level) ?? 30 }
   }
-}
-
-function isDigit (c: number): boolean {
-  return c >= 48 && c <= 57
 }
 
 function isInt32 (v: number): boolean {
