@@ -27,7 +27,7 @@ const reply: RequestListener = (_req, res) => {
 
 /**
  * Requests per second of one node:http app: no logging, pino-http, curator-log's middleware; both
- * loggers write to a worker that only counts. Three rounds with the variants interleaved, best of each,
+ * loggers write to a worker that only counts. Five rounds with the variants interleaved, best of each,
  * so that a noisy neighbour on a shared machine does not decide the ratio.
  */
 export async function httpScenario (seconds: number): Promise<Result[]> {
@@ -41,7 +41,7 @@ export async function httpScenario (seconds: number): Promise<Result[]> {
     (req, res) => mw(req, res, () => reply(req, res))
   ]
   const best = handlers.map(() => 0)
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     for (const [k, handler] of handlers.entries()) best[k] = Math.max(best[k], await rps(handler, seconds))
   }
   stream.end()

@@ -21,7 +21,7 @@ const only = values.only?.split(',')
 const want = (name: string): boolean => only === undefined || only.includes(name)
 const size = smoke
   ? { ingest: 10_000, copy: 10_000, queries: 20_000, hot: 20_000, loopMs: 1500, outageS: 3, httpS: 1, sanitize: 10_000 }
-  : { ingest: 100_000, copy: 100_000, queries: 1_000_000, hot: 100_000, loopMs: 10_000, outageS: 60, httpS: 5, sanitize: 100_000 }
+  : { ingest: 100_000, copy: 100_000, queries: 1_000_000, hot: 100_000, loopMs: 10_000, outageS: 60, httpS: 3, sanitize: 100_000 }
 
 let url = process.env.DATABASE_URL
 let stop = async (): Promise<void> => {}

@@ -77,6 +77,25 @@ t.test('a context\'s first line and its later ones carry the same fields, also a
   t.match(got[7], { request_id: 'r2', context: { count: '10', cycle: '[object Object]', when: '1970-01-01T00:00:00.000Z' } })
 })
 
+t.test('a nested context never reuses its parent\'s serialized fields, nor the parent the child\'s', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = testLogger(t, target)
+  runWithContext({ request_id: 'parent', tenant: 'p' }, () => {
+    logger.info('p1')
+    logger.info('p2')
+    runWithContext({ tenant: 'c' }, () => {
+      logger.info('c1')
+      logger.info('c2')
+    })
+    logger.info('p3')
+  })
+  await logger.close()
+  const got = await rows<Record<string, any>>(client, target)
+  t.same(got.map(r => [r.message, r.request_id, r.context.tenant]), [
+    ['p1', 'parent', 'p'], ['p2', 'parent', 'p'], ['c1', 'parent', 'c'], ['c2', 'parent', 'c'], ['p3', 'parent', 'p']
+  ])
+})
+
 t.test('a pino mixin and hooks given in options still run', async t => {
   const { target, client } = await freshTarget(t)
   const written: string[] = []
