@@ -9,8 +9,8 @@ import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
 import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
 import { COLUMNS } from '../transport/columns.js'
 import { client, dropTarget, freshTarget } from './harness.js'
-import { REFERENCE_INDEXES } from './index-sets.js'
-import { prebuilt } from './ingest.js'
+import { REFERENCE_INDEXES, replaceIndexes } from './index-sets.js'
+import { copyChunks, prebuilt } from './ingest.js'
 
 const ROWS = 100_000
 const DEFAULT_INDEXES = [
@@ -36,17 +36,14 @@ const server = url ? undefined : await startThrowawayPostgres()
 url ??= server!.url
 try {
   const { copyText } = prebuilt(ROWS)
-  const chunks: Buffer[] = []
-  for (let i = 0; i < ROWS; i += 1000) chunks.push(Buffer.from(copyText.slice(i, i + 1000).join('\n') + '\n'))
+  const chunks = copyChunks(copyText)
   const admin = await client(url)
   const best = new Map<string, number>()
   for (let round = 0; round < 3; round++) {
     for (const [name, defs] of Object.entries(VARIANTS)) {
       const target = await freshTarget(admin)
       const table = qualifiedTable(target)
-      const old = await admin.query('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass AND NOT indisprimary', [table])
-      for (const { name: index } of old.rows) await admin.query(`DROP INDEX ${index}`)
-      for (const def of defs) await admin.query(`CREATE INDEX ON ${table} ${def}`)
+      await replaceIndexes(admin, target, defs)
       const loader = await client(url)
       const pid = (await loader.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
       const before = backendCpuMs(pid)

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { type LogTarget, qualifiedTable } from '../lib/identifiers.js'
 import { type Result, client, dropTarget, freshTarget } from './harness.js'
-import { prebuilt, rawCopy } from './ingest.js'
+import { copyChunks, prebuilt, rawCopy } from './ingest.js'
 import { record } from './records.js'
 
 /** The reference design's index set (005_logging_tables.sql), on our table. */
@@ -9,12 +9,17 @@ export const REFERENCE_INDEXES = [
   '("timestamp" DESC)', '(level)', '(request_id)', '(user_id)', '(logger)', '(path)', 'USING GIN (context)', '(level, "timestamp" DESC)'
 ]
 
-/** Replaces the default indexes with the reference design's. */
-export async function useReferenceIndexes (c: pg.Client, target: LogTarget): Promise<void> {
+/** Replaces every index but the primary key with `defs` (what follows `CREATE INDEX ON table`). */
+export async function replaceIndexes (c: pg.Client, target: LogTarget, defs: readonly string[]): Promise<void> {
   const table = qualifiedTable(target)
   const idx = await c.query('SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary', [table])
   for (const { name } of idx.rows) await c.query(`DROP INDEX ${name}`)
-  for (const def of REFERENCE_INDEXES) await c.query(`CREATE INDEX ON ${table} ${def.startsWith('USING') ? def : def}`)
+  for (const def of defs) await c.query(`CREATE INDEX ON ${table} ${def}`)
+}
+
+/** Replaces the default indexes with the reference design's. */
+export async function useReferenceIndexes (c: pg.Client, target: LogTarget): Promise<void> {
+  await replaceIndexes(c, target, REFERENCE_INDEXES)
 }
 
 /** The reference design's queries, with values that exist in the loaded data. */
@@ -73,8 +78,7 @@ export async function indexSetScenario (url: string, copyRows: number, queryRows
     const { pipeline } = await import('node:stream/promises')
     const { from: copyFrom } = await import('pg-copy-streams')
     const { COLUMNS } = await import('../transport/columns.js')
-    const chunks: Buffer[] = []
-    for (let i = 0; i < queryRows; i += 1000) chunks.push(Buffer.from(copyText.slice(i, Math.min(i + 1000, queryRows)).join('\n') + '\n'))
+    const chunks = copyChunks(copyText.slice(0, queryRows))
     await pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLUMNS.map(x => `"${x}"`).join(', ')}) FROM STDIN`)))
     await c.query(`VACUUM ANALYZE ${qualifiedTable(target)}`)
     loaded[set] = { target, table: qualifiedTable(target) }

@@ -54,13 +54,19 @@ export async function multiRowInserts (url: string, values: RowValues[], per = 5
   return values.length / ms * 1000
 }
 
+/** COPY text in chunks of 1000 rows, ready to stream. */
+export function copyChunks (copyText: string[]): Buffer[] {
+  const chunks: Buffer[] = []
+  for (let i = 0; i < copyText.length; i += 1000) chunks.push(Buffer.from(copyText.slice(i, i + 1000).join('\n') + '\n'))
+  return chunks
+}
+
 /** One COPY of text built beforehand: what the table itself can take. */
 export async function rawCopy (url: string, copyText: string[], prepare?: (c: pg.Client, target: LogTarget) => Promise<void>): Promise<number> {
   const c = await client(url)
   const target = await freshTarget(c)
   await prepare?.(c, target)
-  const chunks: Buffer[] = []
-  for (let i = 0; i < copyText.length; i += 1000) chunks.push(Buffer.from(copyText.slice(i, i + 1000).join('\n') + '\n'))
+  const chunks = copyChunks(copyText)
   const ms = await timed(() => pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLS}) FROM STDIN`))))
   await dropTarget(c, target)
   await c.end()

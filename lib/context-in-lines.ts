@@ -5,6 +5,11 @@ type StreamWrite = (line: string) => string
 
 const chindingsSym = pino.symbols.chindingsSym as unknown as string
 
+/** A logger's serialized bindings (`,"k":v…`), as pino keeps them. */
+export function chindingsOf (logger: Logger): string {
+  return (logger as unknown as Record<string, string>)[chindingsSym] ?? ''
+}
+
 // What the mixin returns when the context reaches the line another way; the merge strategy never
 // hands it to pino, which would write into it.
 const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
@@ -63,7 +68,7 @@ function ambient (logger: Logger): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const ctx = currentContext()
   if (ctx === undefined) return out
-  const bound = keysOf((logger as unknown as Record<string, string>)[chindingsSym] ?? '')
+  const bound = keysOf(chindingsOf(logger))
   for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
   return out
 }

@@ -74,7 +74,7 @@ export function contextForLine (): string | true | undefined {
   return members.text
 }
 
-/** The fields of the last store {@link contextForLine} answered for, as JSON members, if they are serialized. */
+/** The current store's fields as JSON members, once {@link contextForLine} has serialized them. */
 export function serializedContext (): string | undefined {
   const members = (storage.getStore() as Store | undefined)?.[MEMBERS]
   return members?.text

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import pino, { type Logger, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
-import { contextHooks, contextMixin } from './context-in-lines.js'
+import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
 import { handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
@@ -22,8 +22,6 @@ export type CuratorLogger = Logger & {
   /** Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone. */
   close (): Promise<void>
 }
-
-const chindingsSym = pino.symbols.chindingsSym as unknown as string
 
 /**
  * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
@@ -138,7 +136,7 @@ const loggerNames = new Map<string, string>()
 
 function admit (limiter: RateLimiter, logger: Logger, level: number, args: unknown[]): boolean {
   if (limiter.mode === 'per-logger') {
-    const chindings = (logger as unknown as Record<string, string>)[chindingsSym] ?? ''
+    const chindings = chindingsOf(logger)
     let name = loggerNames.get(chindings)
     if (name === undefined) {
       name = String(JSON.parse('{' + chindings.slice(1) + '}').name ?? '')

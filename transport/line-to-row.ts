@@ -1,6 +1,6 @@
 import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
-import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS } from './record-to-row.js'
+import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS, isInt32, toEpochMs } from './record-to-row.js'
 
 /** A COPY line and the numeric level that decides what is dropped first under pressure. */
 export interface EncodedLine {
@@ -41,6 +41,8 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
   const maxKeys = sanitizer.maxObjectKeys
 
   const scan = new CleanJsonScanner(sanitizer)
+  /** The string token [at, end) just scanned, decoded and escaped for COPY. */
+  const field = (at: number, end: number): string => escapeField(scan.decode(at, end) as string)
 
   return function encodeLine (s, now) {
     if (s.charCodeAt(0) !== 123 || NEEDS_FULL_PATH.test(s) || !s.isWellFormed()) return undefined
@@ -77,9 +79,8 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
           column = true
           switch (slot) {
             case Slot.Time:
-              if (scan.kind === Kind.Number) time = Number(s.slice(at, j))
-              else if (scan.kind === Kind.String) time = Date.parse(scan.decode(at, j) as string)
-              else return undefined
+              time = toEpochMs(scan.kind === Kind.Number ? Number(s.slice(at, j)) : scan.kind === Kind.String ? scan.decode(at, j) : undefined)
+              if (time === undefined) return undefined
               break
             case Slot.Level:
               if (scan.kind === Kind.Number) level = levels.name(Number(s.slice(at, j)))
@@ -89,7 +90,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
             case Slot.Message:
               if (scan.kind === Kind.String) {
                 if (j - at - 2 > maxMessageLength) return undefined
-                message = scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
+                message = field(at, j)
               } else if (scan.kind === Kind.Number || scan.kind === Kind.Bool) {
                 if (!scan.keeps(at, j, maxMessageLength, false)) return undefined
                 message = s.slice(at, j)
@@ -99,9 +100,8 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
             case Slot.Hostname:
               if (scan.kind === Kind.String) {
                 if (j - at - 2 > MAX_INDEXED_TEXT) return undefined
-                const v = scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
-                if (slot === Slot.Logger) logger = v
-                else hostname = v
+                if (slot === Slot.Logger) logger = field(at, j)
+                else hostname = field(at, j)
               } else column = false
               break
             case Slot.Pid:
@@ -119,7 +119,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
             case Slot.Text:
               if (scan.kind === Kind.String || scan.kind === Kind.Number || scan.kind === Kind.Bool) {
                 if (j - at - 2 > MAX_INDEXED_TEXT || (scan.kind !== Kind.String && !scan.keeps(at, j, MAX_INDEXED_TEXT, false))) return undefined
-                text[key] = scan.kind !== Kind.String ? s.slice(at, j) : scan.escaped ? escapeField(scan.decode(at, j) as string) : s.slice(at + 1, j - 1)
+                text[key] = scan.kind === Kind.String ? field(at, j) : s.slice(at, j)
               } else column = false
               break
             default:
@@ -141,21 +141,17 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     let timestamp = now
     if (time !== undefined) {
       const window = opts.window()
-      if (!(Math.abs(time) <= 8.64e15 && time >= window.from && time < window.to)) return undefined
+      if (time < window.from || time >= window.to) return undefined
       timestamp = time
     }
     const json = '{' + context + '}'
     // One joined (flat) string: a row waits in the queue, and a tree of pieces that still points
     // into the line would keep all of it alive and give the collector far more to trace.
     const row = [
-      new Date(timestamp).toISOString(), escapeField(level), logger, message, hasBackslash ? json.replaceAll('\\', '\\\\') : json,
+      new Date(timestamp).toISOString(), escapeField(level), logger, message, hasBackslash ? escapeField(json) : json,
       text.request_id ?? NULL_FIELD, text.user_id ?? NULL_FIELD, text.ip_address ?? NULL_FIELD, text.user_agent ?? NULL_FIELD,
       text.path ?? NULL_FIELD, text.method ?? NULL_FIELD, status, duration, NULL_FIELD, NULL_FIELD, NULL_FIELD, hostname, pid
     ].join('\t')
     return { row, level: levels.value(level) ?? 30 }
   }
-}
-
-function isInt32 (v: number): boolean {
-  return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647
 }

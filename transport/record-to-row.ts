@@ -88,7 +88,7 @@ function isScalar (v: unknown): v is string | number | boolean {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'
 }
 
-function isInt32 (v: unknown): v is number {
+export function isInt32 (v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647
 }
 
@@ -115,7 +115,7 @@ function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, t
   }
 }
 
-function toEpochMs (time: unknown): number | undefined {
+export function toEpochMs (time: unknown): number | undefined {
   const ms = typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : NaN
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined
 }
