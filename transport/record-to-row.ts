@@ -1,5 +1,6 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import type { LevelNames } from './levels.js'
+import { isoTime } from './iso-time.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
@@ -76,7 +77,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     const context = JSON.stringify(sanitizer.sanitizeParsed(rest))
 
     return [
-      new Date(timestamp as number).toISOString(), levels.name(level), logger, message, context,
+      isoTime(timestamp as number), levels.name(level), logger, message, context,
       cols.request_id ?? null, cols.user_id ?? null, cols.ip_address ?? null, cols.user_agent ?? null,
       cols.path ?? null, cols.method ?? null, status, duration,
       error?.type ?? null, error?.message ?? null, error?.stack ?? null, hostname, pid
