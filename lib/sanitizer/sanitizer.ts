@@ -1,26 +1,11 @@
 import { mayHoldSecret } from './prefilter.js'
 import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
-import { type CompiledRule, type PatternRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
+import { type CompiledRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
+import { type SanitizerOptions, positiveInt, stringList } from './options.js'
+import { cleanString, errorFields, serializedBuffer, setField } from './values.js'
 
-/**
- * Sanitizer settings. Plain JSON data, so that the same object configures the transport in its worker.
- */
-export interface SanitizerOptions {
-  /** Nesting levels kept; deeper values become `"[MAX_DEPTH_EXCEEDED]"`. Default 5 (the reference's). */
-  maxDepth?: number
-  /** Items kept per array; the rest are replaced by one `"[TRUNCATED n items]"` marker. Default 100. */
-  maxArrayLength?: number
-  /** Keys kept per object. Default 200. */
-  maxObjectKeys?: number
-  /** Characters kept per string value (after redaction). Default 8192. */
-  maxStringLength?: number
-  /** Extra sensitive key fragments, matched like the built-in ones (case, `_` and `-` ignored, substring). */
-  sensitiveKeys?: string[]
-  /** Keys exempt from the key rule, compared after normalisation (e.g. `cache_key`). */
-  allowKeys?: string[]
-  /** Extra value rules, applied after the built-in ones. */
-  patterns?: (PatternRule | string)[]
-}
+export type { SanitizerOptions } from './options.js'
+export { cleanString, setField } from './values.js'
 
 export const REDACTED = '[REDACTED]'
 export const MAX_DEPTH_EXCEEDED = '[MAX_DEPTH_EXCEEDED]'
@@ -34,29 +19,6 @@ const MAX_KEY_LENGTH = 256
 const BUILT_IN = compileRules(VALUE_PATTERNS, 'VALUE_PATTERNS')
 // One pass that says whether any built-in rule can match, so clean strings cost a single scan.
 const BUILT_IN_DETECTOR = new RegExp(VALUE_PATTERNS.map(r => `(?:${r.pattern})`).join('|'), 'i')
-const NEEDS_CLEANING = /[\0\uD800-\uDFFF]/
-
-function positiveInt (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`curator-log: sanitize.${name} must be a positive integer, got ${JSON.stringify(value)}`)
-  }
-  return value
-}
-
-function stringList (name: string, value: unknown): string[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || !value.every(v => typeof v === 'string' && v !== '')) {
-    throw new TypeError(`curator-log: sanitize.${name} must be an array of non-empty strings`)
-  }
-  return value
-}
-
-/** NUL is refused by PostgreSQL text and jsonb, and lone surrogates by jsonb: both become U+FFFD. */
-export function cleanString (s: string): string {
-  if (!NEEDS_CLEANING.test(s)) return s
-  return s.replace(/\0/g, '\uFFFD').toWellFormed()
-}
 
 /**
  * Redacts secrets and personal data from log values: sensitive keys at any depth, value patterns in
@@ -269,26 +231,4 @@ export class Sanitizer {
     if (skipped > 0) out._truncated_keys = skipped
     return out
   }
-}
-
-/** Assigns without invoking the `__proto__` setter, so hostile keys stay plain data. */
-export function setField (target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  } else {
-    target[key] = value
-  }
-}
-
-function errorFields (err: Error): Record<string, unknown> {
-  return { ...err, type: err.name, message: err.message, stack: err.stack }
-}
-
-/** pino (through JSON.stringify) writes a Buffer as { type: 'Buffer', data: [bytes] }. */
-function serializedBuffer (value: object): string | undefined {
-  const v = value as { type?: unknown, data?: unknown }
-  if (v.type === 'Buffer' && Array.isArray(v.data) && Object.keys(v).length === 2) {
-    return `[Buffer ${v.data.length} bytes]`
-  }
-  return undefined
 }
