@@ -122,7 +122,7 @@ export function processingTime (start: number): string {
 }
 
 /** X-Processing-Time must be set before the head goes out, whichever way the app sends it. */
-function timingHeader (res: ServerResponse, start: number): void {
+export function timingHeader (res: ServerResponse, start: number): void {
   const writeHead = res.writeHead
   res.writeHead = function (this: ServerResponse) {
     if (!this.headersSent) this.setHeader('x-processing-time', processingTime(start))
