@@ -3,15 +3,11 @@
 // `--alternatives`, index sets we considered instead of the default one too. Not part of `npm run bench`;
 // it explains the index-set figure.
 import { readFileSync } from 'node:fs'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { from as copyFrom } from 'pg-copy-streams'
 import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
 import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
-import { COLUMNS } from '../transport/columns.js'
 import { client, dropTarget, freshTarget } from './harness.js'
 import { REFERENCE_INDEXES, replaceIndexes } from './index-sets.js'
-import { copyChunks, prebuilt } from './ingest.js'
+import { copyChunks, loadChunks, prebuilt } from './ingest.js'
 
 const ROWS = 100_000
 const DEFAULT_INDEXES = [
@@ -80,7 +76,7 @@ try {
       const loader = await client(url)
       const pid = (await loader.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
       const before = backendCpuMs(pid)
-      await pipeline(Readable.from(chunks), loader.query(copyFrom(`COPY ${table} (${COLUMNS.map(quoteIdent).join(', ')}) FROM STDIN`)))
+      await loadChunks(loader, target, chunks)
       const us = (backendCpuMs(pid) - before) * 1000 / ROWS
       best.set(name, Math.min(best.get(name) ?? Infinity, us))
       await loader.end()

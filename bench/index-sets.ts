@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { type LogTarget, qualifiedTable } from '../lib/identifiers.js'
 import { type Result, client, dropTarget, freshTarget } from './harness.js'
-import { copyChunks, prebuilt, rawCopy } from './ingest.js'
+import { copyChunks, loadChunks, prebuilt, rawCopy } from './ingest.js'
 import { record } from './records.js'
 
 /** The reference design's index set (005_logging_tables.sql), on our table. */
@@ -74,12 +74,7 @@ export async function indexSetScenario (url: string, copyRows: number, queryRows
   for (const set of ['default', 'reference'] as const) {
     const target = await freshTarget(c)
     if (set === 'reference') await useReferenceIndexes(c, target)
-    const { Readable } = await import('node:stream')
-    const { pipeline } = await import('node:stream/promises')
-    const { from: copyFrom } = await import('pg-copy-streams')
-    const { COLUMNS } = await import('../transport/columns.js')
-    const chunks = copyChunks(copyText.slice(0, queryRows))
-    await pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLUMNS.map(x => `"${x}"`).join(', ')}) FROM STDIN`)))
+    await loadChunks(c, target, copyChunks(copyText.slice(0, queryRows)))
     // Statistics from a large sample: with the default (100), the estimate for the containment query
     // (2% of the rows) comes out near zero after about one ANALYZE in seven, with either index set,
     // and the planner then reads every match through the GIN instead of the newest rows through the

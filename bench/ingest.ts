@@ -6,6 +6,7 @@ import type pg from 'pg'
 import { type LogTarget, qualifiedTable, quoteIdent } from '../lib/identifiers.js'
 import { COLUMNS } from '../transport/columns.js'
 import { encodeRow } from '../transport/copy-text.js'
+import { copyStatement } from '../transport/copy-writer.js'
 import { LevelNames } from '../transport/levels.js'
 import { createRowMapper, type RowValues } from '../transport/record-to-row.js'
 import { type Result, client, dropTarget, freshTarget, transportLogger } from './harness.js'
@@ -61,13 +62,18 @@ export function copyChunks (copyText: string[]): Buffer[] {
   return chunks
 }
 
+/** Loads COPY text chunks into the target with one COPY statement. */
+export async function loadChunks (c: pg.Client, target: LogTarget, chunks: Buffer[]): Promise<void> {
+  await pipeline(Readable.from(chunks), c.query(copyFrom(copyStatement(target))))
+}
+
 /** One COPY of text built beforehand: what the table itself can take. */
 export async function rawCopy (url: string, copyText: string[], prepare?: (c: pg.Client, target: LogTarget) => Promise<void>): Promise<number> {
   const c = await client(url)
   const target = await freshTarget(c)
   await prepare?.(c, target)
   const chunks = copyChunks(copyText)
-  const ms = await timed(() => pipeline(Readable.from(chunks), c.query(copyFrom(`COPY ${qualifiedTable(target)} (${COLS}) FROM STDIN`))))
+  const ms = await timed(() => loadChunks(c, target, chunks))
   await dropTarget(c, target)
   await c.end()
   return copyText.length / ms * 1000

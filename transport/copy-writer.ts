@@ -14,6 +14,11 @@ export class AmbiguousCommitError extends Error {
 
 const NEWLINE = Buffer.from('\n')
 
+/** The COPY statement that loads rows in COLUMNS order into the target. */
+export function copyStatement (target: LogTarget): string {
+  return `COPY ${qualifiedTable(target)} (${COLUMNS.map(quoteIdent).join(', ')}) FROM STDIN`
+}
+
 /**
  * Owns one dedicated pg connection and loads batches with COPY inside an explicit transaction whose
  * id it remembers, so that a COMMIT whose answer was lost can be resolved with txid_status().
@@ -24,7 +29,7 @@ export class CopyWriter {
   private readonly copySql: string
 
   constructor (private readonly config: pg.ClientConfig, readonly target: LogTarget) {
-    this.copySql = `COPY ${qualifiedTable(target)} (${COLUMNS.map(quoteIdent).join(', ')}) FROM STDIN`
+    this.copySql = copyStatement(target)
   }
 
   /** A connected client, opening one when there is none. */

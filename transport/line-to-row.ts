@@ -1,4 +1,5 @@
 import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
+import { COLUMNS } from './columns.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
 import { isoTime } from './iso-time.js'
 import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS, isInt32, toEpochMs } from './record-to-row.js'
@@ -11,7 +12,8 @@ export interface EncodedLine {
 
 // What a top-level key of the record is for. Text columns take the slots from Text on, in TEXT order.
 const enum Slot { Time = 1, Level, Message, Logger, Hostname, Pid, Status, Duration, Error, Text }
-const TEXT = [...TEXT_COLUMNS]
+// In COPY order, so that the row below can write them as they stand.
+const TEXT: string[] = COLUMNS.filter(c => TEXT_COLUMNS.has(c))
 // A key with no column goes into context when the sanitizer leaves it as it is, or takes the full path.
 const CONTEXT = 0
 const CHANGED = -1
@@ -168,8 +170,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     }
     const json = '{' + context + '}'
     // One joined (flat) string: a row waits in the queue, and a tree of pieces that still points
-    // into the line would keep all of it alive and give the collector far more to trace. The text
-    // columns follow TEXT_COLUMNS, which lists them in COPY order.
+    // into the line would keep all of it alive and give the collector far more to trace.
     const row = [
       isoTime(timestamp), escapeField(level), logger, message, hasBackslash ? escapeField(json) : json,
       text[0], text[1], text[2], text[3], text[4], text[5], status, duration, NULL_FIELD, NULL_FIELD, NULL_FIELD, hostname, pid
