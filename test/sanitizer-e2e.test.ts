@@ -53,6 +53,19 @@ t.test('custom rules travel to the worker as data', async t => {
   t.same(r.rows[0], { message: 'order [REDACTED] shipped', context: { cache_key: 'users:1', tenant_name: '[REDACTED]' } })
 })
 
+t.test('a column name made sensitive: its value in the column stays, the same key in context is redacted', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target, { sanitize: { sensitiveKeys: ['path'] } })
+  logger.info({ path: '/orders/7' }, 'plain path')
+  logger.info({ path: { route: '/orders/:id' } }, 'nested path')
+  await end()
+  const r = await client.query(`SELECT message, path, context FROM "${target.schema}".system_logs ORDER BY id`)
+  t.same(r.rows, [
+    { message: 'plain path', path: '/orders/7', context: {} },
+    { message: 'nested path', path: null, context: { path: '[REDACTED]' } }
+  ])
+})
+
 t.test('an invalid pattern is a clear error when the transport starts', async t => {
   const stream = pino.transport({ target: TRANSPORT, options: { sanitize: { patterns: ['([unclosed'] }, spillDir: false } })
   const [err] = await once(stream, 'error')
