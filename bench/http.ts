@@ -1,25 +1,32 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { type RequestListener, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import pino from 'pino'
 import { pinoHttp } from 'pino-http'
 import { createLogger } from '../lib/create-logger.js'
 import { requestContext, timingHeader } from '../lib/http/request-context.js'
-import type { Result } from './harness.js'
+import { type Result, processCpuMs } from './harness.js'
 import { COUNTING } from './hot-path.js'
 
-async function rps (handler: RequestListener, seconds: number): Promise<number> {
+/** Requests per second that autocannon gets from `url` after half a second of warm-up; `cpuMs` reads the server's CPU. */
+async function load (url: string, seconds: number, cpuMs?: () => number): Promise<{ rps: number, cpuUsPerRequest?: number }> {
+  await autocannon({ url, connections: 10, duration: 0.5 })
+  const before = cpuMs?.()
+  const r = await autocannon({ url, connections: 10, duration: seconds })
+  const cpuUsPerRequest = cpuMs && before !== undefined ? (cpuMs() - before) * 1000 / r.requests.total : undefined
+  return { rps: r.requests.average, cpuUsPerRequest }
+}
+
+async function listen (handler: RequestListener): Promise<{ url: string, close: () => void }> {
   const server = createServer(handler)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/7?x=1`
-  await autocannon({ url, connections: 10, duration: 0.5 })
-  const r = await autocannon({ url, connections: 10, duration: seconds })
-  server.close()
-  return r.requests.average
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/7?x=1`, close: () => server.close() }
 }
 
 const reply: RequestListener = (_req, res) => {
@@ -43,33 +50,110 @@ function withFeatures (handler: RequestListener): RequestListener {
   }
 }
 
+type Variant = 'none' | 'pino-http' | 'pino-http-features' | 'curator-log'
+const VARIANTS: Variant[] = ['none', 'pino-http', 'pino-http-features', 'curator-log']
+
+/** The app of one variant; the loggers write to a worker that only counts. */
+function handlerFor (variant: Variant): RequestListener {
+  if (variant === 'none') return reply
+  if (variant === 'curator-log') {
+    const logger = createLogger({ console: false, handleSignals: false, handleExceptions: false, transportTarget: COUNTING, database: { connectionString: 'postgres://unused' }, env: {} })
+    const mw = requestContext({ logger })
+    return (req, res) => mw(req, res, () => reply(req, res))
+  }
+  const httpLogger = pinoHttp({ logger: pino(pino.transport({ target: COUNTING })) })
+  const logged: RequestListener = (req, res) => { httpLogger(req, res); reply(req, res) }
+  return variant === 'pino-http' ? logged : withFeatures(logged)
+}
+
+/** Starts a process that serves one variant; `sameProcess` makes it load itself and exit. */
+function child (variant: Variant, sameProcess?: number): ReturnType<typeof spawn> {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), variant, ...(sameProcess ? [String(sameProcess)] : [])]
+  return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+}
+
+async function firstLine (proc: ReturnType<typeof spawn>, variant: Variant): Promise<string> {
+  let out = ''
+  for await (const chunk of proc.stdout!) {
+    out += chunk
+    if (out.includes('\n')) return out.trim()
+  }
+  throw new Error(`http bench: the ${variant} server ended without answering (exit ${proc.exitCode})`)
+}
+
+/** Requests per second of one variant served by a fresh process, loaded by autocannon from this one, and the server's CPU per request. */
+async function rpsApart (variant: Variant, seconds: number): Promise<{ rps: number, cpuUsPerRequest?: number }> {
+  const server = child(variant)
+  try {
+    const url = await firstLine(server, variant)
+    return await load(url, seconds, process.platform === 'linux' ? () => processCpuMs(server.pid!) : undefined)
+  } finally {
+    server.kill()
+    if (server.exitCode === null && server.signalCode === null) await once(server, 'exit')
+  }
+}
+
+/** Requests per second of one variant with autocannon inside the server's process (a fresh one). */
+async function rpsTogether (variant: Variant, seconds: number): Promise<number> {
+  const value = Number(await firstLine(child(variant, seconds), variant))
+  if (!(value > 0)) throw new Error(`http bench: ${variant} measured ${value}`)
+  return value
+}
+
 /**
  * Requests per second of one node:http app: no logging, pino-http (plain, and with the features above),
- * curator-log's middleware; the loggers write to a worker that only counts. Five rounds with the
- * variants interleaved, best of each, so that a noisy neighbour on a shared machine does not decide.
+ * curator-log's middleware. Each variant is served by a fresh process and loaded by autocannon from
+ * this one, as a server is benchmarked: a fresh process, because once any AsyncLocalStorage has run
+ * Node 20 keeps async hooks on for every later socket and promise in that process, so variants sharing
+ * one would pay for each other's scopes; another process for the client, so that its own work is not
+ * counted as the server's. The last two rows put autocannon inside the server's process, as this
+ * benchmark did first: there the client's sockets and promises pay curator-log's async hooks too, and
+ * its JavaScript parser reads the two extra headers. Five rounds with the variants interleaved, best of
+ * each, so that a noisy neighbour on a shared machine does not decide.
  */
 export async function httpScenario (seconds: number): Promise<Result[]> {
-  const stream = pino.transport({ target: COUNTING })
-  const httpLogger = pinoHttp({ logger: pino(stream) })
-  const logger = createLogger({ console: false, handleSignals: false, handleExceptions: false, transportTarget: COUNTING, database: { connectionString: 'postgres://unused' }, env: {} })
-  const mw = requestContext({ logger })
-  const handlers: RequestListener[] = [
-    reply,
-    (req, res) => { httpLogger(req, res); reply(req, res) },
-    withFeatures((req, res) => { httpLogger(req, res); reply(req, res) }),
-    (req, res) => mw(req, res, () => reply(req, res))
-  ]
-  const best = handlers.map(() => 0)
+  const best = VARIANTS.map(() => 0)
+  const cpu = VARIANTS.map(() => Infinity)
+  const together = [0, 0]
   for (let round = 0; round < 5; round++) {
-    for (const [k, handler] of handlers.entries()) best[k] = Math.max(best[k], await rps(handler, seconds))
+    for (const [k, variant] of VARIANTS.entries()) {
+      const { rps, cpuUsPerRequest } = await rpsApart(variant, seconds)
+      best[k] = Math.max(best[k], rps)
+      cpu[k] = Math.min(cpu[k], cpuUsPerRequest ?? Infinity)
+    }
+    for (const [k, variant] of (['pino-http', 'curator-log'] as const).entries()) together[k] = Math.max(together[k], await rpsTogether(variant, seconds))
   }
-  stream.end()
-  await logger.close()
   const [none, withPinoHttp, pinoHttpFeatured, withCurator] = best
-  return [
+  const [pinoHttpTogether, curatorTogether] = together
+  const results: Result[] = [
     { scenario: 'http', variant: 'node:http, no logging', value: none, unit: 'req/s' },
     { scenario: 'http', variant: 'node:http + pino-http', value: withPinoHttp, unit: 'req/s', ratio: { to: 'no logging', value: withPinoHttp / none } },
     { scenario: 'http', variant: 'node:http + pino-http + what requestContext adds by design (UUID request id, AsyncLocalStorage scope, X-Request-ID and X-Processing-Time)', value: pinoHttpFeatured, unit: 'req/s', ratio: { to: 'pino-http', value: pinoHttpFeatured / withPinoHttp } },
-    { scenario: 'http', variant: 'node:http + curator-log requestContext', value: withCurator, unit: 'req/s', ratio: { to: 'pino-http', value: withCurator / withPinoHttp }, target: '>= 0.9x pino-http', pass: withCurator / withPinoHttp >= 0.9 }
+    { scenario: 'http', variant: 'node:http + curator-log requestContext', value: withCurator, unit: 'req/s', ratio: { to: 'pino-http', value: withCurator / withPinoHttp }, target: '>= 0.9x pino-http', pass: withCurator / withPinoHttp >= 0.9 },
+    { scenario: 'http', variant: 'node:http + pino-http, autocannon in the server\'s process', value: pinoHttpTogether, unit: 'req/s' },
+    { scenario: 'http', variant: 'node:http + curator-log requestContext, autocannon in the server\'s process', value: curatorTogether, unit: 'req/s', ratio: { to: 'pino-http so measured', value: curatorTogether / pinoHttpTogether } }
   ]
+  // Steadier than req/s on a shared machine: what each server spent, all its threads, per request.
+  if (cpu.every(Number.isFinite)) {
+    for (const [k, variant] of VARIANTS.entries()) {
+      const row: Result = { scenario: 'http', variant: `server CPU per request (all threads), ${variant}`, value: cpu[k], unit: 'µs' }
+      if (k !== 1) row.ratio = { to: 'pino-http', value: cpu[k] / cpu[1] }
+      results.push(row)
+    }
+  }
+  return results
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const variant = process.argv[2] as Variant
+  if (!VARIANTS.includes(variant)) throw new Error(`http bench: unknown variant ${variant}`)
+  const server = await listen(handlerFor(variant))
+  if (process.argv[3] === undefined) {
+    // Serves until the benchmark kills it.
+    process.stdout.write(server.url + '\n')
+  } else {
+    process.stdout.write(`${(await load(server.url, Number(process.argv[3]))).rps}\n`)
+    // The loggers' workers only count lines: nothing is left to write.
+    process.exit(0)
+  }
 }

@@ -2,10 +2,9 @@
 // machine): `node --import tsx bench/index-costs.ts` (a throwaway server, or DATABASE_URL); with
 // `--alternatives`, index sets we considered instead of the default one too. Not part of `npm run bench`;
 // it explains the index-set figure.
-import { readFileSync } from 'node:fs'
 import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
 import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
-import { client, dropTarget, freshTarget } from './harness.js'
+import { client, dropTarget, freshTarget, processCpuMs } from './harness.js'
 import { REFERENCE_INDEXES, replaceIndexes } from './index-sets.js'
 import { copyChunks, loadChunks, prebuilt } from './ingest.js'
 
@@ -39,13 +38,6 @@ const ALTERNATIVES: Record<string, Variant> = {
   'one GIN for context and the lookup columns (btree_gin), timestamp btree, level index': { defs: [TIMESTAMP, LEVELS, 'USING gin (context jsonb_path_ops, request_id, user_id, path)'], extension: 'btree_gin' }
 }
 
-/** CPU time (ms) a backend has used, from /proc (the server runs on this machine). */
-function backendCpuMs (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-
 let url = process.env.DATABASE_URL
 const server = url ? undefined : await startThrowawayPostgres()
 url ??= server!.url
@@ -75,9 +67,9 @@ try {
       await replaceIndexes(admin, target, v.defs)
       const loader = await client(url)
       const pid = (await loader.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
-      const before = backendCpuMs(pid)
+      const before = processCpuMs(pid)
       await loadChunks(loader, target, chunks)
-      const us = (backendCpuMs(pid) - before) * 1000 / ROWS
+      const us = (processCpuMs(pid) - before) * 1000 / ROWS
       best.set(name, Math.min(best.get(name) ?? Infinity, us))
       await loader.end()
       await dropTarget(admin, target)
