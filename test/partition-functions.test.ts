@@ -36,3 +36,26 @@ t.test('months ahead is bounded', async t => {
   const { target, client } = await freshTarget(t)
   await t.rejects(client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, now(), 5000)`, [target.schema, target.table]), /between 0 and 120/)
 })
+
+t.test('a statistics target set on the table reaches the partitions created after it', async t => {
+  const { target, client } = await freshTarget(t)
+  const schema = quoteIdent(target.schema)
+  await client.query(`ALTER TABLE ${schema}.system_logs ALTER COLUMN context SET STATISTICS 1000, ALTER COLUMN message SET STATISTICS 0`)
+  const created = await client.query(`SELECT ${schema}.curator_log_create_partitions($1, $2, '2031-01-01Z', 1) AS p`, [target.schema, target.table])
+  const names = created.rows.map(r => r.p as string)
+  t.same(names, ['system_logs_2031_01', 'system_logs_2031_02'])
+  const { rows } = await client.query(`SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = $1 AND c.relname = ANY($2) AND a.attname IN ('context', 'message', 'path') ORDER BY 1, 2`, [target.schema, names])
+  // PostgreSQL 17 on reports the default as NULL, earlier versions as -1.
+  const stat = (v: number | null): number | 'default' => v === null || v < 0 ? 'default' : v
+  t.same(rows.map(r => [r.relname, r.attname, stat(r.attstattarget)]), names.flatMap(p => [[p, 'context', 1000], [p, 'message', 0], [p, 'path', 'default']]))
+})
+
+t.test('without a statistics target on the table, new partitions keep the default', async t => {
+  const { target, client } = await freshTarget(t)
+  await client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, '2031-01-01Z', 0)`, [target.schema, target.table])
+  const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'system_logs_2031_01' AND a.attnum > 0 AND a.attstattarget >= 0`, [target.schema])
+  t.equal(rows[0].n, 0)
+})
