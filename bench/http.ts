@@ -72,6 +72,10 @@ function child (variant: Variant, sameProcess?: number): ReturnType<typeof spawn
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
 }
 
+async function ended (proc: ReturnType<typeof spawn>): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) await once(proc, 'exit')
+}
+
 async function firstLine (proc: ReturnType<typeof spawn>, variant: Variant): Promise<string> {
   let out = ''
   for await (const chunk of proc.stdout!) {
@@ -89,13 +93,16 @@ async function rpsApart (variant: Variant, seconds: number): Promise<{ rps: numb
     return await load(url, seconds, process.platform === 'linux' ? () => processCpuMs(server.pid!) : undefined)
   } finally {
     server.kill()
-    if (server.exitCode === null && server.signalCode === null) await once(server, 'exit')
+    await ended(server)
   }
 }
 
 /** Requests per second of one variant with autocannon inside the server's process (a fresh one). */
 async function rpsTogether (variant: Variant, seconds: number): Promise<number> {
-  const value = Number(await firstLine(child(variant, seconds), variant))
+  const proc = child(variant, seconds)
+  const value = Number(await firstLine(proc, variant))
+  // Gone before the next measurement starts.
+  await ended(proc)
   if (!(value > 0)) throw new Error(`http bench: ${variant} measured ${value}`)
   return value
 }
@@ -106,8 +113,8 @@ async function rpsTogether (variant: Variant, seconds: number): Promise<number> 
  * this one, as a server is benchmarked: a fresh process, because once any AsyncLocalStorage has run
  * Node 20 keeps async hooks on for every later socket and promise in that process, so variants sharing
  * one would pay for each other's scopes; another process for the client, so that its own work is not
- * counted as the server's. The last two rows put autocannon inside the server's process, as this
- * benchmark did first: there the client's sockets and promises pay curator-log's async hooks too, and
+ * counted as the server's. Two rows put autocannon inside the server's process, as this benchmark
+ * did first: there the client's sockets and promises pay curator-log's async hooks too, and
  * its JavaScript parser reads the two extra headers. Five rounds with the variants interleaved, best of
  * each, so that a noisy neighbour on a shared machine does not decide.
  */
