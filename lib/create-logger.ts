@@ -3,7 +3,7 @@ import pino, { type Logger, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
-import { handleExceptions, handleSignals } from './exit-handlers.js'
+import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -34,7 +34,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const single = targets.length === 1 ? targets[0] : undefined
   const transport = targets.length === 0
     ? undefined
-    : pino.transport(single ? { target: single.target, options: single.options } : { targets }) as unknown as WorkerStream & NodeJS.WritableStream & { end (): void, once (e: string, f: () => void): unknown }
+    : pino.transport(single ? { target: single.target, options: single.options } : { targets }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let reporting = false
