@@ -15,6 +15,7 @@ import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
 import { createRowMapper } from './record-to-row.js'
+import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
@@ -80,7 +81,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (fast !== undefined) return delivery.push(fast.row, fast.level)
     let record: unknown
     try {
-      record = JSON.parse(line)
+      record = parseExact(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }

@@ -18,3 +18,8 @@ export function testLogger (t: Test, target: LogTarget, options: CreateLoggerOpt
   t.teardown(() => logger.close())
   return logger
 }
+
+/** Resolves once every line logged so far is committed; under load a worker can take seconds to start. */
+export function flushed (logger: CuratorLogger): Promise<void> {
+  return new Promise((resolve, reject) => logger.flush(err => err ? reject(err) : resolve()))
+}
