@@ -48,6 +48,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }

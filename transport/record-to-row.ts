@@ -18,6 +18,11 @@ export interface RowMapperOptions {
   levels: LevelNames
   messageKey: string
   errorKey: string
+  /** The key of the time, and milliseconds per unit of a numeric time. Default `time`, 1. */
+  timeKey?: string
+  timeScale?: number
+  /** pino's nestedKey, whose fields are mapped as top-level ones. */
+  nestedKey?: string
   maxMessageLength: number
   window: () => TimeWindow
 }
@@ -35,10 +40,11 @@ interface ErrorColumns { type: Field, message: Field, stack: Field }
  * no column goes, sanitized, into context; nothing in the line is dropped.
  */
 export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number) => RowValues {
-  const { sanitizer, levels, messageKey, errorKey, maxMessageLength } = opts
+  const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
 
-  return function mapRecord (record, now) {
+  return function mapRecord (line, now) {
+    const record = nestedKey === undefined ? line : unnest(line, nestedKey)
     const rest: Record<string, unknown> = {}
     const cols: Record<string, Field> = {}
     let time: unknown
@@ -54,7 +60,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue
       const v = record[key]
-      if (key === 'time') time = v
+      if (key === timeKey) time = v
       else if (key === 'level') level = v
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
       else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
@@ -68,7 +74,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       } else setField(rest, key, v)
     }
 
-    const ms = toEpochMs(time)
+    const ms = toEpochMs(time, timeScale)
     const window = opts.window()
     let timestamp = ms
     if (ms === undefined || ms < window.from || ms >= window.to) {
@@ -118,7 +124,17 @@ function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, t
   }
 }
 
-export function toEpochMs (time: unknown): number | undefined {
-  const ms = typeof time === 'string' ? Date.parse(time) : numberValue(time)
+/** pino's nestedKey holds the call's fields: they are read as if at the top, after the line's own. */
+function unnest (record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const inner = record[key]
+  if (inner === null || typeof inner !== 'object' || Array.isArray(inner) || isLosslessNumber(inner)) return record
+  const flat: Record<string, unknown> = {}
+  for (const k of Object.keys(record)) if (k !== key) setField(flat, k, record[k])
+  for (const k of Object.keys(inner)) setField(flat, k, (inner as Record<string, unknown>)[k])
+  return flat
+}
+
+export function toEpochMs (time: unknown, scale = 1): number | undefined {
+  const ms = typeof time === 'string' ? Date.parse(time) : numberValue(time) * scale
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined
 }
