@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import pino, { type Logger, type TransportTargetOptions } from 'pino'
+import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
@@ -49,6 +49,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
 
   const logger = pino({
     ...userPino,
+    serializers: withErrorKeys(userPino),
     name: options.name ?? userPino.name,
     level: single?.level ?? plan.level,
     mixin: context?.mixin ?? contextMixin(userPino.mixin),
@@ -163,6 +164,17 @@ function admit (limiter: RateLimiter, logger: Logger, level: number, args: unkno
   const first = args[0]
   const template = typeof first === 'string' ? first : typeof args[1] === 'string' ? args[1] : (first as Error | undefined)?.message ?? ''
   return limiter.allow(level, template)
+}
+
+/**
+ * pino serializes only its errorKey as an error; README promises that `error` fills the error columns
+ * too, so it gets the same serializer (without one, pino writes an Error as `{}`).
+ */
+function withErrorKeys (o: LoggerOptions): LoggerOptions['serializers'] {
+  const serializers: NonNullable<LoggerOptions['serializers']> = o.serializers ?? { err: pino.stdSerializers.err }
+  const errorKey = o.errorKey ?? 'err'
+  const err = serializers[errorKey] ?? serializers.err
+  return err === undefined || errorKey === 'error' ? serializers : { error: err, ...serializers }
 }
 
 function exempt (first: unknown): boolean {
