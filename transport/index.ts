@@ -15,6 +15,7 @@ import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
 import { createRowMapper } from './record-to-row.js'
+import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -49,6 +50,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }
@@ -82,7 +86,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (fast !== undefined) return delivery.push(fast.row, fast.level)
     let record: unknown
     try {
-      record = JSON.parse(line)
+      record = parseExact(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }
