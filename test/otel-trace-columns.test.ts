@@ -1,6 +1,10 @@
 import t from 'tap'
 import { Sanitizer } from '../lib/sanitizer/index.js'
 import { parseTraceparent } from '../lib/trace-ids.js'
+import { encodeRow } from '../transport/copy-text.js'
+import { LevelNames } from '../transport/levels.js'
+import { createLineEncoder } from '../transport/line-to-row.js'
+import { createRowMapper } from '../transport/record-to-row.js'
 import { freshTarget, rows, transportLogger } from './support/db.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -55,4 +59,22 @@ t.test('traceparent: version 00 only, all-zero ids and malformed headers ignored
     `00-${TRACE.toUpperCase()}-${SPAN}-01`, `00-${TRACE}-${SPAN}`, `00-${TRACE}-${SPAN}-01-extra`, `00-${TRACE}-${SPAN}-1`, '', undefined, [`00-${TRACE}-${SPAN}-01`, 'x']]) {
     t.equal(parseTraceparent(bad), undefined, JSON.stringify(bad))
   }
+})
+
+t.test('fast path: a trace id repeated (the context\'s, then a child span\'s) keeps the last valid one, as the full path does', async t => {
+  const options = { sanitizer: new Sanitizer(), levels: new LevelNames(), messageKey: 'msg', errorKey: 'err', maxMessageLength: 65536, window: () => ({ from: 0, to: 8.64e15 }) }
+  const fast = createLineEncoder(options)
+  const map = createRowMapper(options)
+  const CHILD = '1111111111111111'
+  const lines = {
+    'valid, then valid': [`{"level":30,"time":1,"span_id":"${SPAN}","trace_id":"${TRACE}","msg":"m","span_id":"${CHILD}"}`, true],
+    'invalid, then valid': [`{"level":30,"time":1,"span_id":"x","msg":"m","span_id":"${CHILD}"}`, false],
+    'valid, then invalid': [`{"level":30,"time":1,"span_id":"${SPAN}","msg":"m","span_id":"x"}`, false]
+  } as const
+  for (const [name, [line, taken]] of Object.entries(lines)) {
+    const row = fast(line, 2)
+    t.equal(row !== undefined, taken, `${name}: fast path ${taken ? 'takes' : 'declines'} it`)
+    if (row !== undefined) t.equal(row.row, encodeRow(map(JSON.parse(line), 2)), `${name}: the full path's row`)
+  }
+  t.match(fast(lines['valid, then valid'][0], 2)?.row, CHILD)
 })

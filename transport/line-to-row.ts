@@ -84,6 +84,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     let traceId = NULL_FIELD
     let spanId = NULL_FIELD
     let flags = NULL_FIELD
+    let traceInContext = 0
     const text = [NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD]
     let context = ''
     let contextKeys = 0
@@ -103,9 +104,11 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
         if (slot === CHANGED) return undefined
         let column = false
         if (slot !== CONTEXT) {
-          // A repeated column key (JSON.parse keeps the last) is left to the full path.
+          // A repeated column key (JSON.parse keeps the last) is left to the full path, but for a
+          // trace id repeated valid (the context's, then the child span's a line was written in).
           const bit = 1 << slot
-          if ((seen & bit) !== 0) return undefined
+          const repeated = (seen & bit) !== 0
+          if (repeated && (slot < Slot.TraceId || slot > Slot.TraceFlags || (traceInContext & bit) !== 0)) return undefined
           seen |= bit
           column = true
           switch (slot < Slot.Text ? slot : Slot.Text) {
@@ -155,7 +158,11 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
               if (slot === Slot.TraceId && isTraceId(v)) traceId = v
               else if (slot === Slot.SpanId && isSpanId(v)) spanId = v
               else if (slot === Slot.TraceFlags && traceFlags(v) !== undefined) flags = String(traceFlags(v))
-              else column = false
+              else if (repeated) return undefined
+              else {
+                traceInContext |= bit
+                column = false
+              }
               break
             }
             case Slot.Text:

@@ -21,7 +21,7 @@ export const TRACE_ALIASES = ['traceId', 'spanId', 'traceFlags', 'trace', 'span'
  * conflicting values stay in context, where the sanitizer sees them as any other field.
  */
 export function takeTraceColumns (rest: Record<string, unknown>): TraceValues {
-  return [take(rest, SOURCES.trace) ?? null, take(rest, SOURCES.span) ?? null, take(rest, SOURCES.flags) ?? null]
+  return [take<string>(rest, SOURCES.trace) ?? null, take<string>(rest, SOURCES.span) ?? null, take<number>(rest, SOURCES.flags) ?? null]
 }
 
 type Source = typeof SOURCES[keyof typeof SOURCES]
