@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
 import { contextForLine, currentContext, serializedContext } from './context.js'
+import { lineSpan } from './otel-span.js'
 
 type StreamWrite = (line: string) => string
 
@@ -24,7 +25,11 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      const own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      let own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      // A line written in a child span of the request carries that span's ids (written after the
+      // context's, so they win).
+      const span = lineSpan(currentContext())
+      if (span !== undefined) own = own === NOTHING ? span : Object.assign(own, span)
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
       return own === NOTHING ? extra : Object.assign(own, extra)
@@ -47,6 +52,8 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
 export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<LoggerOptions['mixin']> {
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
+    const span = lineSpan(currentContext())
+    if (span !== undefined) Object.assign(ctx, span)
     return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
   }
 }

@@ -2,13 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { currentContext, enterContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
+import { requestTrace } from './trace-context.js'
 import { type RequestContextOptions, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
  * Options of the Fastify plugin. The request id is Fastify's own (`request.id`, see its
- * `genReqId` and `requestIdHeader`), and the client address is `request.ip` (Fastify's `trustProxy`).
+ * `genReqId` and `requestIdHeader`; a genReqId can return the traceparent's trace id), and the client
+ * address is `request.ip` (Fastify's `trustProxy`).
  */
-export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody'>
+export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody' | 'requestIdFromTrace'>
 
 interface State { store: LogContext, start: number, excluded: boolean }
 const kState = Symbol('curator-log.fastify')
@@ -28,6 +30,7 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   fastify.addHook('onRequest', (request: Req, reply, next) => {
     const path = pathOf(request.url)
     const store = enterContext({ request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] })
+    if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
     request[kState] = { store, start: performance.now(), excluded: exclude.has(path) }
     reply.header('x-request-id', request.id)
     if (!exclude.has(path)) {

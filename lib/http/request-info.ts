@@ -51,13 +51,13 @@ function normalize (ip: string | undefined): string | undefined {
   return isIP(v4mapped) ? v4mapped : undefined
 }
 
-/** An incoming X-Request-ID when trusted and safe (short, plain characters), else a fresh UUID. */
-export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id'): string {
+/** An incoming X-Request-ID when trusted and safe (short, plain characters), else `fallback`, else a fresh UUID. */
+export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id', fallback?: string): string {
   if (trustIncoming) {
     const v = req.headers[header]
     if (typeof v === 'string' && SAFE_ID.test(v)) return v
   }
-  return randomUUID()
+  return fallback ?? randomUUID()
 }
 
 /** The path without query string or fragment. */
