@@ -52,7 +52,7 @@ function check (t: Parameters<Parameters<typeof t.test>[1]>[0], rows: Array<Reco
 
 t.test('node:http: a valid traceparent puts its trace id on every row of the request; others are ignored', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { level: 'debug' })
+  const logger = await testLogger(t, target, { level: 'debug' })
   const mw = requestContext({ logger })
   const server = createServer((req, res) => mw(req, res, async () => {
     await sleep(2)
@@ -66,7 +66,7 @@ t.test('node:http: a valid traceparent puts its trace id on every row of the req
 
 t.test('requestIdFromTrace: the trace id becomes the request id, in the rows and the response header', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const mw = requestContext({ logger, requestIdFromTrace: true })
   const server = createServer((req, res) => mw(req, res, () => { logger.info('handler'); res.end('ok') }))
   const base = await listen(t, server)
@@ -81,7 +81,7 @@ t.test('requestIdFromTrace: the trace id becomes the request id, in the rows and
 
 t.test('traceContext: false leaves the trace out', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const mw = requestContext({ logger, traceContext: false })
   const server = createServer((req, res) => mw(req, res, () => { logger.info('handler'); res.end('ok') }))
   await (await fetch(await listen(t, server), { headers: { traceparent: HEADERS.valid! } })).text()
@@ -91,7 +91,7 @@ t.test('traceContext: false leaves the trace out', async t => {
 
 t.test('Fastify: the same rules through the plugin', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { level: 'debug' })
+  const logger = await testLogger(t, target, { level: 'debug' })
   const app = Fastify({ loggerInstance: logger, disableRequestLogging: true })
   await app.register(curatorLog, { logger })
   app.get('/work', async request => { await sleep(2); request.log.info('handler'); return 'ok' })
