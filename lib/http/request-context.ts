@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
-import { type TrustProxy, clientIp, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
+import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
 
 /** Options of {@link requestContext} and the Fastify plugin. */
 export interface RequestContextOptions {
   /** The logger the request lines go to (createLogger's, or any pino logger). */
   logger: Logger
-  /** Proxies trusted to set X-Forwarded-For: a hop count or their addresses. Default: none. */
+  /** Proxies trusted to set X-Forwarded-For, as Express's `trust proxy` (see {@link TrustProxy}). Default: none. */
   trustProxy?: TrustProxy
   /** Use an incoming X-Request-ID (when short and of safe characters). Default false. */
   trustRequestId?: boolean
@@ -54,12 +54,13 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
   const startLevel = options.startLevel ?? 'debug'
+  const trust = compileTrust(options.trustProxy)
 
   return function curatorLogRequestContext (req, res, next) {
     const start = performance.now()
     const id = requestId(req, options.trustRequestId === true, header)
     const path = pathOf(req.url)
-    const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, options.trustProxy), user_agent: req.headers['user-agent'] }
+    const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, trust), user_agent: req.headers['user-agent'] }
     res.setHeader(header, id)
     // The request's own context object: the outer one's fields copied in when there is one.
     const outer = currentContext()
