@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
+import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
 
 /** Options of {@link requestContext} and the Fastify plugin. */
@@ -28,14 +29,19 @@ export interface RequestContextOptions {
   logRequestBody?: boolean
   /** Log the response body as written. Default false. */
   logResponseBody?: boolean
-  /** Characters kept of each logged body. Default 10 000. */
+  /**
+   * Characters kept of each logged body, cut field by field. JSON and form bodies are logged as
+   * objects, so the sanitizer's key rules apply to their fields. Default 10 000.
+   */
   maxBodySize?: number
 }
 
 type Next = (err?: unknown) => void
 const kState = Symbol('curator-log.request')
 
-interface RequestState { store: LogContext, start: number, excluded: boolean, body?: string[], bodySize?: number }
+interface RequestState { store: LogContext, start: number, excluded: boolean, body?: Uint8Array[], bodySize?: number }
+
+export { bodyForLog } from './body.js'
 
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
@@ -53,6 +59,7 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
+  const bodyLimit = Math.max(maxBody, PARSE_LIMIT)
   const startLevel = options.startLevel ?? 'debug'
   const trust = compileTrust(options.trustProxy)
 
@@ -75,7 +82,7 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
           if (options.logQuery) extra.query = queryOf(req.url)
           logger[startLevel](extra, 'request started')
         }
-        if (options.logResponseBody) captureBody(res, state, maxBody)
+        if (options.logResponseBody) captureBody(res, state, bodyLimit)
         // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted
         // one. It comes once, so a plain listener does (without once()'s wrapper).
         res.on('close', () => runInContext(state.store, () => {
@@ -85,8 +92,9 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
             return
           }
           const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
-          if (options.logRequestBody && (req as { body?: unknown }).body !== undefined) fields.request_body = clip(JSON.stringify((req as { body?: unknown }).body), maxBody)
-          if (state.body) fields.response_body = clip(state.body.join(''), maxBody)
+          const reqBody = (req as { body?: unknown }).body
+          if (options.logRequestBody && reqBody !== undefined) fields.request_body = bodyForLog(reqBody, req.headers['content-type'], maxBody)
+          if (state.body) fields.response_body = bodyForLog(Buffer.concat(state.body), res.getHeader('content-type'), maxBody, state.bodySize! > bodyLimit)
           logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
         }))
       }
@@ -132,22 +140,19 @@ export function timingHeader (res: ServerResponse, start: number): void {
   } as ServerResponse['writeHead']
 }
 
+/** Keeps the first `max` bytes written (and counts them all), to be decoded once the response ends. */
 function captureBody (res: ServerResponse, state: RequestState, max: number): void {
   state.body = []
   state.bodySize = 0
   const keep = (chunk: unknown, encoding?: unknown): void => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function' || state.bodySize! >= max) return
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8')
-    state.body!.push(text.slice(0, max - state.bodySize!))
-    state.bodySize! += text.length
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8') : chunk as Uint8Array
+    const room = max - state.bodySize!
+    state.bodySize! += bytes.byteLength
+    if (room > 0) state.body!.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
   }
   const write = res.write
   const end = res.end
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (write as Function).call(this, chunk, ...rest) } as ServerResponse['write']
   res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (end as Function).call(this, chunk, ...rest) } as ServerResponse['end']
-}
-
-function clip (text: string | undefined, max: number): string | undefined {
-  if (text === undefined || text.length <= max) return text
-  return text.slice(0, max) + `…[TRUNCATED ${text.length - max} chars]`
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
+import { setField } from '../sanitizer/values.js'
 
 /**
  * Which proxies may speak for the client through X-Forwarded-For, with Express's `trust proxy`
@@ -103,13 +104,17 @@ export function pathOf (url: string | undefined): string {
 }
 
 /** The query parameters as an object (repeated keys become arrays). */
-export function queryOf (url: string | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
+export function queryOf (url: string | undefined): Record<string, unknown> {
   const q = url?.indexOf('?') ?? -1
-  if (q === -1) return out
-  for (const [k, v] of new URLSearchParams(url!.slice(q + 1))) {
-    const prev = out[k]
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+  return q === -1 ? {} : paramsObject(new URLSearchParams(url!.slice(q + 1)))
+}
+
+/** Query or form parameters as an object: a repeated name becomes an array, `__proto__` stays data. */
+export function paramsObject (params: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of params) {
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined
+    setField(out, k, prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v])
   }
   return out
 }
