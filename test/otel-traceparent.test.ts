@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import Fastify from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import curatorLog from '../lib/http/fastify.js'
 import { requestContext } from '../lib/http/request-context.js'
 import { freshTarget } from './support/db.js'
@@ -29,7 +29,7 @@ async function closed (logger: { flush (cb: (err?: Error) => void): void, close 
 
 const SQL = (schema: string): string => `SELECT request_id, message, trace_id, span_id, trace_flags, context->>'parent_span_id' AS parent, context ? 'trace_id' AS leaked FROM "${schema}".system_logs ORDER BY id`
 
-async function send (t: Parameters<Parameters<typeof t.test>[1]>[0], base: string): Promise<Map<string, string>> {
+async function send (t: Test, base: string): Promise<Map<string, string>> {
   const ids = new Map<string, string>()
   for (const [name, traceparent] of Object.entries(HEADERS)) {
     const r = await fetch(`${base}/work`, { headers: traceparent === undefined ? {} : { traceparent } })
@@ -39,7 +39,7 @@ async function send (t: Parameters<Parameters<typeof t.test>[1]>[0], base: strin
   return ids
 }
 
-function check (t: Parameters<Parameters<typeof t.test>[1]>[0], rows: Array<Record<string, any>>, ids: Map<string, string>): void {
+function check (t: Test, rows: Array<Record<string, any>>, ids: Map<string, string>): void {
   for (const [name, id] of ids) {
     const mine = rows.filter(r => r.request_id === id)
     t.equal(mine.length, 3, `${name}: start, handler and completion rows`)
