@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { contextForLine, currentContext, serializedContext } from './context.js'
+import { setField } from './sanitizer/values.js'
+import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
@@ -27,10 +28,10 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
       const own = contextForLine() === true ? ambient(self as Logger) : NOTHING
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
-      return own === NOTHING ? extra : Object.assign(own, extra)
+      return own === NOTHING ? extra : copyFields(own, extra)
     },
     mixinMergeStrategy (mergeObject, mixinObject) {
-      return mixinObject === NOTHING ? mergeObject : Object.assign(mixinObject, mergeObject)
+      return mixinObject === NOTHING ? mergeObject : copyFields(mixinObject, mergeObject)
     },
     streamWrite (line) {
       const members = serializedContext()
@@ -47,7 +48,7 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
 export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<LoggerOptions['mixin']> {
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
-    return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
+    return userMixin ? copyFields(ctx, userMixin(obj, level, self)) : ctx
   }
 }
 
@@ -69,6 +70,6 @@ function ambient (logger: Logger): Record<string, unknown> {
   const ctx = currentContext()
   if (ctx === undefined) return out
   const bound = keysOf(chindingsOf(logger))
-  for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
+  for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
 }
