@@ -47,9 +47,9 @@ export function getContext (): LogContext {
  * `__proto__` must stay a field: assigned, it would replace the target's prototype and lend the
  * context inherited fields (a forged user_id) that every `for…in` reader would log.
  */
-export function copyFields<T extends LogContext> (target: T, source: LogContext | undefined): T {
+export function copyFields<T extends object> (target: T, source: object | undefined): T {
   if (source === undefined || source === null) return target
-  for (const key of Object.keys(source)) setField(target, key, source[key])
+  for (const key of Object.keys(source)) setField(target as LogContext, key, (source as LogContext)[key])
   return target
 }
 
