@@ -1,5 +1,5 @@
 import { mayHoldSecret, secretMarks } from './prefilter.js'
-import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
+import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
 import { type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
 import { type OnBadRule, compileUserRules } from './user-patterns.js'
@@ -74,7 +74,7 @@ export class Sanitizer {
     for (const fragment of this.keyFragments) {
       if (norm.includes(fragment)) return true
     }
-    return false
+    return keyWords(key).some(w => SENSITIVE_KEY_WORDS.includes(w))
   }
 
   /**
