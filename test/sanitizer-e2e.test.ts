@@ -1,8 +1,6 @@
 import t from 'tap'
-import { once } from 'node:events'
-import pino from 'pino'
 import { MORE_SECRETS, ORDINARY_VALUES, SECRETS } from './support/secrets.js'
-import { TRANSPORT, freshTarget, transportLogger } from './support/db.js'
+import { freshTarget, transportLogger } from './support/db.js'
 import { testLogger } from './support/logger.js'
 
 const PLANTED = [...SECRETS, ...MORE_SECRETS]
@@ -105,8 +103,32 @@ t.test('a column name made sensitive: its value in the column stays, the same ke
   ])
 })
 
-t.test('an invalid pattern is a clear error when the transport starts', async t => {
-  const stream = pino.transport({ target: TRANSPORT, options: { sanitize: { patterns: ['([unclosed'] }, spillDir: false } })
-  const [err] = await once(stream, 'error')
-  t.match(err.message, /sanitize\.patterns\[0\] is not a valid regular expression/)
+t.test('an invalid pattern: createLogger throws at once, naming the option', async t => {
+  const { target } = await freshTarget(t, { migrate: false })
+  for (const pattern of ['([unclosed', '(?=lookahead)x', 'a{2,1}']) {
+    t.throws(() => testLogger(t, target, { database: { sanitize: { patterns: ['ok', pattern] } } }), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
+  }
+  t.throws(() => testLogger(t, target, { database: { sanitize: { maxDepth: 0 } } }), /database\.sanitize\.maxDepth must be a positive integer/)
+})
+
+t.test('an invalid pattern in the plain transport: reported once, the process lives, the other rules apply', async t => {
+  const { target, client } = await freshTarget(t)
+  const printed: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    printed.push(String(chunk))
+    return write(chunk, ...rest)
+  }) as typeof process.stderr.write
+  t.teardown(() => { process.stderr.write = write })
+  let errors = 0
+  const { logger, stream, end } = await transportLogger(t, target, { sanitize: { patterns: ['([unclosed', '\\bORD-\\d{6}\\b'] } })
+  stream.on('error', () => errors++)
+  logger.info({ password: 'hunter2' }, 'order ORD-123456 for jane@example.com')
+  await end()
+  const r = await client.query(`SELECT message, context FROM "${target.schema}".system_logs`)
+  t.same(r.rows, [{ message: 'order [REDACTED] for [REDACTED_EMAIL]', context: { password: '[REDACTED]' } }])
+  t.equal(errors, 0, 'no error event on the stream')
+  const reports = printed.join('').split('\n').filter(l => l.includes('sanitize.patterns[0]'))
+  t.equal(reports.length, 1, 'reported once on stderr')
+  t.match(reports[0], /is not a valid regular expression/)
 })
