@@ -1,6 +1,7 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { contextForLine, currentContext, serializedContext } from './context.js'
+import { setField } from './sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
+import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
@@ -32,10 +33,10 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
       if (span !== undefined) own = own === NOTHING ? span : Object.assign(own, span)
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
-      return own === NOTHING ? extra : Object.assign(own, extra)
+      return own === NOTHING ? extra : copyFields(own, extra)
     },
     mixinMergeStrategy (mergeObject, mixinObject) {
-      return mixinObject === NOTHING ? mergeObject : Object.assign(mixinObject, mergeObject)
+      return mixinObject === NOTHING ? mergeObject : copyFields(mixinObject, mergeObject)
     },
     streamWrite (line) {
       const members = serializedContext()
@@ -53,8 +54,8 @@ export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<L
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
     const span = lineSpan(currentContext())
-    if (span !== undefined) Object.assign(ctx, span)
-    return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
+    if (span !== undefined) copyFields(ctx, span)
+    return userMixin ? copyFields(ctx, userMixin(obj, level, self)) : ctx
   }
 }
 
@@ -76,6 +77,6 @@ function ambient (logger: Logger): Record<string, unknown> {
   const ctx = currentContext()
   if (ctx === undefined) return out
   const bound = keysOf(chindingsOf(logger))
-  for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
+  for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
 }
