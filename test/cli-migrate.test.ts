@@ -19,25 +19,25 @@ t.test('migrate takes DATABASE_URL when there is no --url', async t => {
   t.equal(r.code, 0, r.err)
 })
 
-t.test('errors: usage is exit 2 with help, failures exit 1 with a reason', async t => {
+t.test('errors: usage is exit 2 with a pointer to the help, failures exit 1 with a reason', async t => {
   const bad = await cli('migrate', '--schema', 'Bad-Name')
   t.equal(bad.code, 2)
   t.match(bad.err, /--schema must be a lower-case SQL identifier/)
-  t.match(bad.err, /curator-log migrate \[options\]/)
+  t.match(bad.err, /see curator-log migrate --help\n$/)
 
   const flag = await cli('migrate', '--nope')
   t.equal(flag.code, 2)
   t.match(flag.err, /Unknown option '--nope'/)
 
   const url = await cli('migrate', '--url', 'postgres://u:secret@[bad')
-  t.equal(url.code, 2)
-  t.match(url.err, /not a valid URL/)
+  t.equal(url.code, 1)
+  t.match(url.err, /not a valid connection string/)
   t.notMatch(url.err, /secret/, 'the password is not echoed')
 
   const port = await freePort()
   const down = await cli('migrate', '--url', `postgres://postgres:pw@127.0.0.1:${port}/postgres`)
   t.equal(down.code, 1)
-  t.match(down.err, new RegExp(`cannot connect to postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/postgres: .*ECONNREFUSED`))
+  t.match(down.err, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}/postgres as postgres: connection refused.*ECONNREFUSED`))
 
   const unknown = await cli('frobnicate')
   t.equal(unknown.code, 2)
