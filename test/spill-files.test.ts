@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 import { migrate } from '../lib/migrate.js'
 import { consumerDir, runFixture } from './support/consumer.js'
-import { assertSeqs, connect, ownServer } from './support/db.js'
+import type { TransportStats } from '../transport/stats.js'
+import { assertSeqs, connect, databaseUrl, flushTransport, ownServer, range, transportLogger, transportStats, waitFor } from './support/db.js'
 
 const target = { schema: 'public', table: 'system_logs' }
 
@@ -94,3 +96,98 @@ t.test('PID 1 in a container, crashed and restarted as PID 1 again: its spill is
   })
   t.same(segments(dir), ['spill-3-00000000000000cc-0.ndjson.bad'], 'empty files removed, an unreadable one set aside')
 })
+
+/** Why a tmpfs cannot be mounted here, or undefined when it can. */
+function canMountTmpfs (): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to mount a 1 MiB tmpfs as a full disk'
+  const dir = mkdtempSync(join(tmpdir(), 'curator-log-probe-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'pipe' })
+    execFileSync('umount', [dir])
+    return undefined
+  } catch (err) {
+    return `mount -t tmpfs is not permitted here (${(err as Error).message.split('\n')[0]})`
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+t.test('spill directory on a full 1 MiB filesystem: what counts as spilled is on disk, the rest is dropped and counted, and it loads once', { skip: canMountTmpfs() ?? false }, async t => {
+  const mnt = join(tempDir(t, 'curator-log-full-'), 'mnt')
+  mkdirSync(mnt)
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt])
+  t.teardown(() => execFileSync('umount', [mnt]))
+  const port = await freePort()
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
+  const options = { spillDir: mnt, maxQueueBytes: 1024, closeTimeoutMs: 500, retryBaseMs: 20, retryMaxMs: 200 }
+  const first = await transportLogger(t, target, options, {}, url)
+  const lines = 3000
+  const pad = 'x'.repeat(1000)
+  for (let seq = 0; seq < lines; seq++) {
+    first.logger.info({ seq, pad }, 'disk filling up')
+    if (seq % 100 === 0) await new Promise(resolve => setImmediate(resolve))
+  }
+  const dropped = (s: TransportStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0)
+  await waitFor('the worker to take every line', async () => {
+    const s = await transportStats(first.stream)
+    return s.spilled + dropped(s) + s.queueDepth >= lines
+  }, 120_000)
+  const stats = await transportStats(first.stream)
+  const onDisk = seqsOnDisk(mnt)
+  t.ok(dropped(stats) > 0, `the disk filled up: ${dropped(stats)} rows dropped and counted`)
+  t.equal(onDisk.length, stats.spilled, `every row counted as spilled (${stats.spilled}) is on disk (${onDisk.length})`)
+  await first.end()
+  // Closing spills the queue if a write fits, else drops it (counted): nothing already on disk goes.
+  const afterClose = seqsOnDisk(mnt)
+  t.ok(onDisk.every(seq => afterClose.includes(seq)), 'closing kept what was on disk')
+  const server = await ownServer(t, port)
+  const client = await connect(t, server.url)
+  await migrate(client, target)
+  const second = await transportLogger(t, target, options, {}, url)
+  await waitFor('the spill to load', () => segments(mnt).length === 0, 60_000)
+  await second.end()
+  await assertSeqs(t, client, target, afterClose)
+})
+
+for (const shared of [true, false]) {
+  t.test(shared
+    ? 'two services, one spill directory: a segment is loaded only into the database, schema and table it was spilled for'
+    : 'two services, same appName, default spill directory: each target spills to a directory of its own', async t => {
+    const schema = `t_${randomBytes(5).toString('hex')}`
+    const here = { schema, table: 'system_logs' }
+    const appName = `svc-${randomBytes(4).toString('hex')}`
+    const base = join(tmpdir(), 'curator-log', appName)
+    t.teardown(() => rmSync(base, { recursive: true, force: true }))
+    const spillDir = shared ? tempDir(t, 'curator-log-shared-') : undefined
+    const options = { appName, spillDir, closeTimeoutMs: 500, retryBaseMs: 20, retryMaxMs: 200 }
+    // Service A: its database is down; closing spills all it has.
+    const portA = await freePort()
+    const urlA = `postgres://postgres:postgres@127.0.0.1:${portA}/postgres`
+    const a = await transportLogger(t, here, options, {}, urlA)
+    for (const seq of range(1000)) a.logger.info({ seq }, 'service A')
+    await a.end()
+    const dirA = spillDir ?? join(base, readdirSync(base)[0])
+    t.equal(seqsOnDisk(dirA).length, 1000, 'A spilled everything')
+    // Service B: its own database, a table of the same schema and name.
+    const clientB = await connect(t)
+    await migrate(clientB, here)
+    t.teardown(() => clientB.query(`DROP SCHEMA ${schema} CASCADE`))
+    const b = await transportLogger(t, here, options, {}, databaseUrl())
+    for (const seq of range(1000, 1000)) b.logger.info({ seq }, 'service B')
+    await flushTransport(b.stream)
+    // B looks for segments to load on start, after each flush and every 2 s.
+    await new Promise(resolve => setTimeout(resolve, 5000))
+    await b.end()
+    await assertSeqs(t, clientB, here, range(1000, 1000))
+    t.equal(seqsOnDisk(dirA).length, 1000, 'A\'s rows are still on disk')
+    if (!shared) t.equal(readdirSync(base).length, 2, 'one directory per target')
+    // A's database comes back: its next process loads them there.
+    const server = await ownServer(t, portA)
+    const clientA = await connect(t, server.url)
+    await migrate(clientA, here)
+    const a2 = await transportLogger(t, here, options, {}, urlA)
+    await waitFor('A\'s spill to load', () => seqsOnDisk(dirA).length === 0, 60_000)
+    await a2.end()
+    await assertSeqs(t, clientA, here, range(1000))
+  })
+}
