@@ -28,7 +28,9 @@ export class Lease {
       utimesSync(this.path, now, now)
     } catch {
       // Removed from under us (a cleaner of tmp): make it again, or others take our files.
-      writeFileSync(this.path, `${process.pid}\n`)
+      try {
+        writeFileSync(this.path, `${process.pid}\n`)
+      } catch {} // the directory is gone: there is nothing left to own
     }
   }
 
