@@ -15,6 +15,7 @@ import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
 import { createRowMapper } from './record-to-row.js'
+import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -34,7 +35,10 @@ function warn (msg: string): void {
  */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
-  const sanitizer = new Sanitizer(o.sanitize)
+  // A worker cannot throw into the app (an 'error' on its stream would end the process): a bad
+  // sanitizer option is reported once and left out, the rest of the rules apply. createLogger checks
+  // the same options on the app thread and throws there.
+  const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
@@ -49,6 +53,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }
@@ -82,7 +89,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (fast !== undefined) return delivery.push(fast.row, fast.level)
     let record: unknown
     try {
-      record = JSON.parse(line)
+      record = parseExact(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }

@@ -23,6 +23,8 @@ export function consumerDir (t: Test): string {
 
 /** How runFixture starts and ends the fixture. */
 export interface RunOptions {
+  /** Copies the fixture from test/fixtures first. Default true; false runs a file already in the folder. */
+  copy?: boolean
   /** A command the node process runs under, e.g. unshare's, to make it PID 1. */
   wrap?: string[]
   /** SIGKILLs the process (the wrapper: give it --kill-child) as soon as it prints a whole line. */
@@ -31,7 +33,7 @@ export interface RunOptions {
 
 /** Copies a fixture into the consumer folder and runs it with node; resolves with its output. */
 export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000, run: RunOptions = {}): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
-  copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
+  if (run.copy !== false) copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
   return new Promise((resolve, reject) => {
     // tap injects its process-info loader (and with it signal-exit's handlers) into node children
     // through NODE_OPTIONS; `env -u` keeps the fixture a plain node process, as in production.
