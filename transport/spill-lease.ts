@@ -38,6 +38,16 @@ export class Lease {
     rmSync(this.path, { force: true })
   }
 
+  /** Removes the leases of instances long dead (a crash leaves its lease behind). */
+  static sweep (dir: string, names: string[], now = Date.now()): void {
+    for (const name of names) {
+      if (!name.startsWith('lease-')) continue
+      try {
+        if (now - statSync(join(dir, name)).mtimeMs > 60 * LEASE_STALE_MS) rmSync(join(dir, name), { force: true })
+      } catch {}
+    }
+  }
+
   /** Whether the instance `id` still holds its lease. */
   static held (dir: string, id: string, now = Date.now()): boolean {
     try {

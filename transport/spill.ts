@@ -233,7 +233,9 @@ export class SpillDir implements Overflow {
 
   private candidates (): string[] {
     const now = Date.now()
-    return readdirSync(this.dir)
+    const names = readdirSync(this.dir)
+    Lease.sweep(this.dir, names, now)
+    return names
       .filter(name => {
         const m = NAME.exec(name)
         if (!m || this.foreign.has(name)) return false
