@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import Fastify from 'fastify'
 import pino from 'pino'
-import pinoHttp from 'pino-http'
+import { pinoHttp } from 'pino-http'
 import t from 'tap'
 import { TRANSPORT, databaseUrl, endStream, freshTarget, rows } from './support/db.js'
 
