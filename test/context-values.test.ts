@@ -21,7 +21,7 @@ const KINDS: Array<[string, unknown, unknown?]> = [
 
 t.test('every kind of value in a context is stored the same on every line of it', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   for (const [kind, value] of KINDS) {
     runWithContext({ kind, v: value, error: new RangeError('kept') }, () => {
       logger.info('first')

@@ -17,6 +17,7 @@ import { createLineEncoder } from './line-to-row.js'
 import { createRowMapper } from './record-to-row.js'
 import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
+import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 export type { TransportOptions } from './options.js'
@@ -34,12 +35,16 @@ function warn (msg: string): void {
  */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
-  const sanitizer = new Sanitizer(o.sanitize)
+  // A worker cannot throw into the app (an 'error' on its stream would end the process): a bad
+  // sanitizer option is reported once and left out, the rest of the rules apply. createLogger checks
+  // the same options on the app thread and throws there.
+  const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
-  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const spillTarget = configuredTarget(connection, o.target)
+  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)

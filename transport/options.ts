@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { type LogTarget, logTarget } from '../lib/identifiers.js'
 import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
 
@@ -36,7 +34,11 @@ export interface TransportOptions {
    * the whole close inside thread-stream's 10 s end() budget.
    */
   closeTimeoutMs?: number
-  /** Directory for spill and dead-letter files, or false to disable spilling. Default `<tmpdir>/curator-log/<appName>`. */
+  /**
+   * Directory for spill and dead-letter files, or false to disable spilling. Default
+   * `<tmpdir>/curator-log/<appName>/<target>`, where `<target>` is a hash of host:port, database,
+   * schema and table, so services sharing a host never share spill files.
+   */
   spillDir?: string | false
   /** Names the spill directory and the pg application_name. Default `curator-log`. */
   appName?: string
@@ -78,7 +80,8 @@ export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connec
   nestedKey: string | undefined
   now: () => number
   connectionString: string | undefined
-  spillDir: string | false
+  /** undefined: the default directory, which depends on the connection target. */
+  spillDir: string | false | undefined
   sanitize: SanitizerOptions
   levels: Record<string, number>
   target: LogTarget
@@ -129,7 +132,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
     closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 7000, 0),
-    spillDir: o.spillDir === false ? false : o.spillDir ?? join(tmpdir(), 'curator-log', appName),
+    spillDir: o.spillDir,
     appName,
     maxMessageLength: int('maxMessageLength', o.maxMessageLength, 65536, 64),
     messageKey: str('messageKey', o.messageKey, 'msg'),
