@@ -1,6 +1,7 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import type { LevelNames } from './levels.js'
 import { isoTime } from './iso-time.js'
+import { withHttpColumns } from './http-shapes.js'
 import { isLosslessNumber, numberText, numberValue, stringifyExact } from './exact-json.js'
 import { takeTraceColumns } from './trace-columns.js'
 
@@ -45,7 +46,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
 
   return function mapRecord (line, now) {
-    const record = nestedKey === undefined ? line : unnest(line, nestedKey)
+    const record = withHttpColumns(nestedKey === undefined ? line : unnest(line, nestedKey))
     const rest: Record<string, unknown> = {}
     const cols: Record<string, Field> = {}
     let time: unknown
