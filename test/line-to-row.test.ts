@@ -6,6 +6,7 @@ import { Sanitizer, type SanitizerOptions } from '../lib/sanitizer/index.js'
 import { CONTEXT_INDEX } from '../transport/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { LevelNames } from '../transport/levels.js'
+import { parseExact } from '../transport/exact-json.js'
 import { createLineEncoder } from '../transport/line-to-row.js'
 import { createRowMapper, type RowMapperOptions } from '../transport/record-to-row.js'
 import { SECRETS } from './support/secrets.js'
@@ -27,7 +28,7 @@ function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions
   const full = (line: string): string => {
     let record: unknown
     try {
-      record = JSON.parse(line)
+      record = parseExact(line)
     } catch {
       return 'unparsed'
     }

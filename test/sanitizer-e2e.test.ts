@@ -37,7 +37,7 @@ t.test('no planted secret reaches any column of system_logs', async t => {
 
 t.test('pino redact paths stay available on the app thread', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { redact: ['order.card'] } })
+  const logger = await testLogger(t, target, { pino: { redact: ['order.card'] } })
   logger.info({ order: { card: '4111 1111 1111 1111', id: 7 } }, 'paid')
   await logger.close()
   const r = await client.query(`SELECT context FROM "${target.schema}".system_logs`)

@@ -39,16 +39,18 @@ const QUOTE = 34
  * the full path. A property test holds the two paths equal.
  */
 export function createLineEncoder (opts: RowMapperOptions): (line: string, now: number) => EncodedLine | undefined {
-  const { sanitizer, levels, messageKey, errorKey, maxMessageLength } = opts
+  const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
   const slots = new Map<string, number>([
-    ['time', Slot.Time], ['level', Slot.Level], ['name', Slot.Logger], ['hostname', Slot.Hostname], ['pid', Slot.Pid],
+    [timeKey, Slot.Time], ['level', Slot.Level], ['name', Slot.Logger], ['hostname', Slot.Hostname], ['pid', Slot.Pid],
     ['status_code', Slot.Status], ['duration_ms', Slot.Duration], ['error', Slot.Error],
     ['trace_id', Slot.TraceId], ['span_id', Slot.SpanId], ['trace_flags', Slot.TraceFlags]
   ])
   for (const key of TRACE_ALIASES) slots.set(key, Slot.FullPath)
   TEXT.forEach((key, n) => slots.set(key, Slot.Text + n))
   // A message or error key that is also a column name keeps the full path's precedence rules to itself.
-  if (slots.has(messageKey) || (slots.has(errorKey) && errorKey !== 'error')) return () => undefined
+  if (slots.has(messageKey) || (slots.has(errorKey) && errorKey !== 'error') || slots.size !== 11 + TRACE_ALIASES.length + TEXT.length) return () => undefined
+  // pino's nestedKey holds the call's fields, which the full path reads as top-level ones.
+  if (nestedKey !== undefined) slots.set(nestedKey, Slot.Error)
   slots.set(messageKey, Slot.Message)
   slots.set(errorKey, Slot.Error)
   const columns = slots.size
@@ -113,7 +115,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
           column = true
           switch (slot < Slot.Text ? slot : Slot.Text) {
             case Slot.Time:
-              time = toEpochMs(scan.kind === Kind.Number ? Number(s.slice(at, j)) : scan.kind === Kind.String ? scan.decode(at, j) : undefined)
+              time = toEpochMs(scan.kind === Kind.Number ? Number(s.slice(at, j)) : scan.kind === Kind.String ? scan.decode(at, j) : undefined, timeScale)
               if (time === undefined) return undefined
               break
             case Slot.Level:

@@ -1,3 +1,4 @@
+import { isLosslessNumber } from 'lossless-json'
 import { mayHoldSecret } from './prefilter.js'
 import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
@@ -118,7 +119,7 @@ export class Sanitizer {
 
   /**
    * The worker's path: sanitizes an object that was just made by JSON.parse (plain data, no cycles,
-   * owned by the caller) in place, which spares a copy of every record. The result equals
+   * owned by the caller; numbers read exactly are LosslessNumbers, kept as they are) in place, which spares a copy of every record. The result equals
    * {@link sanitizeObject}'s.
    */
   sanitizeParsed (data: Record<string, unknown>, maxDepth = this.maxDepth): Record<string, unknown> {
@@ -132,7 +133,7 @@ export class Sanitizer {
       case 'object': break
       default: return value
     }
-    if (value === null) return null
+    if (value === null || isLosslessNumber(value)) return value
     if (depth <= 0) return MAX_DEPTH_EXCEEDED
     if (Array.isArray(value)) {
       const extra = value.length - this.maxArrayLength
