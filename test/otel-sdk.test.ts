@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ROOT, consumerDir } from './support/consumer.js'
 import { freshTarget } from './support/db.js'
 
@@ -14,7 +14,7 @@ const CALLER = '00f067aa0ba902b7'
 
 interface Span { name: string, kind: number, traceId: string, spanId: string, parentSpanId?: string }
 
-async function service (t: Parameters<Parameters<typeof t.test>[1]>[0], schema: string, env: Record<string, string>): Promise<{ base: string, stop: () => Promise<Span[]> }> {
+async function service (t: Test, schema: string, env: Record<string, string>): Promise<{ base: string, stop: () => Promise<Span[]> }> {
   const dir = consumerDir(t)
   symlinkSync(join(ROOT, 'node_modules', '@opentelemetry'), join(dir, 'node_modules', '@opentelemetry'), 'dir')
   for (const f of ['otel-setup.mjs', 'otel-app.mjs']) copyFileSync(join(ROOT, 'test/fixtures', f), join(dir, f))
