@@ -1,6 +1,7 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import type { LevelNames } from './levels.js'
 import { isoTime } from './iso-time.js'
+import type { OwnedFields } from './pino-line.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
@@ -33,11 +34,11 @@ interface ErrorColumns { type: Field, message: Field, stack: Field }
  * Builds the function that turns one parsed pino line into a system_logs row. Everything that has
  * no column goes, sanitized, into context; nothing in the line is dropped.
  */
-export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number) => RowValues {
+export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number, owned?: OwnedFields) => RowValues {
   const { sanitizer, levels, messageKey, errorKey, maxMessageLength } = opts
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
 
-  return function mapRecord (record, now) {
+  return function mapRecord (record, now, owned) {
     const rest: Record<string, unknown> = {}
     const cols: Record<string, Field> = {}
     let time: unknown
@@ -53,8 +54,9 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue
       const v = record[key]
-      if (key === 'time') time = v
-      else if (key === 'level') level = v
+      // With pino's own level and time known, fields of these names are the app's: context.
+      if (key === 'time' && owned === undefined) time = v
+      else if (key === 'level' && owned === undefined) level = v
       else if (key === messageKey && v !== null && typeof v !== 'object') message = text(String(v))
       else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
       else if (key === 'hostname' && typeof v === 'string') hostname = sanitizer.sanitizeString(v, MAX_INDEXED_TEXT)
@@ -67,6 +69,10 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       } else setField(rest, key, v)
     }
 
+    if (owned !== undefined) {
+      level = owned.level
+      time = owned.time
+    }
     const ms = toEpochMs(time)
     const window = opts.window()
     let timestamp = ms
