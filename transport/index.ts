@@ -14,8 +14,8 @@ import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
+import { type OwnedFields, type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
-import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -79,21 +79,23 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }
   const delivery = new Delivery(writers, o, overflow, hooks)
 
-  const accept = (record: Record<string, unknown>): void => {
-    const row = mapRecord(record, o.now())
+  const accept = (record: Record<string, unknown>, owned?: OwnedFields): void => {
+    const row = mapRecord(record, o.now(), owned)
     delivery.push(encodeRow(row), levels.value(row[LEVEL_INDEX] as string) ?? 30)
   }
   const inbox = new Inbox(line => {
     // Most lines are plain and clean: read as text, without building the record.
     const fast = encodeLine(line, o.now())
     if (fast !== undefined) return delivery.push(fast.row, fast.level)
-    let record: unknown
+    let parsed: ParsedLine
     try {
-      record = parseExact(line)
+      parsed = parseLine(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }
-    accept(record !== null && typeof record === 'object' && !Array.isArray(record) ? record as Record<string, unknown> : { msg: line, unparsed: true })
+    const { record, owned } = parsed
+    if (record !== null && typeof record === 'object' && !Array.isArray(record)) accept(record as Record<string, unknown>, owned)
+    else accept({ msg: line, unparsed: true })
   })
 
   const post = (name: string, id: unknown): void => {
