@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import pino, { type Logger, type TransportTargetOptions } from 'pino'
+import type { TransportOptions } from '../transport/options.js'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
@@ -29,7 +30,7 @@ export type CuratorLogger = Logger & {
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
-  const targets = outputs(plan, options.transportTarget)
+  const targets = outputs(plan, options.transportTarget, options.pino?.customLevels)
   // One output goes straight to its worker; only two need pino's multistream (and its second parse).
   const single = targets.length === 1 ? targets[0] : undefined
   const transport = targets.length === 0
@@ -69,7 +70,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     flush: {
       value: (cb?: (err?: Error) => void) => {
         pinoFlush(err => {
-          if (err || !plan.database || !transport) return cb?.(err)
+          if (err || !transport) return cb?.(err)
           requestFlush(transport).then(() => cb?.(), e => cb?.(e))
         })
       }
@@ -118,18 +119,27 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   return logger
 }
 
-function outputs (plan: LoggerPlan, transportTarget?: string): TransportTargetOptions[] {
-  const targets: TransportTargetOptions[] = []
-  if (plan.console) {
-    targets.push(plan.console.pretty
-      ? { target: 'pino-pretty', level: plan.console.level, options: { destination: 1 } }
-      : { target: 'pino/file', level: plan.console.level, options: { destination: 1 } })
-  }
+/**
+ * One worker for both outputs: it sanitizes each line once, then prints it and stores it, so the
+ * console gets the same rules as the table (a console-only logger runs it without a database).
+ */
+function outputs (plan: LoggerPlan, transportTarget?: string, customLevels?: Record<string, number>): TransportTargetOptions[] {
+  if (!plan.console && !plan.database) return []
+  const values: Record<string, number> = { ...pino.levels.values, ...customLevels }
+  const value = (level: string): number => values[level] ?? (level === 'silent' ? Infinity : 30)
+  const options: TransportOptions = {}
+  let lowest = Infinity
   if (plan.database) {
-    const { level, ...options } = plan.database
-    targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options })
+    const { level, ...database } = plan.database
+    Object.assign(options, database, { databaseLevel: value(level) })
+    lowest = value(level)
+  } else options.database = false
+  if (plan.console) {
+    options.console = { pretty: plan.console.pretty, level: value(plan.console.level) }
+    lowest = Math.min(lowest, value(plan.console.level))
   }
-  return targets
+  const level = Object.entries(values).find(([, n]) => n === lowest)?.[0] ?? 'silent'
+  return [{ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }]
 }
 
 const loggerNames = new Map<string, string>()
