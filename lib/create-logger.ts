@@ -1,13 +1,15 @@
 import { join } from 'node:path'
-import pino, { type Logger, type TransportTargetOptions } from 'pino'
+import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
 import type { TransportOptions } from '../transport/options.js'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
-import { handleExceptions, handleSignals } from './exit-handlers.js'
-import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
+import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
+import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
+import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Sanitizer } from './sanitizer/sanitizer.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
@@ -27,15 +29,21 @@ export type CuratorLogger = Logger & {
 /**
  * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
  * thread, and one worker thread writing to the console and to PostgreSQL, each line serialized once.
+ *
+ * @throws TypeError when an option is invalid, naming it: e.g. `database.sanitize.patterns[0]` that the
+ *   linear-time engine cannot compile. (The plain transport reports such an option once and leaves it out.)
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
-  const targets = outputs(plan, options.transportTarget, options.pino?.customLevels)
+  const settings = outputSettings(options.pino ?? {})
+  // The worker would only report a bad rule and leave it out: here it is still time to throw.
+  if (plan.database) checkSanitizeOptions(plan.database.sanitize)
+  const targets = outputs(plan, settings, options.transportTarget)
   // One output goes straight to its worker; only two need pino's multistream (and its second parse).
   const single = targets.length === 1 ? targets[0] : undefined
   const transport = targets.length === 0
     ? undefined
-    : pino.transport(single ? { target: single.target, options: single.options } : { targets }) as unknown as WorkerStream & NodeJS.WritableStream & { end (): void, once (e: string, f: () => void): unknown }
+    : pino.transport(single ? { target: single.target, options: single.options } : { targets, levels: settings.levels }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let reporting = false
@@ -48,6 +56,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
 
   const logger = pino({
     ...userPino,
+    serializers: withErrorKeys(userPino),
     name: options.name ?? userPino.name,
     level: single?.level ?? plan.level,
     mixin: context?.mixin ?? contextMixin(userPino.mixin),
@@ -119,26 +128,45 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   return logger
 }
 
+function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
+  try {
+    new Sanitizer(sanitize) // eslint-disable-line no-new
+  } catch (err) {
+    throw new TypeError((err as Error).message.replace('curator-log: sanitize', 'curator-log: database.sanitize'), { cause: err })
+  }
+}
+
 /**
  * One worker for both outputs: it sanitizes each line once, then prints it and stores it, so the
  * console gets the same rules as the table (a console-only logger runs it without a database).
  */
-function outputs (plan: LoggerPlan, transportTarget?: string, customLevels?: Record<string, number>): TransportTargetOptions[] {
+function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions[] {
+  for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
+    if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
+      throw new TypeError(`curator-log: ${name} ${JSON.stringify(out.level)} is not a level of this logger; known: ${Object.keys(settings.levels).join(', ')}`)
+    }
+  }
   if (!plan.console && !plan.database) return []
-  const values: Record<string, number> = { ...pino.levels.values, ...customLevels }
-  const value = (level: string): number => values[level] ?? (level === 'silent' ? Infinity : 30)
-  const options: TransportOptions = {}
+  // The worker splits lines between the outputs by number, in ascending order only.
+  if (!settings.ascending && plan.console && plan.database && (plan.console.level !== plan.level || plan.database.level !== plan.level)) {
+    throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (levels are compared between outputs in ascending order only)')
+  }
+  const value = (level: string): number => level === 'silent' ? Infinity : settings.levels[level]
+  const options: TransportOptions = { ...settings.transport }
   let lowest = Infinity
   if (plan.database) {
     const { level, ...database } = plan.database
-    Object.assign(options, database, { databaseLevel: value(level) })
+    Object.assign(options, database)
+    if (settings.ascending) options.databaseLevel = value(level)
     lowest = value(level)
   } else options.database = false
   if (plan.console) {
-    options.console = { pretty: plan.console.pretty, level: value(plan.console.level) }
+    options.console = { pretty: plan.console.pretty, prettyOptions: settings.pretty, ...(settings.ascending ? { level: value(plan.console.level) } : {}) }
     lowest = Math.min(lowest, value(plan.console.level))
   }
-  const level = Object.entries(values).find(([, n]) => n === lowest)?.[0] ?? 'silent'
+  const level = settings.ascending
+    ? Object.entries(settings.levels).find(([, n]) => n === lowest)?.[0] ?? 'silent'
+    : plan.database ? plan.database.level : (plan.console as { level: string }).level
   return [{ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }]
 }
 
@@ -158,6 +186,17 @@ function admit (limiter: RateLimiter, logger: Logger, level: number, args: unkno
   const first = args[0]
   const template = typeof first === 'string' ? first : typeof args[1] === 'string' ? args[1] : (first as Error | undefined)?.message ?? ''
   return limiter.allow(level, template)
+}
+
+/**
+ * pino serializes only its errorKey as an error; README promises that `error` fills the error columns
+ * too, so it gets the same serializer (without one, pino writes an Error as `{}`).
+ */
+function withErrorKeys (o: LoggerOptions): LoggerOptions['serializers'] {
+  const serializers: NonNullable<LoggerOptions['serializers']> = o.serializers ?? { err: pino.stdSerializers.err }
+  const errorKey = o.errorKey ?? 'err'
+  const err = serializers[errorKey] ?? serializers.err
+  return err === undefined || errorKey === 'error' ? serializers : { error: err, ...serializers }
 }
 
 function exempt (first: unknown): boolean {

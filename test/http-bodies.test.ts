@@ -12,7 +12,7 @@ const SECRET = { user: 'ada', password: 'hunter2-plain', nested: { access_token:
 
 t.test('Express: request and response bodies reach the sanitizer as structure, capped by maxBodySize', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const app = express()
   app.use(requestContext({ logger, logRequestBody: true, logResponseBody: true, maxBodySize: 300 }))
   app.use(express.json(), express.urlencoded({ extended: false }), express.text())
@@ -52,7 +52,7 @@ t.test('Express: request and response bodies reach the sanitizer as structure, c
 
 t.test('node:http: a body the app parsed itself, and a JSON response written in pieces', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const mw = requestContext({ logger, logRequestBody: true, logResponseBody: true })
   const server = createServer((req, res) => mw(req, res, async () => {
     let text = ''
@@ -73,7 +73,7 @@ t.test('node:http: a body the app parsed itself, and a JSON response written in 
 
 t.test('Fastify: the parsed request body is logged as structure', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const app = Fastify()
   await app.register(curatorLog, { logger, logRequestBody: true })
   app.post('/login', async () => ({ ok: true }))

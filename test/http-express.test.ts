@@ -18,7 +18,7 @@ async function serve (t: Test, app: express.Express): Promise<string> {
 
 t.test('Express: 1 000 concurrent requests, users, bodies, errors', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const app = express()
   app.use(requestContext({ logger, logRequestBody: true, logHeaders: true, startLevel: 'info', excludePaths: ['/health'] }))
   app.use(express.json())

@@ -38,7 +38,7 @@ async function keepAliveGets (t: Test, base: string, paths: string[], headers: R
 
 t.test('request ids are UUIDs unless the app set genReqId, in every instance', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const apps = {
     a: Fastify({ disableRequestLogging: true }),
     b: Fastify({ disableRequestLogging: true }),
@@ -68,7 +68,7 @@ t.test('request ids are UUIDs unless the app set genReqId, in every instance', a
 
 t.test('loggerInstance: createLogger with Fastify\'s request logging on, keep-alive: every line under its own request, one completion line', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const app = Fastify({ loggerInstance: logger })
   await app.register(curatorLog, { logger })
   app.get('/r/:i', async request => {

@@ -23,7 +23,7 @@ const cases: Array<[name: string, trust: TrustProxy, xff: string, expected: stri
 
 t.test('X-Forwarded-For with Express trust-proxy semantics: every entry is a hop, subnets and names trusted', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   for (const [name, trustProxy, xff] of cases) {
     const mw = requestContext({ logger, trustProxy })
     const base = await listen(t, createServer((req, res) => mw(req, res, () => res.end())))

@@ -2,6 +2,7 @@ import { isatty } from 'node:tty'
 import sonicBoom from 'sonic-boom'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { printablePretty } from '../lib/sanitizer/printable.js'
+import { parseExact, stringifyExact } from './exact-json.js'
 import type { LevelNames } from './levels.js'
 
 // sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
@@ -20,6 +21,8 @@ export interface ConsoleOutputOptions {
   destination?: number
   /** Colours in pretty lines. Default: the destination is a terminal. */
   colorize?: boolean
+  /** Further pino-pretty options, plain data (createLogger passes its messageKey, levels, time key). */
+  prettyOptions?: Record<string, unknown>
 }
 
 /** Prints lines after sanitizing: a clean line as it came, any other from its sanitized record. */
@@ -38,7 +41,7 @@ export class ConsoleOutput {
     if (!Number.isInteger(fd) || fd < 0) throw new TypeError('curator-log: console.destination must be a file descriptor')
     this.out = new SonicBoom({ fd, sync: false })
     this.pretty = o.pretty === true && prettyFactory
-      ? printablePretty(prettyFactory({ colorize: o.colorize ?? isatty(fd), messageKey, errorLikeObjectKeys: [errorKey, 'err', 'error'], customLevels: Object.keys(customLevels).length > 0 ? customLevels : undefined }), messageKey, errorKey)
+      ? printablePretty(prettyFactory({ colorize: o.colorize ?? isatty(fd), messageKey, errorLikeObjectKeys: [errorKey, 'err', 'error'], customLevels: Object.keys(customLevels).length > 0 ? customLevels : undefined, ...o.prettyOptions }), messageKey, errorKey)
       : undefined
   }
 
@@ -48,11 +51,11 @@ export class ConsoleOutput {
     this.out.write(this.pretty ? this.pretty(JSON.parse(line)) : line + '\n')
   }
 
-  /** A parsed line, sanitized here (the record is not changed). */
+  /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
   printRecord (record: Record<string, unknown>, level: number): void {
     if (level < this.minLevel) return
-    const clean = this.sanitizer.sanitizeObject(record)
-    this.out.write(this.pretty ? this.pretty(clean) : JSON.stringify(clean) + '\n')
+    const text = stringifyExact(this.sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>))
+    this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : text + '\n')
   }
 
   flush (): Promise<void> {

@@ -14,13 +14,40 @@ export interface DeliveryOptions {
   retryMaxMs: number
 }
 
+/** A transaction whose COMMIT was sent and never answered, and the server it ran on. */
+export interface Unresolved {
+  xid: string
+  /** The server's system_identifier, null when it could not be read. */
+  server: string | null
+}
+
+/** A spilled batch to load again. */
+export interface ReplayBatch {
+  lines: string[]
+  /** Set when these rows may already have committed: ask about the transaction before loading them. */
+  unresolved?: Unresolved
+  /** Marks the batch loaded (or found committed). */
+  done: () => void
+  /** The batch's COMMIT went unanswered again at close: it stays spilled, with the new question. */
+  defer: (u: Unresolved) => void
+}
+
 /** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
 export interface Overflow {
-  /** Writes lines to durable local storage; false when that is not possible. */
-  spill (lines: readonly string[]): boolean
+  /**
+   * Writes lines to local storage, returning only once the OS has them (they survive the process);
+   * false when that failed, in which case none of them was kept. With `unresolved`, the lines are
+   * one batch whose COMMIT is in doubt, kept together with that question.
+   */
+  spill (lines: readonly string[], unresolved?: Unresolved): boolean
   deadLetter (line: string, err: unknown): void
-  /** The next spilled batch to load, oldest first, with the callback that marks it loaded. */
-  nextReplay (): Promise<{ lines: string[], done: () => void } | undefined>
+  /**
+   * The next spilled batch for this target, oldest first. `server` connects (when there is
+   * something to check) and tells the server's identity, which spilled batches must match.
+   */
+  nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined>
+  /** The identity of the server rows are being loaded into, written into what is spilled next. */
+  bind (server: string | null): void
   /** Unreadable lines met while replaying. */
   readonly skipped: number
 }
@@ -197,14 +224,32 @@ export class Delivery {
   /** Loads one spilled batch when the database is taking rows; false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
     if (this.failing || !this.overflow) return false
-    const next = await this.overflow.nextReplay()
+    const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
     if (!next) return false
+    if (next.unresolved) lane.unresolved = next.unresolved.xid
     if (await this.deliver(lane, next.lines, true)) {
       next.done()
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
+    } else if (lane.unresolved !== undefined) {
+      next.defer({ xid: lane.unresolved, server: lane.writer.serverId })
+      lane.unresolved = undefined
     }
     return true
+  }
+
+  /** The identity of the lane's server, connecting (with retries, until closing) to learn it. */
+  private async serverOf (lane: Lane): Promise<string | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await lane.writer.connection()
+        return lane.writer.serverId
+      } catch (err) {
+        if (this.closing) throw err
+        this.failed(lane, err)
+        await sleep(backoffMs(attempt, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
+      }
+    }
   }
 
   /**
@@ -219,12 +264,19 @@ export class Delivery {
     while (pending.length > 0) {
       const part = pending[0]
       if (this.pastDeadline()) {
+        // A batch whose COMMIT is in doubt is spilled with its transaction id, so the next process
+        // asks the server before loading it again.
+        if (lane.unresolved !== undefined && !replay) {
+          this.spillOrDrop(pending.shift()!, { xid: lane.unresolved, server: lane.writer.serverId })
+          lane.unresolved = undefined
+        }
         this.spillOrDrop((replay ? [] : pending.flat()).concat(this.queue.take(Infinity, Infinity)))
         return false
       }
       try {
         await this.hooks.prepare?.(lastErr)
         await this.copy(lane, part)
+        this.overflow?.bind(lane.writer.serverId)
         pending.shift()
         lastErr = undefined
         attempt = 0
@@ -315,9 +367,9 @@ export class Delivery {
     this.overflow?.deadLetter(line, err)
   }
 
-  private spillOrDrop (lines: string[]): void {
+  private spillOrDrop (lines: string[], unresolved?: Unresolved): void {
     if (lines.length === 0) return
-    if (this.overflow?.spill(lines)) this.stats.spilled += lines.length
+    if (this.overflow?.spill(lines, unresolved)) this.stats.spilled += lines.length
     else for (const l of lines) this.drop(l)
   }
 

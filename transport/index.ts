@@ -16,7 +16,9 @@ import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
+import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
+import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 export type { TransportOptions } from './options.js'
@@ -34,7 +36,10 @@ function warn (msg: string): void {
  */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
-  const sanitizer = new Sanitizer(o.sanitize)
+  // A worker cannot throw into the app (an 'error' on its stream would end the process): a bad
+  // sanitizer option is reported once and left out, the rest of the rules apply. createLogger checks
+  // the same options on the app thread and throws there.
+  const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
   const pretty = o.console && o.console.pretty === true ? (await import('pino-pretty')).prettyFactory : undefined
   const printer = o.console ? new ConsoleOutput(o.console, sanitizer, levels, o.levels, o.messageKey, o.errorKey, pretty) : undefined
@@ -42,7 +47,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
-  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const spillTarget = configuredTarget(connection, o.target)
+  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -51,6 +57,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }
@@ -95,7 +104,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     }
     let record: unknown
     try {
-      record = JSON.parse(line)
+      record = parseExact(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }

@@ -4,6 +4,7 @@ import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
 import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
+import { requestTrace } from './trace-context.js'
 import { type RequestContextOptions, bodyForLog, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
@@ -11,7 +12,7 @@ import { type RequestContextOptions, bodyForLog, completionLevel, errorBody, pro
  * set `genReqId`, an incoming header when the app set `requestIdHeader`. The client address is
  * `request.ip` (Fastify's `trustProxy`).
  */
-export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody'>
+export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody' | 'requestIdFromTrace'>
 
 interface State { store: LogContext, start: number, excluded: boolean, scope: AsyncResource }
 const kState = Symbol('curator-log.fastify')
@@ -34,6 +35,7 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   fastify.addHook('onRequest', (request: Req, reply, next) => {
     const path = pathOf(request.url)
     const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] }
+    if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
     // run(), not enterWith(): a store entered on the connection's async resource would still be there
     // when the next request on a keep-alive connection starts. The scope carries the store across the
     // body parser, whose events come from the socket (see preValidation).

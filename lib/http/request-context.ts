@@ -4,9 +4,10 @@ import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
 import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
+import { type TraceContextOptions, requestTrace } from './trace-context.js'
 
 /** Options of {@link requestContext} and the Fastify plugin. */
-export interface RequestContextOptions {
+export interface RequestContextOptions extends TraceContextOptions {
   /** The logger the request lines go to (createLogger's, or any pino logger). */
   logger: Logger
   /** Proxies trusted to set X-Forwarded-For, as Express's `trust proxy` (see {@link TrustProxy}). Default: none. */
@@ -15,6 +16,12 @@ export interface RequestContextOptions {
   trustRequestId?: boolean
   /** Header carrying the request id, in and out. Default `x-request-id`. */
   requestIdHeader?: string
+  /**
+   * A request that has a trace id (see `traceContext`) and no trusted incoming request id takes its
+   * trace id as request id, instead of a fresh UUID. Default false: request_id and trace_id are
+   * separate columns, and a trace spans many requests.
+   */
+  requestIdFromTrace?: boolean
   /** Paths that get context but no request log lines. Default `['/health']`. */
   excludePaths?: string[]
   /** Completed requests slower than this are logged at warn. Default 1000. */
@@ -65,9 +72,11 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
 
   return function curatorLogRequestContext (req, res, next) {
     const start = performance.now()
-    const id = requestId(req, options.trustRequestId === true, header)
+    const trace = options.traceContext === false ? undefined : requestTrace(req.headers)
+    const id = requestId(req, options.trustRequestId === true, header, options.requestIdFromTrace === true ? trace?.trace_id as string | undefined : undefined)
     const path = pathOf(req.url)
     const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, trust), user_agent: req.headers['user-agent'] }
+    if (trace !== undefined) Object.assign(ctx, trace)
     res.setHeader(header, id)
     // The request's own context object: the outer one's fields copied in when there is one.
     const outer = currentContext()

@@ -87,13 +87,13 @@ function addressOnly (addr: string): string {
   return isIP(v4) ? v4 : bare
 }
 
-/** An incoming X-Request-ID when trusted and safe (short, plain characters), else a fresh UUID. */
-export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id'): string {
+/** An incoming X-Request-ID when trusted and safe (short, plain characters), else `fallback`, else a fresh UUID. */
+export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id', fallback?: string): string {
   if (trustIncoming) {
     const v = req.headers[header]
     if (typeof v === 'string' && SAFE_ID.test(v)) return v
   }
-  return randomUUID()
+  return fallback ?? randomUUID()
 }
 
 /** The path without query string or fragment. */

@@ -21,9 +21,9 @@ export function consumerDir (t: Test): string {
   return dir
 }
 
-/** Copies a fixture into the consumer folder and runs it with node; resolves with its output. */
-export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
-  copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
+/** Copies a fixture into the consumer folder (unless it is there already) and runs it with node; resolves with its output. */
+export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000, copy = true): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
+  if (copy) copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
   return new Promise((resolve, reject) => {
     // tap injects its process-info loader (and with it signal-exit's handlers) into node children
     // through NODE_OPTIONS; `env -u` keeps the fixture a plain node process, as in production.
