@@ -1,5 +1,7 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { contextForLine, currentContext, serializedContext } from './context.js'
+import { setField } from './sanitizer/values.js'
+import { lineSpan } from './otel-span.js'
+import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
@@ -24,13 +26,17 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      const own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      let own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      // A line written in a child span of the request carries that span's ids (written after the
+      // context's, so they win).
+      const span = lineSpan(currentContext())
+      if (span !== undefined) own = own === NOTHING ? span : Object.assign(own, span)
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
-      return own === NOTHING ? extra : Object.assign(own, extra)
+      return own === NOTHING ? extra : copyFields(own, extra)
     },
     mixinMergeStrategy (mergeObject, mixinObject) {
-      return mixinObject === NOTHING ? mergeObject : Object.assign(mixinObject, mergeObject)
+      return mixinObject === NOTHING ? mergeObject : copyFields(mixinObject, mergeObject)
     },
     streamWrite (line) {
       const members = serializedContext()
@@ -47,7 +53,9 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
 export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<LoggerOptions['mixin']> {
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
-    return userMixin ? Object.assign(ctx, userMixin(obj, level, self)) : ctx
+    const span = lineSpan(currentContext())
+    if (span !== undefined) copyFields(ctx, span)
+    return userMixin ? copyFields(ctx, userMixin(obj, level, self)) : ctx
   }
 }
 
@@ -69,6 +77,6 @@ function ambient (logger: Logger): Record<string, unknown> {
   const ctx = currentContext()
   if (ctx === undefined) return out
   const bound = keysOf(chindingsOf(logger))
-  for (const k in ctx) if (!bound.has(k)) out[k] = ctx[k]
+  for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
 }

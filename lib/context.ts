@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { setField } from './sanitizer/values.js'
 
 /** Fields merged into every line logged while they are in scope. */
 export type LogContext = Record<string, unknown>
@@ -21,7 +22,7 @@ type Store = LogContext & { [MEMBERS]?: Members }
  * timers, promise chains and event callbacks, sees this context and not another request's.
  */
 export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
-  return storage.run({ ...storage.getStore(), ...ctx }, fn)
+  return storage.run(copyFields(copyFields({}, storage.getStore()), ctx), fn)
 }
 
 /**
@@ -31,17 +32,25 @@ export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
 export function bindContext (kv: LogContext): void {
   const store = storage.getStore()
   if (store) {
-    Object.assign(store, kv)
+    copyFields(store, kv)
     forget(store)
-  } else storage.enterWith({ ...kv })
+  } else storage.enterWith(copyFields({}, kv))
 }
 
 /** A copy of the current context. */
 export function getContext (): LogContext {
-  const copy: LogContext = {}
-  const store = storage.getStore()
-  for (const key in store) copy[key] = store[key]
-  return copy
+  return copyFields({}, storage.getStore())
+}
+
+/**
+ * Copies own fields as data. Context often comes from parsed input (a request body), where a key named
+ * `__proto__` must stay a field: assigned, it would replace the target's prototype and lend the
+ * context inherited fields (a forged user_id) that every `for…in` reader would log.
+ */
+export function copyFields<T extends object> (target: T, source: object | undefined): T {
+  if (source === undefined || source === null) return target
+  for (const key of Object.keys(source)) setField(target as LogContext, key, (source as LogContext)[key])
+  return target
 }
 
 /** Removes every field from the current context. */
@@ -112,7 +121,7 @@ export function runInContext<T> (store: LogContext, fn: () => T): T {
 
 /** Makes a copy of `ctx` the context for the rest of this execution and what it starts (framework hooks). */
 export function enterContext (ctx: LogContext): LogContext {
-  const store = { ...ctx }
+  const store = copyFields({}, ctx)
   storage.enterWith(store)
   return store
 }

@@ -4,10 +4,11 @@ import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
-import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
+import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
 import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Sanitizer } from './sanitizer/sanitizer.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
@@ -27,10 +28,15 @@ export type CuratorLogger = Logger & {
 /**
  * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
  * thread, and one worker thread writing to the console and to PostgreSQL, each line serialized once.
+ *
+ * @throws TypeError when an option is invalid, naming it: e.g. `database.sanitize.patterns[0]` that the
+ *   linear-time engine cannot compile. (The plain transport reports such an option once and leaves it out.)
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
   const settings = outputSettings(options.pino ?? {})
+  // The worker would only report a bad rule and leave it out: here it is still time to throw.
+  if (plan.database) checkSanitizeOptions(plan.database.sanitize)
   const targets = outputs(plan, settings, options.transportTarget)
   // One output goes straight to its worker; only two need pino's multistream (and its second parse).
   const single = targets.length === 1 ? targets[0] : undefined
@@ -119,6 +125,14 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     logger.warn('curator-log: no database configured (set DATABASE_URL or database.connectionString); logging to the console only')
   }
   return logger
+}
+
+function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
+  try {
+    new Sanitizer(sanitize) // eslint-disable-line no-new
+  } catch (err) {
+    throw new TypeError((err as Error).message.replace('curator-log: sanitize', 'curator-log: database.sanitize'), { cause: err })
+  }
 }
 
 function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions[] {

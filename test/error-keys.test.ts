@@ -7,7 +7,7 @@ type Row = Record<string, any>
 
 t.test('an Error under err or error fills the error columns', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   logger.error({ error: new Error('db down') }, 'query failed')
   logger.error({ err: new TypeError('bad input') }, 'parse failed')
   logger.error(new RangeError('thrown'))
@@ -23,7 +23,7 @@ t.test('an Error under err or error fills the error columns', async t => {
 
 t.test('a cause chain keeps every type, message and stack, in pino\'s err shape', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const err = new Error('db down', { cause: new TypeError('socket closed', { cause: new RangeError('port') }) })
   logger.error({ error: err }, 'via error')
   logger.error({ err }, 'via err')
@@ -36,7 +36,7 @@ t.test('a cause chain keeps every type, message and stack, in pino\'s err shape'
 
 t.test('with pino\'s errWithCause, causes are kept as objects under both keys', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { serializers: { err: pino.stdSerializers.errWithCause } } })
+  const logger = await testLogger(t, target, { pino: { serializers: { err: pino.stdSerializers.errWithCause } } })
   const err = new Error('db down', { cause: new TypeError('socket closed') })
   logger.error({ error: err }, 'via error')
   logger.error({ err }, 'via err')
@@ -49,7 +49,7 @@ t.test('with pino\'s errWithCause, causes are kept as objects under both keys', 
 
 t.test('an AggregateError keeps the errors it holds', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const agg = new AggregateError([new Error('first'), new TypeError('second')], 'two failed')
   logger.error({ error: agg }, 'via error')
   logger.error(agg, 'via err')

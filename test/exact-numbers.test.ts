@@ -13,7 +13,7 @@ const INEXACT = ['12345678901234567891', '9007199254740993', '-92233720368547758
 
 t.test('BigInts logged through createLogger keep every digit in columns and context', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   logger.info({ user_id: 12345678901234567891n, tx: 9007199254740993n, nested: { big: -123456789012345678901234567890n } }, 'payment')
   // A sensitive key sends the line down the full path, which must keep the digits as well.
   logger.info({ user_id: 12345678901234567891n, tx: 9007199254740993n, password: 'x' }, 'payment')

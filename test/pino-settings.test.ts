@@ -9,7 +9,7 @@ type Row = Record<string, any>
 
 t.test('messageKey: the text lands in the message column', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { messageKey: 'message' } })
+  const logger = await testLogger(t, target, { pino: { messageKey: 'message' } })
   logger.info({ order: 1 }, 'placed')
   logger.info({ order: 2, password: 'p' }, 'placed again')
   await flushed(logger)
@@ -20,7 +20,7 @@ t.test('messageKey: the text lands in the message column', async t => {
 
 t.test('errorKey: the error under it fills the error columns', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { errorKey: 'problem' } })
+  const logger = await testLogger(t, target, { pino: { errorKey: 'problem' } })
   logger.error(new RangeError('out of range'), 'failed')
   logger.error({ problem: new TypeError('bad type') }, 'failed again')
   await flushed(logger)
@@ -34,7 +34,7 @@ t.test('errorKey: the error under it fills the error columns', async t => {
 
 t.test('customLevels: rows carry the level name, and a database level by that name filters', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { customLevels: { audit: 35 } }, database: { level: 'audit' } as never })
+  const logger = await testLogger(t, target, { pino: { customLevels: { audit: 35 } }, database: { level: 'audit' } as never })
   const audited = logger as typeof logger & { audit (msg: string): void }
   logger.info('not stored')
   audited.audit('who did what')
@@ -45,7 +45,7 @@ t.test('customLevels: rows carry the level name, and a database level by that na
 
 t.test('useOnlyCustomLevels: only the custom names, as stored', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { level: 'low' as never, pino: { customLevels: { low: 10, high: 90 }, useOnlyCustomLevels: true } })
+  const logger = await testLogger(t, target, { level: 'low' as never, pino: { customLevels: { low: 10, high: 90 }, useOnlyCustomLevels: true } })
   const own = logger as unknown as { low (m: string): void, high (m: string): void }
   own.low('quiet')
   own.high('loud')
@@ -55,7 +55,7 @@ t.test('useOnlyCustomLevels: only the custom names, as stored', async t => {
 
 t.test('levelComparison DESC: the logger decides what is stored, with its own level names', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { level: 'warn', pino: { levelComparison: 'DESC' } })
+  const logger = await testLogger(t, target, { level: 'warn', pino: { levelComparison: 'DESC' } })
   logger.error('below warn, DESC: dropped')
   logger.debug('above warn, DESC: kept')
   await flushed(logger)
@@ -65,7 +65,7 @@ t.test('levelComparison DESC: the logger decides what is stored, with its own le
 for (const name of ['epochTime', 'unixTime', 'isoTime', 'isoTimeNano'] as const) {
   t.test(`timestamp ${name}: the row keeps the line's time`, async t => {
     const { target, client } = await freshTarget(t)
-    const logger = testLogger(t, target, { pino: { timestamp: pino.stdTimeFunctions[name] } })
+    const logger = await testLogger(t, target, { pino: { timestamp: pino.stdTimeFunctions[name] } })
     const before = Date.now()
     logger.info('timed')
     await flushed(logger)
@@ -79,7 +79,7 @@ for (const name of ['epochTime', 'unixTime', 'isoTime', 'isoTimeNano'] as const)
 t.test('a custom timestamp under another key is read too', async t => {
   const { target, client } = await freshTarget(t)
   const at = Date.UTC(2026, 10, 15, 8, 30)
-  const logger = testLogger(t, target, { pino: { timestamp: () => `,"ts":"${new Date(at).toISOString()}"` } })
+  const logger = await testLogger(t, target, { pino: { timestamp: () => `,"ts":"${new Date(at).toISOString()}"` } })
   logger.info('dated')
   await flushed(logger)
   const [r] = await rows<Row>(client, target)
@@ -89,7 +89,7 @@ t.test('a custom timestamp under another key is read too', async t => {
 
 t.test('nestedKey: the fields under it are mapped like top-level ones', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { nestedKey: 'payload' } })
+  const logger = await testLogger(t, target, { pino: { nestedKey: 'payload' } })
   logger.info({ request_id: 'r-nested', status_code: 201, order: 5 }, 'nested')
   await flushed(logger)
   t.match(await rows<Row>(client, target), [{ request_id: 'r-nested', status_code: 201, message: 'nested', context: { order: 5 } }])

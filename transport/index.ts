@@ -35,7 +35,10 @@ function warn (msg: string): void {
  */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
-  const sanitizer = new Sanitizer(o.sanitize)
+  // A worker cannot throw into the app (an 'error' on its stream would end the process): a bad
+  // sanitizer option is reported once and left out, the rest of the rules apply. createLogger checks
+  // the same options on the app thread and throws there.
+  const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }

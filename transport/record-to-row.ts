@@ -2,6 +2,7 @@ import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import type { LevelNames } from './levels.js'
 import { isoTime } from './iso-time.js'
 import { isLosslessNumber, numberText, numberValue, stringifyExact } from './exact-json.js'
+import { takeTraceColumns } from './trace-columns.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
@@ -74,6 +75,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       } else setField(rest, key, v)
     }
 
+    const trace = takeTraceColumns(rest)
     const ms = toEpochMs(time, timeScale)
     const window = opts.window()
     let timestamp = ms
@@ -87,7 +89,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       isoTime(timestamp as number), levels.name(level), logger, message, context,
       cols.request_id ?? null, cols.user_id ?? null, cols.ip_address ?? null, cols.user_agent ?? null,
       cols.path ?? null, cols.method ?? null, status, duration,
-      error?.type ?? null, error?.message ?? null, error?.stack ?? null, hostname, pid
+      error?.type ?? null, error?.message ?? null, error?.stack ?? null, hostname, pid, ...trace
     ]
   }
 }
