@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
+import { pinoHead } from './pino-head.js'
 import { setField } from './sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
 import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
@@ -22,9 +23,9 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 /**
  * The default way the ambient context reaches a line. A context's first line gets the fields through
  * the mixin, as an object pino writes straight into the line (most contexts, one per request, log one
- * line). From its second line on, the fields are serialized once and put first in each line, so bound
- * fields and call arguments, which come later, win for any reader that keeps the last of a repeated
- * key (the transport, JSON.parse, jq, pino-pretty).
+ * line). From its second line on, the fields are serialized once and put first in each line (after
+ * pino's level and time), so bound fields and call arguments, which come later, win for any reader that
+ * keeps the last of a repeated key (the transport, JSON.parse, jq, pino-pretty).
  */
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
@@ -43,10 +44,20 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
     },
     streamWrite (line) {
       const members = serializedContext()
-      const out = members === undefined || members === '' ? line : '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+      const out = members === undefined || members === '' ? line : withMembers(line, members)
       return userStreamWrite ? userStreamWrite(out) : out
     }
   }
+}
+
+/**
+ * The line with the context's members after pino's level and time (which must stay first: the
+ * transport takes only those as the level and timestamp) and before everything else.
+ */
+function withMembers (line: string, members: string): string {
+  const at = pinoHead(line)?.end ?? 1
+  if (at === 1) return '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+  return line.slice(0, at) + ',' + members + line.slice(at)
 }
 
 /**

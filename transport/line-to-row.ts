@@ -94,6 +94,10 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     let context = ''
     let contextKeys = 0
     let seen = 0
+    // Members read so far, and whether the first was pino's level (see pinoHead): then fields named
+    // level or time later in the line are the app's and go to context, as parseLine has it.
+    let index = 0
+    let ownsLevel = false
     let j = 1
     if (s.charCodeAt(j) !== 125) {
       for (;;) {
@@ -105,8 +109,13 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
         const at = keyEnd + 1
         j = scan.valueEnd(at, 1)
         if (j < 0) return undefined
-        const slot = slotOf(key)
+        let slot = slotOf(key)
         if (slot === CHANGED) return undefined
+        if (slot === Slot.Level || slot === Slot.Time) {
+          if (index === 0 && slot === Slot.Level) ownsLevel = scan.kind === Kind.Number || scan.kind === Kind.String
+          else if (ownsLevel && !(index === 1 && slot === Slot.Time)) slot = CONTEXT
+        }
+        index++
         let column = false
         if (slot !== CONTEXT) {
           // A repeated column key (JSON.parse keeps the last) is left to the full path, but for a
