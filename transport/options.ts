@@ -48,7 +48,10 @@ export interface TransportOptions {
   errorKey?: string
   /** Custom levels (name to number), as given to pino's customLevels. */
   levels?: Record<string, number>
-  /** Sanitizer rules and caps. */
+  /**
+   * Sanitizer rules and caps (docs/privacy.md). The worker cannot throw into the app: an invalid rule or
+   * cap is written once to stderr and left out (a cap takes its default); createLogger throws instead.
+   */
   sanitize?: SanitizerOptions
   /**
    * Partition maintenance from the worker: on start and every maintenanceIntervalMs, under an
