@@ -1,11 +1,15 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
 import { pinoHead } from './pino-head.js'
 import { setField } from './sanitizer/values.js'
+import { lineSpan } from './otel-span.js'
 import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
 const chindingsSym = pino.symbols.chindingsSym as unknown as string
+const { serializersSym, stringifySafeSym, errorKeySym } = pino.symbols as unknown as Record<string, string>
+
+type Serializer = (value: unknown) => unknown
 
 /** A logger's serialized bindings (`,"k":v…`), as pino keeps them. */
 export function chindingsOf (logger: Logger): string {
@@ -26,7 +30,11 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      const own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      let own = contextForLine(store => membersAsPino(store, self as Logger)) === true ? ambient(self as Logger) : NOTHING
+      // A line written in a child span of the request carries that span's ids (written after the
+      // context's, so they win).
+      const span = lineSpan(currentContext())
+      if (span !== undefined) own = own === NOTHING ? span : Object.assign(own, span)
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
       return own === NOTHING ? extra : copyFields(own, extra)
@@ -59,6 +67,8 @@ function withMembers (line: string, members: string): string {
 export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<LoggerOptions['mixin']> {
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
+    const span = lineSpan(currentContext())
+    if (span !== undefined) copyFields(ctx, span)
     return userMixin ? copyFields(ctx, userMixin(obj, level, self)) : ctx
   }
 }
@@ -83,4 +93,56 @@ function ambient (logger: Logger): Record<string, unknown> {
   const bound = keysOf(chindingsOf(logger))
   for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
+}
+
+/**
+ * The fields as JSON members, each written as pino writes a field of the line (its asJson): the
+ * logger's serializers by key, non-finite numbers as null, and objects through JSON.stringify, else
+ * pino's safe-stable-stringify (cycles as "[Circular]", BigInt as digits). So a context's later lines,
+ * which reuse this text, read like its first, whose fields pino wrote itself.
+ */
+export function membersAsPino (store: Record<string, unknown>, logger: Logger): string {
+  const own = logger as unknown as Record<string, unknown>
+  const serializers = own[serializersSym] as Record<string, Serializer | undefined>
+  const safe = own[stringifySafeSym] as (v: unknown) => string | undefined
+  const errorKey = own[errorKeySym] as string
+  let out = ''
+  for (const key in store) {
+    if (!Object.hasOwn(store, key)) continue
+    let value = store[key]
+    if (value === undefined) continue
+    const serializer = serializers[key] ?? (key === errorKey ? serializers.err : undefined)
+    if (serializer) value = serializer(value)
+    let text: string | undefined
+    switch (typeof value) {
+      case 'undefined':
+      case 'function':
+        continue
+      case 'number':
+        text = Number.isFinite(value) ? String(value) : 'null'
+        break
+      case 'boolean':
+        text = String(value)
+        break
+      case 'string':
+        text = JSON.stringify(value)
+        break
+      default:
+        text = stringifyAsPino(value, safe)
+    }
+    if (text !== undefined) out += (out === '' ? '' : ',') + JSON.stringify(key) + ':' + text
+  }
+  return out
+}
+
+function stringifyAsPino (value: unknown, safe: (v: unknown) => string | undefined): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    try {
+      return safe(value)
+    } catch {
+      return '"[unable to serialize, circular reference is too complex to analyze]"'
+    }
+  }
 }

@@ -1,5 +1,13 @@
 import type { Logger } from 'pino'
 
+/** The part of thread-stream's ThreadStream the signal handlers use. */
+export interface EndableStream {
+  end (): void
+  flushSync (): void
+  readonly writableEnded: boolean
+  once (e: string, f: () => void): unknown
+}
+
 /** The signals whose default action ends the process, handled so that no accepted line is lost. */
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
@@ -8,7 +16,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const
  * and raise the signal again so the process ends as it would have; when the application has its
  * own handler, only flush and leave the exit to it. Returns the function that removes the handlers.
  */
-export function handleSignals (transport: { end (): void, once (e: string, f: () => void): unknown }, flush: (cb: () => void) => void, budgetMs = 9500): () => void {
+export function handleSignals (transport: EndableStream, flush: (cb: () => void) => void, budgetMs = 9500): () => void {
   const handlers = SIGNALS.map(sig => {
     const handler = (): void => {
       if (process.listenerCount(sig) > 1) {
@@ -16,15 +24,24 @@ export function handleSignals (transport: { end (): void, once (e: string, f: ()
         return
       }
       process.removeListener(sig, handler)
-      // A referenced timer keeps the process alive until the worker has closed (or the budget is spent).
-      const timer = setTimeout(() => reraise(), budgetMs)
-      const reraise = (): void => {
-        clearTimeout(timer)
-        process.kill(process.pid, sig)
+      const reraise = (): void => { process.kill(process.pid, sig) }
+      if (transport.writableEnded) {
+        // Already ending (close() was called): wait for the worker, within the budget.
+        const timer = setTimeout(reraise, budgetMs)
+        transport.once('close', () => { clearTimeout(timer); reraise() })
+        return
       }
-      transport.once('close', reraise)
-      // Lines logged by other code reacting to the same signal in this tick still get in.
-      setImmediate(() => transport.end())
+      // Lines logged by other code reacting to the same signal in this tick still get in. Then the
+      // stream is ended synchronously and the signal raised again in the same tick: no timer of the
+      // app runs while the stream is ending, so no line meets an ending stream (and its error).
+      setImmediate(() => {
+        try {
+          transport.flushSync()
+          transport.end()
+        } finally {
+          reraise()
+        }
+      })
     }
     process.on(sig, handler)
     return [sig, handler] as const

@@ -14,6 +14,9 @@ function ask (stream: WorkerStream, code: string, event: string, extra: Record<s
   const id = `${process.pid}-${++nextId}`
   return new Promise((resolve, reject) => {
     if (!stream.worker) return reject(new Error('curator-log: the transport worker is not running'))
+    // pino unrefs its worker: without a referenced handle a short script would exit (code 13 on a
+    // top-level await) before the answer arrives.
+    const alive = setInterval(() => {}, 60_000)
     const onEvent = (got: unknown, stats: TransportStats): void => {
       if (got !== id) return
       cleanup()
@@ -24,6 +27,7 @@ function ask (stream: WorkerStream, code: string, event: string, extra: Record<s
       reject(new Error('curator-log: the transport worker exited'))
     }
     const cleanup = (): void => {
+      clearInterval(alive)
       stream.off(event, onEvent)
       stream.off('close', onClose)
     }

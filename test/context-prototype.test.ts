@@ -8,7 +8,7 @@ const hostile = (): Record<string, unknown> => JSON.parse('{"__proto__":{"user_i
 
 t.test('a parsed __proto__ key bound into the context forges no column', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   runWithContext({ request_id: 'r-1' }, () => {
     bindContext(hostile())
     logger.info('first line of the scope')

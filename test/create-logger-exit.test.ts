@@ -35,9 +35,12 @@ t.test('SIGTERM while the database is down: what cannot be committed in time is 
   const server = await ownServer(t, port)
   const client = await connect(t, server.url)
   await migrate(client, { schema: 'public', table: 'system_logs' })
-  // The next process loads the leftovers in the background while it runs.
-  const second = await runFixture(app, 'create-logger-app.mjs', { DATABASE_URL: url, SCHEMA: 'public', LINES: '0', MODE: 'sigterm', SPILL_DIR: dir, WAIT_MS: '3000' })
-  t.equal(second.signal, 'SIGTERM', second.stderr)
+  // The next processes load the leftovers in the background while they run; on a loaded machine
+  // one may end before it has loaded them all, and leaves the rest, with its progress, to the next.
+  for (let run = 0; run < 6 && readdirSync(dir).some(f => f.startsWith('spill-')); run++) {
+    const next = await runFixture(app, 'create-logger-app.mjs', { DATABASE_URL: url, SCHEMA: 'public', LINES: '0', MODE: 'sigterm', SPILL_DIR: dir, WAIT_MS: '3000' })
+    t.equal(next.signal, 'SIGTERM', next.stderr)
+  }
   await assertSeqs(t, client, { schema: 'public', table: 'system_logs' }, range(30_000))
 })
 

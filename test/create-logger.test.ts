@@ -8,7 +8,7 @@ import { testLogger } from './support/logger.js'
 
 t.test('context keys that are columns land in columns, the rest in context', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { name: 'api' })
+  const logger = await testLogger(t, target, { name: 'api' })
   runWithContext({ request_id: 'req-1', user_id: 7, ip_address: '10.0.0.1', user_agent: 'ua', path: '/x', method: 'POST', tenant: 'acme' }, () => {
     logger.info({ order: 3 }, 'placed')
   })
@@ -20,7 +20,7 @@ t.test('context keys that are columns land in columns, the rest in context', asy
 for (const [mode, pinoOptions] of [['context first in the line', undefined], ['context through the mixin (serializers given)', { serializers: {} }]] as const) {
   t.test(`precedence: call arguments over bound fields over ambient context, ${mode}`, async t => {
     const { target, client } = await freshTarget(t)
-    const logger = testLogger(t, target, { pino: pinoOptions })
+    const logger = await testLogger(t, target, { pino: pinoOptions })
     runWithContext({ request_id: 'ambient', user_id: 'ambient', tenant: 'ambient' }, () => {
       const bound = logger.bind({ user_id: 'bound', tenant: 'bound' })
       bound.info('bound wins')
@@ -37,7 +37,7 @@ for (const [mode, pinoOptions] of [['context first in the line', undefined], ['c
 
 t.test('with pino redact, the context goes through the mixin and is redacted like the call fields', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { redact: ['tenant', 'card'] } })
+  const logger = await testLogger(t, target, { pino: { redact: ['tenant', 'card'] } })
   runWithContext({ request_id: 'r-redact', tenant: 'acme' }, () => logger.info({ card: '4111' }, 'paid'))
   await logger.close()
   const [r] = await rows<Record<string, any>>(client, target)
@@ -46,7 +46,7 @@ t.test('with pino redact, the context goes through the mixin and is redacted lik
 
 t.test('a context\'s first line and its later ones carry the same fields, also after the context changes', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const cycle: Record<string, unknown> = { name: 'loop' }
   cycle.self = cycle
   runWithContext({ request_id: 'r1', tenant: 'a' }, () => {
@@ -79,7 +79,7 @@ t.test('a context\'s first line and its later ones carry the same fields, also a
 
 t.test('a nested context never reuses its parent\'s serialized fields, nor the parent the child\'s', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   runWithContext({ request_id: 'parent', tenant: 'p' }, () => {
     logger.info('p1')
     logger.info('p2')
@@ -99,7 +99,7 @@ t.test('a nested context never reuses its parent\'s serialized fields, nor the p
 t.test('a pino mixin and hooks given in options still run', async t => {
   const { target, client } = await freshTarget(t)
   const written: string[] = []
-  const logger = testLogger(t, target, {
+  const logger = await testLogger(t, target, {
     pino: {
       mixin: () => ({ build: 'b42' }),
       hooks: { streamWrite: line => { written.push(line); return line.replace('"secret-ish"', '"rewritten"') } }
@@ -118,7 +118,7 @@ t.test('a pino mixin and hooks given in options still run', async t => {
 
 t.test('1 000 concurrent requests: each row carries its own request_id and user_id and no other', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const request = (i: number): Promise<void> => runWithContext({ request_id: `r${i}` }, async () => {
     await new Promise(resolve => setTimeout(resolve, Math.random() * 20))
     bindContext({ user_id: `u${i}` })
@@ -140,7 +140,7 @@ t.test('1 000 concurrent requests: each row carries its own request_id and user_
 
 t.test('rate limiting: a runaway loop silences itself, not the rest; errors pass; suppressions are reported', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: { maxPerSecond: 50, reportIntervalMs: 200 } })
+  const logger = await testLogger(t, target, { rateLimit: { maxPerSecond: 50, reportIntervalMs: 200 } })
   for (let i = 0; i < 5000; i++) logger.info({ i }, 'runaway %d', i)
   logger.info('a different message')
   for (let i = 0; i < 200; i++) logger.error({ i }, 'failure')
@@ -158,7 +158,7 @@ t.test('rate limiting: a runaway loop silences itself, not the rest; errors pass
 
 t.test('flush(cb) calls back with the lines committed; transportStats reads the counters', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   for (let i = 0; i < 5000; i++) logger.info({ i }, 'flushed')
   await new Promise<void>((resolve, reject) => logger.flush(err => err ? reject(err) : resolve()))
   const n = await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".system_logs`)

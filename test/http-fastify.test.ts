@@ -9,7 +9,7 @@ import { testLogger } from './support/logger.js'
 
 t.test('Fastify: its own request id and logger, 1 000 concurrent requests, errors as 500 JSON', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, requestIdHeader: 'x-request-id' })
   await app.register(curatorLog, { logger, slowThresholdMs: 5000 })
   app.addHook('preHandler', async request => { if (request.headers['x-user']) bindUser({ user_id: String(request.headers['x-user']) }) })

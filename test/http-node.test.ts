@@ -8,7 +8,7 @@ import { testLogger } from './support/logger.js'
 
 t.test('1 000 concurrent requests on node:http: each request\'s rows share its own request_id and no other', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   const mw = requestContext({ logger })
   const server = createServer((req, res) => mw(req, res, async () => {
     const i = Number(new URL(req.url!, 'http://x').searchParams.get('i'))
@@ -45,7 +45,7 @@ t.test('1 000 concurrent requests on node:http: each request\'s rows share its o
 
 t.test('inside an outer context the request keeps its fields and adds its own, without changing the outer one', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const mw = requestContext({ logger })
   const outer = { tenant: 'acme', request_id: 'outer' }
   const server = createServer((req, res) => runWithContext(outer, () => mw(req, res, () => {
@@ -64,7 +64,7 @@ t.test('inside an outer context the request keeps its fields and adds its own, w
 
 t.test('levels, slow requests, exclusions, aborts, users and incoming ids', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: { maxPerSecond: 1 } })
+  const logger = await testLogger(t, target, { rateLimit: { maxPerSecond: 1 } })
   const mw = requestContext({ logger, slowThresholdMs: 50, trustRequestId: true, startLevel: 'info' })
   const server = createServer((req, res) => mw(req, res, async () => {
     if (req.url === '/login') bindUser({ user_id: 42, username: 'ada' })
@@ -104,7 +104,7 @@ t.test('levels, slow requests, exclusions, aborts, users and incoming ids', asyn
 
 t.test('X-Forwarded-For: ignored unless trusted, then read only as far as the trusted proxies', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const servers = { none: requestContext({ logger }), hops: requestContext({ logger, trustProxy: 1 }), list: requestContext({ logger, trustProxy: ['127.0.0.1'] }) }
   for (const [name, mw] of Object.entries(servers)) {
     const base = await listen(t, createServer((req, res) => mw(req, res, () => res.end())))
@@ -119,7 +119,7 @@ t.test('X-Forwarded-For: ignored unless trusted, then read only as far as the tr
 
 t.test('an unhandled error: stack logged, 500 JSON with the request id', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target)
+  const logger = await testLogger(t, target)
   const mw = requestContext({ logger, logHeaders: true, logQuery: true, logResponseBody: true })
   const onError = requestErrorHandler({ logger })
   const server = createServer((req, res) => mw(req, res, () => {
@@ -141,6 +141,6 @@ t.test('an unhandled error: stack logged, 500 JSON with the request id', async t
   const started = rows.find(x => x.message === 'request started' && x.request_id === body.request_id)
   t.equal(started, undefined, 'start lines are debug by default')
   const fine = rows.find(x => x.message === 'request completed: GET /fine')
-  t.same(fine.context.response_body, '{"ok":true}')
+  t.same(fine.context.response_body, { ok: true })
   t.throws(() => requestContext({} as never), /needs a logger/)
 })

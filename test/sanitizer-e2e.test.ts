@@ -74,7 +74,7 @@ t.test('ordinary values survive every rule: ids, hashes, UUIDs, trace ids, versi
 
 t.test('pino redact paths stay available on the app thread', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { pino: { redact: ['order.card'] } })
+  const logger = await testLogger(t, target, { pino: { redact: ['order.card'] } })
   logger.info({ order: { card: '4111 1111 1111 1111', id: 7 } }, 'paid')
   await logger.close()
   const r = await client.query(`SELECT context FROM "${target.schema}".system_logs`)
@@ -106,9 +106,9 @@ t.test('a column name made sensitive: its value in the column stays, the same ke
 t.test('an invalid pattern: createLogger throws at once, naming the option', async t => {
   const { target } = await freshTarget(t, { migrate: false })
   for (const pattern of ['([unclosed', '(?=lookahead)x', 'a{2,1}']) {
-    t.throws(() => testLogger(t, target, { database: { sanitize: { patterns: ['ok', pattern] } } }), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
+    await t.rejects(testLogger(t, target, { database: { sanitize: { patterns: ['ok', pattern] } } }), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
   }
-  t.throws(() => testLogger(t, target, { database: { sanitize: { maxDepth: 0 } } }), /database\.sanitize\.maxDepth must be a positive integer/)
+  await t.rejects(testLogger(t, target, { database: { sanitize: { maxDepth: 0 } } }), /database\.sanitize\.maxDepth must be a positive integer/)
 })
 
 t.test('an invalid pattern in the plain transport: reported once, the process lives, the other rules apply', async t => {

@@ -10,7 +10,7 @@ function busy (ms: number): void { const end = performance.now() + ms; while (pe
 
 t.test('sync, async, throwing and decorated calls: rows carry duration_ms and the request_id', async t => {
   const { target, client } = await freshTarget(t)
-  const logger = testLogger(t, target, { rateLimit: false })
+  const logger = await testLogger(t, target, { rateLimit: false })
   setTimingLogger(logger)
   t.teardown(() => setTimingLogger(undefined))
   resetTimingSummary()

@@ -27,6 +27,8 @@ export class CopyWriter {
   private client: pg.Client | undefined
   private connecting: Promise<pg.Client> | undefined
   private readonly copySql: string
+  /** The system_identifier of the server last connected to; null before, or where it may not be read. */
+  serverId: string | null = null
 
   constructor (private readonly config: pg.ClientConfig, readonly target: LogTarget) {
     this.copySql = copyStatement(target)
@@ -49,6 +51,9 @@ export class CopyWriter {
       client.end().catch(() => {})
       throw err
     }
+    // Names the server in spill files, so rows (and a transaction id) only ever go back to it.
+    const id = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()').catch(() => undefined)
+    this.serverId = id?.rows[0]?.id ?? null
     this.client = client
     return client
   }

@@ -16,7 +16,9 @@ import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
 import { type OwnedFields, type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
+import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
+import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 export type { TransportOptions } from './options.js'
@@ -42,7 +44,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
-  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const spillTarget = configuredTarget(connection, o.target)
+  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -51,6 +54,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }
@@ -84,7 +90,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (fast !== undefined) return delivery.push(fast.row, fast.level)
     let parsed: ParsedLine
     try {
-      parsed = parseLine(line)
+      parsed = parseLine(line, parseExact, o.timeKey)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }

@@ -13,15 +13,15 @@ export interface ParsedLine {
 }
 
 /**
- * JSON.parse of a line with pino's leading level and time taken out first, so that a logged field named
+ * `parse` (JSON.parse, or the exact-number parse) of a line with pino's leading level and time taken out first, so that a logged field named
  * `level` or `time` (which JSON.parse would let win, being later) stays a field of the record. Throws
  * as JSON.parse does.
  */
-export function parseLine (line: string): ParsedLine {
-  const head = pinoHead(line)
-  if (head === undefined) return { record: JSON.parse(line) }
-  const owned: OwnedFields = { level: JSON.parse(line.slice(head.level[0], head.level[1])) }
-  if (head.time !== undefined) owned.time = JSON.parse(line.slice(head.time[0], head.time[1]))
+export function parseLine (line: string, parse: (text: string) => unknown = JSON.parse, timeKey = 'time'): ParsedLine {
+  const head = pinoHead(line, timeKey)
+  if (head === undefined) return { record: parse(line) }
+  const owned: OwnedFields = { level: parse(line.slice(head.level[0], head.level[1])) }
+  if (head.time !== undefined) owned.time = parse(line.slice(head.time[0], head.time[1]))
   const rest = line.charCodeAt(head.end) === 125 ? line.slice(head.end) : line.slice(head.end + 1)
-  return { record: JSON.parse('{' + rest), owned }
+  return { record: parse('{' + rest), owned }
 }

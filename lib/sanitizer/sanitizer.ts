@@ -1,3 +1,4 @@
+import { isLosslessNumber } from 'lossless-json'
 import { mayHoldSecret, secretMarks } from './prefilter.js'
 import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
@@ -138,7 +139,7 @@ export class Sanitizer {
 
   /**
    * The worker's path: sanitizes an object that was just made by JSON.parse (plain data, no cycles,
-   * owned by the caller) in place, which spares a copy of every record. The result equals
+   * owned by the caller; numbers read exactly are LosslessNumbers, kept as they are) in place, which spares a copy of every record. The result equals
    * {@link sanitizeObject}'s.
    */
   sanitizeParsed (data: Record<string, unknown>, maxDepth = this.maxDepth): Record<string, unknown> {
@@ -152,7 +153,7 @@ export class Sanitizer {
       case 'object': break
       default: return value
     }
-    if (value === null) return null
+    if (value === null || isLosslessNumber(value)) return value
     if (depth <= 0) return MAX_DEPTH_EXCEEDED
     if (Array.isArray(value)) {
       const extra = value.length - this.maxArrayLength
