@@ -6,7 +6,6 @@ import { Sanitizer, type SanitizerOptions } from '../lib/sanitizer/index.js'
 import { CONTEXT_INDEX } from '../transport/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { LevelNames } from '../transport/levels.js'
-import { parseExact } from '../transport/exact-json.js'
 import { createLineEncoder } from '../transport/line-to-row.js'
 import { type ParsedLine, parseLine } from '../transport/pino-line.js'
 import { createRowMapper, type RowMapperOptions } from '../transport/record-to-row.js'
@@ -29,7 +28,7 @@ function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions
   const full = (line: string): string => {
     let parsed: ParsedLine
     try {
-      parsed = parseLine(line, parseExact, options.timeKey)
+      parsed = parseLine(line)
     } catch {
       return 'unparsed'
     }

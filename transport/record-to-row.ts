@@ -3,8 +3,8 @@ import type { LevelNames } from './levels.js'
 import { isoTime } from './iso-time.js'
 import { withHttpColumns } from './http-shapes.js'
 import { isLosslessNumber, numberText, numberValue, stringifyExact } from './exact-json.js'
-import type { OwnedFields } from './pino-line.js'
 import { takeTraceColumns } from './trace-columns.js'
+import type { OwnedFields } from './pino-line.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
@@ -45,6 +45,8 @@ interface ErrorColumns { type: Field, message: Field, stack: Field }
 export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number, owned?: OwnedFields) => RowValues {
   const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
+  // With pino's own leading time known, a field of the time key's name is the app's (see pinoHead).
+  const ownsTime = (owned: OwnedFields | undefined): boolean => owned !== undefined && (owned.time !== undefined || timeKey === 'time')
 
   return function mapRecord (line, now, owned) {
     const record = withHttpColumns(nestedKey === undefined ? line : unnest(line, nestedKey))
@@ -64,7 +66,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       if (!Object.hasOwn(record, key)) continue
       const v = record[key]
       // With pino's own level and time known, fields of these names are the app's: context.
-      if (key === timeKey && owned === undefined) time = v
+      if (key === timeKey && !ownsTime(owned)) time = v
       else if (key === 'level' && owned === undefined) level = v
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
       else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
@@ -78,11 +80,11 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       } else setField(rest, key, v)
     }
 
+    const trace = takeTraceColumns(rest)
     if (owned !== undefined) {
       level = owned.level
-      time = owned.time
+      if (ownsTime(owned)) time = owned.time
     }
-    const trace = takeTraceColumns(rest)
     const ms = toEpochMs(time, timeScale)
     const window = opts.window()
     let timestamp = ms
