@@ -42,7 +42,7 @@ const step = async (name: string, run: () => Promise<Result[]> | Result[]): Prom
 try {
   await step('ingest', () => ingestScenario(url, size.ingest))
   const ceiling = results.find(r => r.variant.startsWith('raw COPY'))?.value
-  await step('sanitizer', () => sanitizerScenario(size.sanitize, ceiling ?? 50_000))
+  await step('sanitizer', () => sanitizerScenario(size.sanitize, ceiling ?? 50_000, smoke))
   await step('index-sets', () => indexSetScenario(url, size.copy, size.queries))
   await step('hot-path', () => hotPathScenario(size.hot))
   await step('event-loop', () => eventLoopScenario(url, size.loopMs))

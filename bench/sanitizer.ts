@@ -2,6 +2,7 @@ import pino from 'pino'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import type { Result } from './harness.js'
 import { MESSAGE, record } from './records.js'
+import { sanitizerAttackScenario } from './sanitizer-attacks.js'
 
 /** Records per second through the sanitizer as the worker runs it (in place, on freshly parsed pino lines). */
 export function sanitizerRate (n: number): number {
@@ -22,7 +23,11 @@ export function sanitizerRate (n: number): number {
   return n / ms * 1000
 }
 
-export function sanitizerScenario (n: number, copyRate: number): Result[] {
+export function sanitizerScenario (n: number, copyRate: number, smoke = false): Result[] {
   const rate = sanitizerRate(n)
-  return [{ scenario: 'sanitizer', variant: 'records/s through the sanitizer', value: rate, unit: 'records/s', ratio: { to: 'COPY ceiling', value: rate / copyRate }, target: '>= 5x COPY ceiling', pass: rate / copyRate >= 5 }]
+  process.stderr.write(`bench: sanitizer ${Math.round(rate)} records/s, ${(rate / copyRate).toFixed(2)}x the COPY ceiling (${Math.round(copyRate)} rows/s)\n`)
+  return [
+    { scenario: 'sanitizer', variant: 'records/s through the sanitizer', value: rate, unit: 'records/s', ratio: { to: 'COPY ceiling', value: rate / copyRate }, target: '>= 5x COPY ceiling', pass: rate / copyRate >= 5 },
+    ...sanitizerAttackScenario(smoke)
+  ]
 }

@@ -27,7 +27,7 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
  * pino's level and time), so bound fields and call arguments, which come later, win for any reader that
  * keeps the last of a repeated key (the transport, JSON.parse, jq, pino-pretty).
  */
-export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
+export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite, timeKey = 'time'): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
       let own = contextForLine(store => membersAsPino(store, self as Logger)) === true ? ambient(self as Logger) : NOTHING
@@ -44,7 +44,7 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
     },
     streamWrite (line) {
       const members = serializedContext()
-      const out = members === undefined || members === '' ? line : withMembers(line, members)
+      const out = members === undefined || members === '' ? line : withMembers(line, members, timeKey)
       return userStreamWrite ? userStreamWrite(out) : out
     }
   }
@@ -54,8 +54,8 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
  * The line with the context's members after pino's level and time (which must stay first: the
  * transport takes only those as the level and timestamp) and before everything else.
  */
-function withMembers (line: string, members: string): string {
-  const at = pinoHead(line)?.end ?? 1
+function withMembers (line: string, members: string, timeKey: string): string {
+  const at = pinoHead(line, timeKey)?.end ?? 1
   if (at === 1) return '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
   return line.slice(0, at) + ',' + members + line.slice(at)
 }

@@ -53,7 +53,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
   // context goes through the mixin on every line so that they see it (see contextHooks otherwise).
   const viaMixin = userPino.redact !== undefined || userPino.serializers !== undefined || userPino.formatters?.log !== undefined || userPino.mixinMergeStrategy !== undefined
-  const context = viaMixin ? undefined : contextHooks(userPino.mixin, userPino.hooks?.streamWrite)
+  const context = viaMixin ? undefined : contextHooks(userPino.mixin, userPino.hooks?.streamWrite, settings.transport.timeKey)
 
   const logger = pino({
     ...userPino,

@@ -9,22 +9,22 @@ export interface PinoHead {
 }
 
 const LEVEL = '{"level":'
-const TIME = ',"time":'
 
 /**
  * pino starts every line with its level (`{"level":30`) and, unless timestamps are off, the time
- * (`,"time":…`); everything after them (bindings, the logged object, the message) is the app's. A
+ * (`,"time":…`, or the configured time key); everything after them (bindings, the logged object, the message) is the app's. A
  * field named `level` or `time` in the logged object comes later in the same line, so these two
  * leading members are the only ones that decide the level and timestamp columns. Undefined when the
  * line does not start that way (another producer, or a custom formatters.level).
  */
-export function pinoHead (line: string): PinoHead | undefined {
+export function pinoHead (line: string, timeKey = 'time'): PinoHead | undefined {
   if (!line.startsWith(LEVEL)) return undefined
   const levelEnd = scalarEnd(line, LEVEL.length)
   if (levelEnd < 0) return undefined
   const head: PinoHead = { level: [LEVEL.length, levelEnd], end: levelEnd }
-  if (line.startsWith(TIME, levelEnd)) {
-    const at = levelEnd + TIME.length
+  const time = `,${JSON.stringify(timeKey)}:`
+  if (line.startsWith(time, levelEnd)) {
+    const at = levelEnd + time.length
     const timeEnd = scalarEnd(line, at)
     if (timeEnd >= 0) {
       head.time = [at, timeEnd]

@@ -28,7 +28,7 @@ function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions
   const full = (line: string): string => {
     let parsed: ParsedLine
     try {
-      parsed = parseLine(line)
+      parsed = parseLine(line, options.timeKey)
     } catch {
       return 'unparsed'
     }

@@ -104,7 +104,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     }
     let parsed: ParsedLine
     try {
-      parsed = parseLine(line)
+      parsed = parseLine(line, o.timeKey)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }

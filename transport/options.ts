@@ -57,7 +57,10 @@ export interface TransportOptions {
   nestedKey?: string
   /** Custom levels (name to number), as given to pino's customLevels. */
   levels?: Record<string, number>
-  /** Sanitizer rules and caps. */
+  /**
+   * Sanitizer rules and caps (docs/privacy.md). The worker cannot throw into the app: an invalid rule or
+   * cap is written once to stderr and left out (a cap takes its default); createLogger throws instead.
+   */
   sanitize?: SanitizerOptions
   /**
    * Also print each line, after sanitizing, as a JSON line or a pino-pretty line: the console gets

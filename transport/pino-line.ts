@@ -18,8 +18,8 @@ export interface ParsedLine {
  * `level` or `time` (which JSON.parse would let win, being later) stays a field of the record. Throws
  * as JSON.parse does.
  */
-export function parseLine (line: string): ParsedLine {
-  const head = pinoHead(line)
+export function parseLine (line: string, timeKey = 'time'): ParsedLine {
+  const head = pinoHead(line, timeKey)
   if (head === undefined) return { record: parseExact(line) }
   const owned: OwnedFields = { level: JSON.parse(line.slice(head.level[0], head.level[1])) }
   if (head.time !== undefined) owned.time = JSON.parse(line.slice(head.time[0], head.time[1]))
