@@ -1,7 +1,7 @@
 import { isatty } from 'node:tty'
 import sonicBoom from 'sonic-boom'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
-import { printablePretty } from '../lib/sanitizer/printable.js'
+import { jsonSafe, printablePretty } from '../lib/sanitizer/printable.js'
 import { parseExact, stringifyExact } from './exact-json.js'
 import type { LevelNames } from './levels.js'
 import type { OwnedFields } from './pino-line.js'
@@ -49,7 +49,7 @@ export class ConsoleOutput {
   /** A line the sanitizer leaves as it is (the worker's fast path proved so). */
   printClean (line: string, level: number): void {
     if (level < this.minLevel) return
-    this.out.write(this.pretty ? this.pretty(JSON.parse(line)) : line + '\n')
+    this.out.write(this.pretty ? this.pretty(JSON.parse(line)) : jsonSafe(line) + '\n')
   }
 
   /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
@@ -64,7 +64,7 @@ export class ConsoleOutput {
       clean = { level: owned.level, ...(owned.time === undefined ? {} : { time: owned.time }), ...rest }
     }
     const text = stringifyExact(clean)
-    this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : text + '\n')
+    this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : jsonSafe(text) + '\n')
   }
 
   flush (): Promise<void> {

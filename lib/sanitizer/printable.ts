@@ -1,12 +1,13 @@
-// Everything a terminal or a line-splitting reader may act on: C0 (with \n, \r, ESC), DEL, C1 and the
-// Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
-// eslint-disable-next-line no-control-regex
-const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
-// What JSON.stringify leaves as it is: it escapes C0 but not DEL, C1 or U+2028/2029.
-const UNESCAPED_BY_JSON = /[\u007f-\u009f\u2028\u2029]/
-const UNESCAPED_BY_JSON_ALL = /[\u007f-\u009f\u2028\u2029]/g
+// Everything a terminal or a line-splitting reader may act on: C0 (with \n, \r, ESC), DEL, C1, the
+// Unicode line and paragraph separators, and the invisible characters that reorder or hide text on
+// screen (zero-width spaces and joiners, bidi marks, embeddings, overrides and isolates: "Trojan
+// Source" text).
+const INVISIBLE = '\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff'
+const CONTROL = new RegExp(`[\u0000-\u001f\u007f-\u009f\u2028\u2029${INVISIBLE}]`)
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g')
+// What JSON.stringify leaves as it is: it escapes C0 but not DEL, C1, U+2028/2029 or the invisible ones.
+const UNESCAPED_BY_JSON = new RegExp(`[\u007f-\u009f\u2028\u2029${INVISIBLE}]`)
+const UNESCAPED_BY_JSON_ALL = new RegExp(UNESCAPED_BY_JSON.source, 'g')
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 const escape = (c: string): string => SHORT[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
@@ -21,7 +22,11 @@ function printableStack (s: string): string {
   return s.split(/\r?\n/).map(printable).join('\n')
 }
 
-function jsonSafe (s: string): string {
+/**
+ * A JSON line (or any JSON string value) with the characters JSON.stringify leaves raw written as
+ * `\uXXXX` escapes: the same JSON to a parser, nothing a terminal acts on.
+ */
+export function jsonSafe (s: string): string {
   return UNESCAPED_BY_JSON.test(s) ? s.replace(UNESCAPED_BY_JSON_ALL, escape) : s
 }
 
