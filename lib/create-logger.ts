@@ -10,6 +10,7 @@ import { packageRoot } from './package-root.js'
 import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
 import { Sanitizer } from './sanitizer/sanitizer.js'
+import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
@@ -45,7 +46,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
-  let reporting = false
+  let report: SuppressionReport | undefined
   const userPino = options.pino ?? {}
   const userLogMethod = userPino.hooks?.logMethod
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
@@ -63,12 +64,13 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
-        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
+        if (limiter && report?.writing !== true && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
       },
       ...(context ? { streamWrite: context.streamWrite } : {})
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
+  if (limiter) report = suppressionReport(limiter, logger, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000, transport)
 
   const pinoFlush = logger.flush.bind(logger)
   let closed: Promise<void> | undefined
@@ -95,6 +97,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
             clearInterval(alive)
             resolve()
           })
+          report?.final()
           transport.end()
         })
         return closed
@@ -103,22 +106,18 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   })
 
   const removers: Array<() => void> = []
-  if (transport && options.handleSignals !== false) removers.push(handleSignals(transport, cb => logger.flush(cb)))
+  if (transport && options.handleSignals !== false) {
+    // The rate limiter's last report goes in before the signal handler's synchronous flush.
+    const ending: EndableStream = {
+      end: () => transport.end(),
+      flushSync: () => { report?.final(); transport.flushSync() },
+      get writableEnded () { return transport.writableEnded },
+      once: (e, f) => transport.once(e, f)
+    }
+    removers.push(handleSignals(ending, cb => logger.flush(cb)))
+  }
   if (options.handleExceptions !== false) removers.push(handleExceptions(logger))
   if (removers.length > 0) transport?.once('close', () => { for (const r of removers) r() })
-
-  if (limiter) {
-    const report = setInterval(() => {
-      reporting = true
-      try {
-        for (const [key, suppressed] of limiter.takeSuppressed()) logger.warn({ rate_limited: key, suppressed }, 'rate limit: lines suppressed')
-      } finally {
-        reporting = false
-      }
-    }, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000)
-    report.unref()
-    transport?.once('close', () => clearInterval(report))
-  }
 
   if (!timingLoggerIsSet()) setTimingLogger(logger)
   if (plan.databaseMissing) {

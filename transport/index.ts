@@ -14,9 +14,9 @@ import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
+import { type OwnedFields, type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
-import { parseExact } from './exact-json.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -84,14 +84,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // Without a database the worker only prints; nothing connects.
   const delivery = o.database ? new Delivery(writers, o, overflow, hooks) : undefined
 
-  const accept = (record: Record<string, unknown>): void => {
+  const accept = (record: Record<string, unknown>, owned?: OwnedFields): void => {
     if (printer !== undefined || storeFrom !== -Infinity) {
-      const level = levelOf(levels, record.level)
+      const level = levelOf(levels, owned !== undefined ? owned.level : record.level)
       printer?.printRecord(record, level)
       if (level < storeFrom) return
     }
     if (delivery === undefined) return
-    const row = mapRecord(record, o.now())
+    const row = mapRecord(record, o.now(), owned)
     delivery.push(encodeRow(row), levels.value(row[LEVEL_INDEX] as string) ?? 30)
   }
   const inbox = new Inbox(line => {
@@ -102,13 +102,15 @@ export default async function curatorLogTransport (options: TransportOptions = {
       if (delivery !== undefined && fast.level >= storeFrom) delivery.push(fast.row, fast.level)
       return
     }
-    let record: unknown
+    let parsed: ParsedLine
     try {
-      record = parseExact(line)
+      parsed = parseLine(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }
-    accept(record !== null && typeof record === 'object' && !Array.isArray(record) ? record as Record<string, unknown> : { msg: line, unparsed: true })
+    const { record, owned } = parsed
+    if (record !== null && typeof record === 'object' && !Array.isArray(record)) accept(record as Record<string, unknown>, owned)
+    else accept({ msg: line, unparsed: true })
   })
 
   const post = (name: string, id: unknown): void => {
