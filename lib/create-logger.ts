@@ -39,12 +39,11 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const settings = outputSettings(options.pino ?? {})
   // The worker would only report a bad rule and leave it out: here it is still time to throw.
   if (plan.database) checkSanitizeOptions(plan.database.sanitize)
-  const targets = outputs(plan, settings, options.transportTarget)
-  // One output goes straight to its worker; only two need pino's multistream (and its second parse).
-  const single = targets.length === 1 ? targets[0] : undefined
-  const transport = targets.length === 0
+  // One worker, no multistream: it prints and stores each line itself.
+  const output = worker(plan, settings, options.transportTarget)
+  const transport = output === undefined
     ? undefined
-    : pino.transport(single ? { target: single.target, options: single.options } : { targets, levels: settings.levels }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
+    : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let report: SuppressionReport | undefined
@@ -59,7 +58,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     ...userPino,
     serializers: withErrorKeys(userPino),
     name: options.name ?? userPino.name,
-    level: single?.level ?? plan.level,
+    level: output?.level ?? plan.level,
     mixin: context?.mixin ?? contextMixin(userPino.mixin),
     mixinMergeStrategy: context?.mixinMergeStrategy ?? userPino.mixinMergeStrategy,
     hooks: {
@@ -139,13 +138,13 @@ function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
  * One worker for both outputs: it sanitizes each line once, then prints it and stores it, so the
  * console gets the same rules as the table (a console-only logger runs it without a database).
  */
-function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions[] {
+function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions | undefined {
   for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
       throw new TypeError(`curator-log: ${name} ${JSON.stringify(out.level)} is not a level of this logger; known: ${Object.keys(settings.levels).join(', ')}`)
     }
   }
-  if (!plan.console && !plan.database) return []
+  if (!plan.console && !plan.database) return undefined
   // The worker splits lines between the outputs by number, in ascending order only.
   if (!settings.ascending && plan.console && plan.database && (plan.console.level !== plan.level || plan.database.level !== plan.level)) {
     throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (levels are compared between outputs in ascending order only)')
@@ -166,7 +165,7 @@ function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: 
   const level = settings.ascending
     ? Object.entries(settings.levels).find(([, n]) => n === lowest)?.[0] ?? 'silent'
     : plan.database ? plan.database.level : (plan.console as { level: string }).level
-  return [{ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }]
+  return { target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }
 }
 
 const loggerNames = new Map<string, string>()

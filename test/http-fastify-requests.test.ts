@@ -84,12 +84,13 @@ t.test('loggerInstance: createLogger with Fastify\'s request logging on, keep-al
   await new Promise(resolve => logger.flush(resolve))
   await app.close()
   await logger.close()
-  const rows = (await client.query(`SELECT request_id, path, method, message FROM "${target.schema}".system_logs WHERE message NOT LIKE 'Server listening%' ORDER BY id`)).rows
+  const rows = (await client.query(`SELECT request_id, path, method, message, status_code, duration_ms FROM "${target.schema}".system_logs WHERE message NOT LIKE 'Server listening%' ORDER BY id`)).rows
   for (const [n, id] of ids.entries()) {
     t.match(id, UUID)
     const mine = rows.filter(r => r.request_id === id)
     t.same(mine.map(r => r.message).sort(), ['after await', 'incoming request', 'request completed', 'via request.log', 'via the app logger'], `request ${n + 1}: each line once, one completion line`)
     t.ok(mine.every(r => r.path === paths[n] && r.method === 'GET'), `request ${n + 1}: its own path on every line`)
+    t.match(mine.find(r => r.message === 'request completed'), { status_code: 200, duration_ms: Number }, 'the completion line has its status and time')
   }
   t.same(rows.filter(r => !ids.includes(r.request_id)), [], 'no line without its request')
 })

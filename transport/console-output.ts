@@ -67,18 +67,26 @@ export class ConsoleOutput {
     this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : jsonSafe(text) + '\n')
   }
 
+  /** Resolves once every line printed so far is written (or stdout refused it: EPIPE, closed). */
   flush (): Promise<void> {
+    // sonic-boom's flush() calls back at once when nothing is buffered, even with a write in flight,
+    // and says when it is idle only through its state.
+    const out = this.out as unknown as { _writing: boolean, destroyed: boolean }
     return new Promise(resolve => {
-      this.out.flush(() => resolve())
+      const check = (): void => { if (!out._writing || out.destroyed) resolve(); else setTimeout(check, 1) }
+      check()
     })
   }
 
-  close (): void {
-    try {
-      this.out.flushSync()
-    } catch {
-      // A closed stdout (EPIPE) takes nothing more: the database output still does.
-    }
-    this.out.end()
+  /**
+   * Writes what is left, then closes, and resolves when done: the worker ends after this, and a write
+   * still in flight would be lost (flushSync() would also put the lines after it first).
+   */
+  close (): Promise<void> {
+    return new Promise(resolve => {
+      this.out.once('close', () => resolve())
+      this.out.once('error', () => resolve())
+      this.out.end()
+    })
   }
 }

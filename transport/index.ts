@@ -149,8 +149,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
       try {
         await delivery?.close(Date.now() + o.closeTimeoutMs)
       } finally {
-        printer?.close()
-        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop()])
+        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(), printer?.close()])
       }
     }
   })
