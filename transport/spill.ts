@@ -1,7 +1,8 @@
-import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
 import { errorText } from './errors.js'
+import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
 import { appendAll, headerLine, readHeader, readRows, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
@@ -63,7 +64,7 @@ export class SpillDir implements Overflow {
   deadLetter (line: string, err: unknown): void {
     const entry = { time: new Date().toISOString(), error: errorText(err), row: JSON.parse(spillText([line])) }
     try {
-      appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n')
+      appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n', { mode: 0o600 })
     } catch (e) {
       this.warn(`curator-log: cannot write the dead-letter file in ${this.dir} (${errorText(e)}); row refused by PostgreSQL: ${JSON.stringify(entry)}`)
     }
@@ -134,7 +135,7 @@ export class SpillDir implements Overflow {
   private rotate (): void {
     this.seal()
     const path = join(this.dir, this.name() + '.open')
-    const fd = openSync(path, 'wx')
+    const fd = openSync(path, 'wx', 0o600)
     try {
       const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target: this.target })
       this.out = { fd, path, bytes: appendAll(fd, h, 0), rows: 0, dirty: true }
@@ -149,7 +150,7 @@ export class SpillDir implements Overflow {
   private writeSegment (text: string, u: Unresolved): void {
     const base = this.name()
     const path = join(this.dir, base + '.open')
-    const fd = openSync(path, 'wx')
+    const fd = openSync(path, 'wx', 0o600)
     try {
       const target = { ...this.target, server: u.server ?? this.target.server }
       const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target, xid: u.xid })
@@ -276,8 +277,8 @@ function tryRead<T> (f: () => T): T | undefined {
  */
 export function openOverflow (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): SpillDir | undefined {
   try {
-    mkdirSync(dir, { recursive: true })
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory')
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    assertPrivateDir(dir)
     accessSync(dir, constants.W_OK | constants.R_OK)
     return new SpillDir(dir, batchRows, warn, target)
   } catch (err) {
