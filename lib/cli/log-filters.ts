@@ -68,6 +68,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
       throw new UsageError(`--level: ${(err as Error).message.replace(/^curator-log: /, '')}`)
     }
   }
+  if (f.since !== undefined && (f.from !== undefined || f.until !== undefined)) throw new UsageError('--since cannot be combined with --from or --until: give either a duration or a time range')
   if (f.since !== undefined) add('"timestamp" >= ?', new Date(now - parseDuration(f.since)))
   if (f.from !== undefined) add('"timestamp" >= ?', time('--from', f.from))
   if (f.until !== undefined) add('"timestamp" < ?', time('--until', f.until))
@@ -78,7 +79,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     } catch {
       throw new UsageError(`--where must be JSON, e.g. '{"order_id":7}', got ${f.where}`)
     }
-    if (json === null || typeof json !== 'object') throw new UsageError('--where must be a JSON object or array')
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`--where must be a JSON object, e.g. '{"order_id":7}', got ${f.where}`)
     add('context @> ?::jsonb', JSON.stringify(json))
   }
   if (f.text !== undefined) add("message ILIKE ? ESCAPE '\\'", '%' + f.text.replace(/[\\%_]/g, c => '\\' + c) + '%')
