@@ -11,7 +11,8 @@ t.test('JSON console and database: the same sanitized lines in both', async t =>
   t.notMatch(run.stdout, SECRETS, 'no secret on stdout')
   const printed = run.stdout.trim().split('\n').map(l => JSON.parse(l))
   t.equal(printed.length, 3, 'three lines printed, none forged')
-  t.match(printed[0], { msg: 'login with Bearer [REDACTED]', user: 'ada', password: '[REDACTED]', name: 'app' })
+  t.match(printed[0], { level: 30, time: Number, msg: 'login with Bearer [REDACTED]', user: 'ada', password: '[REDACTED]', name: 'app' })
+  t.ok(printed.every(p => typeof p.level === 'number' && typeof p.time === 'number'), 'every line keeps pino\'s level and time')
   t.match(printed[1], { msg: /^ok\n\[12:00:00.000\] INFO/ })
   const rows = (await client.query(`SELECT message, context FROM "${target.schema}".system_logs ORDER BY id`)).rows
   t.match(rows[0], { message: 'login with Bearer [REDACTED]', context: { user: 'ada', password: '[REDACTED]' } })
@@ -40,5 +41,5 @@ t.test('console only (no database): sanitized too', async t => {
   t.equal(run.code, 0, run.stderr)
   t.notMatch(run.stdout, SECRETS)
   const printed = run.stdout.trim().split('\n').map(l => JSON.parse(l))
-  t.match(printed, [{ password: '[REDACTED]', msg: 'login with Bearer [REDACTED]' }, { level: 40 }, { level: 50, err: { message: /^failed\nFATAL/ } }])
+  t.match(printed, [{ level: 30, time: Number, password: '[REDACTED]', msg: 'login with Bearer [REDACTED]' }, { level: 40, time: Number }, { level: 50, time: Number, err: { message: /^failed\nFATAL/ } }])
 })

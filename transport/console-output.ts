@@ -4,6 +4,7 @@ import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { printablePretty } from '../lib/sanitizer/printable.js'
 import { parseExact, stringifyExact } from './exact-json.js'
 import type { LevelNames } from './levels.js'
+import type { OwnedFields } from './pino-line.js'
 
 // sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
 const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
@@ -52,9 +53,17 @@ export class ConsoleOutput {
   }
 
   /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
-  printRecord (record: Record<string, unknown>, level: number): void {
+  printRecord (record: Record<string, unknown>, level: number, owned?: OwnedFields): void {
     if (level < this.minLevel) return
-    const text = stringifyExact(this.sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>))
+    let clean = this.sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>) as Record<string, unknown>
+    // pino's own level and time were taken out of the record (see parseLine): they lead the line again,
+    // as pino wrote them. Logged fields of those names (kept in the table's context) would be read as
+    // the line's own by anything that keeps the last of a repeated key, so the console leaves them out.
+    if (owned !== undefined) {
+      const { level: _level, time: _time, ...rest } = clean
+      clean = { level: owned.level, ...(owned.time === undefined ? {} : { time: owned.time }), ...rest }
+    }
+    const text = stringifyExact(clean)
     this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : text + '\n')
   }
 

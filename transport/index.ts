@@ -87,7 +87,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const accept = (record: Record<string, unknown>, owned?: OwnedFields): void => {
     if (printer !== undefined || storeFrom !== -Infinity) {
       const level = levelOf(levels, owned !== undefined ? owned.level : record.level)
-      printer?.printRecord(record, level)
+      printer?.printRecord(record, level, owned)
       if (level < storeFrom) return
     }
     if (delivery === undefined) return
