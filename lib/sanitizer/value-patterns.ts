@@ -163,10 +163,11 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
     examples: ['Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXz', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z']
   },
   {
-    // Issuers' first digits (2-6), 13-19 digits whole or in the printed groups, Luhn-checked.
+    // Issuers' first digits (2-6), 13-19 digits whole or in the printed groups, Luhn-checked. Not
+    // inside a longer word: a run of digits within a hex id (an OpenTelemetry trace id) is no card.
     name: 'payment card number',
     marks: Mark.Digits13,
-    pattern: String.raw`(?<![0-9])[2-6](?:[0-9]{12,18}|[0-9]{3}(?: [0-9]{4}){3}(?: [0-9]{3})?|[0-9]{3}(?:-[0-9]{4}){3}(?:-[0-9]{3})?|[0-9]{3} [0-9]{6} [0-9]{5}|[0-9]{3}-[0-9]{6}-[0-9]{5})(?![0-9])`,
+    pattern: String.raw`(?<![0-9A-Za-z])[2-6](?:[0-9]{12,18}|[0-9]{3}(?: [0-9]{4}){3}(?: [0-9]{3})?|[0-9]{3}(?:-[0-9]{4}){3}(?:-[0-9]{3})?|[0-9]{3} [0-9]{6} [0-9]{5}|[0-9]{3}-[0-9]{6}-[0-9]{5})(?![0-9A-Za-z])`,
     replacement: '[REDACTED_CARD]',
     accept: luhnValid,
     examples: ['4111 1111 1111 1111', '4111-1111-1111-1111', '5500005555555559', '3782 822463 10005']
