@@ -12,6 +12,12 @@ export interface DeliveryOptions {
   maxQueueBytes: number
   retryBaseMs: number
   retryMaxMs: number
+  /**
+   * A batch in flight longer than this counts toward maxQueueBytes, so that a COPY that does not
+   * return (a lock, a server that stopped answering) pushes new lines to the spill file instead of
+   * adding to memory. Default 5000.
+   */
+  stuckMs?: number
 }
 
 /** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
@@ -42,6 +48,9 @@ interface Lane {
   running: Promise<void> | undefined
   /** The transaction id of a COMMIT whose answer was lost, to settle before this lane sends again. */
   unresolved: string | undefined
+  /** Bytes of the batch in flight, and whether it has been in flight longer than stuckMs. */
+  bytes: number
+  stuck: boolean
 }
 
 /**
@@ -59,6 +68,8 @@ export class Delivery {
   private deadline = Infinity
   private readonly abort = new AbortController()
   private waiters: Array<() => void> = []
+  /** Bytes of the batches in flight for longer than stuckMs: memory the queue cap must account for. */
+  private stuckBytes = 0
 
   private readonly lanes: Lane[]
 
@@ -68,24 +79,24 @@ export class Delivery {
     private readonly overflow: Overflow | undefined,
     private readonly hooks: Hooks = {}
   ) {
-    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined }))
+    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
   }
 
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
   push (line: string, level: number): void {
-    if (this.queue.bytes + line.length > this.opts.maxQueueBytes) {
+    if (this.queue.bytes + this.stuckBytes + line.length > this.opts.maxQueueBytes) {
       if (this.overflow?.spill([line])) {
         this.stats.spilled++
         return
       }
       // No spill: keep warn and above up to twice the cap, drop the rest, and count it.
-      if (level < WARN || this.queue.bytes + line.length > 2 * this.opts.maxQueueBytes) {
+      if (level < WARN || this.queue.bytes + this.stuckBytes + line.length > 2 * this.opts.maxQueueBytes) {
         this.drop(line)
         return
       }
     }
     this.queue.push(line)
-    if (this.queue.bytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes
+    if (this.queue.bytes + this.stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes + this.stuckBytes
     if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
       this.kick()
     } else {
@@ -114,7 +125,12 @@ export class Delivery {
   async close (deadlineMs: number): Promise<void> {
     this.closing = true
     this.deadline = deadlineMs
-    const stop = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs - Date.now()))
+    // At the deadline a COPY, COMMIT or connect that has not returned is abandoned: its batch is then
+    // spilled (see deliver), and a COMMIT without an answer leaves its xid in lane.unresolved.
+    const stop = setTimeout(() => {
+      this.abort.abort()
+      for (const lane of this.lanes) lane.writer.abandon()
+    }, Math.max(0, deadlineMs - Date.now()))
     try {
       await this.flush()
       await Promise.all(this.lanes.map(l => l.running))
@@ -180,7 +196,7 @@ export class Delivery {
       const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
       this.inflight += batch.length
       try {
-        await this.deliver(lane, batch, false)
+        await this.inFlight(lane, batch, () => this.deliver(lane, batch, false))
       } finally {
         this.inflight -= batch.length
       }
@@ -199,12 +215,31 @@ export class Delivery {
     if (this.failing || !this.overflow) return false
     const next = await this.overflow.nextReplay()
     if (!next) return false
-    if (await this.deliver(lane, next.lines, true)) {
+    if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
       next.done()
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
     }
     return true
+  }
+
+  /** Runs a delivery, counting its lines toward the queue cap once it has taken longer than stuckMs. */
+  private async inFlight<T> (lane: Lane, lines: string[], run: () => Promise<T>): Promise<T> {
+    lane.bytes = 0
+    for (const l of lines) lane.bytes += l.length + 1
+    const timer = setTimeout(() => {
+      lane.stuck = true
+      this.stuckBytes += lane.bytes
+    }, this.opts.stuckMs ?? 5000)
+    timer.unref()
+    try {
+      return await run()
+    } finally {
+      clearTimeout(timer)
+      if (lane.stuck) this.stuckBytes -= lane.bytes
+      lane.stuck = false
+      lane.bytes = 0
+    }
   }
 
   /**

@@ -117,13 +117,15 @@ export default async function curatorLogTransport (options: TransportOptions = {
     parseLine: (line: string) => line,
     metadata: false,
     async close () {
+      // The deadline runs from here: lines still waiting to be parsed are inside it too.
+      const deadline = Date.now() + o.closeTimeoutMs
       await inbox.drained()
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       try {
-        await delivery.close(Date.now() + o.closeTimeoutMs)
+        await delivery.close(deadline)
       } finally {
-        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop()])
+        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(deadline)])
       }
     }
   })
