@@ -1,7 +1,7 @@
 import { backoffMs, sleep } from './backoff.js'
 import { LEVEL_INDEX } from './columns.js'
 import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
-import { errorText, isDataError, isMissingPartition } from './errors.js'
+import { type ErrorKind, classify, errorText, isServerError } from './errors.js'
 import { LineQueue } from './line-queue.js'
 import { type TransportStats, emptyStats } from './stats.js'
 
@@ -22,8 +22,14 @@ export interface DeliveryOptions {
 
 /** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
 export interface Overflow {
-  /** Writes lines to durable local storage; false when that is not possible. */
-  spill (lines: readonly string[]): boolean
+  /**
+   * Writes lines to durable local storage; false when that is not possible. `raw`: pino lines not
+   * parsed yet (the worker fell behind the app), which replay turns into rows with the function
+   * given to parseSpilled.
+   */
+  spill (lines: readonly string[], raw?: boolean): boolean
+  /** How replay turns a line spilled raw into a COPY line. */
+  parseSpilled (toRow: (line: string) => string): void
   deadLetter (line: string, err: unknown): void
   /** The next spilled batch to load, oldest first, with the callback that marks it loaded. */
   nextReplay (): Promise<{ lines: string[], done: () => void } | undefined>
@@ -36,11 +42,18 @@ export interface Hooks {
   prepare?: (lastErr: unknown) => Promise<void>
   /** A line whose month has no partition, moved to a time that has one (or returned unchanged). */
   rehome?: (line: string) => string
-  /** Reports state changes: the first failure after success, and the recovery. */
-  report?: (event: 'failing' | 'recovered', detail: string) => void
+  /** False when no partition takes rows stamped now (so moving a row to now cannot help). */
+  placeable?: () => boolean
+  /**
+   * Reports state changes, each once: the first failure after success (with its kind), the
+   * recovery, and rows that no partition takes (they wait on disk).
+   */
+  report?: (event: 'failing' | 'recovered' | 'no-partition', detail: string, kind?: ErrorKind) => void
 }
 
 const WARN = 40
+/** Successful batches after which a batch size halved by statement_timeout is doubled again. */
+const GROW_AFTER = 20
 
 /** One COPY connection and what it is doing. */
 interface Lane {
@@ -70,6 +83,12 @@ export class Delivery {
   private waiters: Array<() => void> = []
   /** Bytes of the batches in flight for longer than stuckMs: memory the queue cap must account for. */
   private stuckBytes = 0
+  /** Rows per COPY now: batchRows, halved while statement_timeout cancels COPYs of that size. */
+  private rowsPerBatch: number
+  private fitted = 0
+  /** Spill files are not replayed before this time (their rows found no partition). */
+  private replayPausedUntil = 0
+  private reportedNoPartition = false
 
   private readonly lanes: Lane[]
 
@@ -80,6 +99,7 @@ export class Delivery {
     private readonly hooks: Hooks = {}
   ) {
     this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
+    this.rowsPerBatch = opts.batchRows
   }
 
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
@@ -97,7 +117,7 @@ export class Delivery {
     }
     this.queue.push(line)
     if (this.queue.bytes + this.stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes + this.stuckBytes
-    if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
+    if (this.queue.length >= this.rowsPerBatch || this.queue.bytes >= this.opts.batchBytes) {
       this.kick()
     } else {
       this.arm()
@@ -138,6 +158,19 @@ export class Delivery {
       clearTimeout(stop)
       clearTimeout(this.timer)
     }
+  }
+
+  /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
+  spillRaw (lines: readonly string[]): boolean {
+    if (lines.length === 0) return true
+    if (!this.overflow?.spill(lines, true)) return false
+    this.stats.spilled += lines.length
+    return true
+  }
+
+  /** Counts a line dropped before it was parsed. */
+  countDropped (level: string): void {
+    this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
   }
 
   snapshot (): TransportStats {
@@ -192,8 +225,8 @@ export class Delivery {
         if (!(await this.replayOne(lane)) && this.queue.length === 0) return
         continue
       }
-      if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) return
-      const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
+      if (!this.due && this.queue.length < this.rowsPerBatch && this.queue.bytes < this.opts.batchBytes) return
+      const batch = this.queue.take(this.rowsPerBatch, this.opts.batchBytes)
       this.inflight += batch.length
       try {
         await this.inFlight(lane, batch, () => this.deliver(lane, batch, false))
@@ -212,7 +245,7 @@ export class Delivery {
 
   /** Loads one spilled batch when the database is taking rows; false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
-    if (this.failing || !this.overflow) return false
+    if (this.failing || !this.overflow || Date.now() < this.replayPausedUntil) return false
     const next = await this.overflow.nextReplay()
     if (!next) return false
     if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
@@ -248,6 +281,7 @@ export class Delivery {
    */
   private async deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
+    const rehomed = new Set<string>()
     let attempt = 0
     let lastErr: unknown
     let partitionsRefreshed = false
@@ -264,37 +298,79 @@ export class Delivery {
         lastErr = undefined
         attempt = 0
         partitionsRefreshed = false
+        this.fit(part.length)
         this.recovered()
       } catch (err) {
-        if (isMissingPartition(err) && !partitionsRefreshed) {
-          // prepare() sees this error and makes the partitions; then the same batch goes again.
-          partitionsRefreshed = true
-          lastErr = err
-          continue
+        const kind = classify(err)
+        if (kind === 'no-partition') {
+          if (!partitionsRefreshed) {
+            // prepare() sees this error and makes (or, with maintenance off, reads) the partitions; then the same batch goes again.
+            partitionsRefreshed = true
+            lastErr = err
+            continue
+          }
+          if (this.hooks.placeable?.() !== false && this.hooks.rehome && this.rehome(pending, part, rehomed)) continue
+          return this.unplaceable(err, pending, replay)
         }
-        if (isMissingPartition(err) && this.hooks.rehome && this.rehome(pending, part)) continue
-        if (isDataError(err)) {
+        if (kind === 'data' || (kind === 'timeout' && part.length > 1)) {
           pending.shift()
+          if (kind === 'timeout') this.shrink(part.length)
           if (part.length === 1) this.deadLetter(part[0], err)
           else pending.unshift(part.slice(0, part.length >> 1), part.slice(part.length >> 1))
           continue
         }
         lastErr = err
-        this.failed(lane, err)
+        this.failed(lane, err, kind)
         await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
     return true
   }
 
+  /**
+   * No partition takes these rows, not even at the current time (maintenance off, or failing):
+   * reported once; live rows are spilled (or dropped and counted), a replayed batch stays on disk,
+   * and replay pauses, so nothing loops on the server.
+   */
+  private unplaceable (err: unknown, pending: string[][], replay: boolean): boolean {
+    if (!this.reportedNoPartition) {
+      this.reportedNoPartition = true
+      this.hooks.report?.('no-partition', errorText(err))
+    }
+    const pause = 6 * this.opts.retryMaxMs
+    this.replayPausedUntil = Date.now() + pause
+    setTimeout(() => this.kick(), pause).unref()
+    if (replay) return false
+    this.spillOrDrop(pending.flat())
+    return true
+  }
+
+  /** statement_timeout cancelled a COPY of `rows` rows: later batches take half as many (at least 1). */
+  private shrink (rows: number): void {
+    this.rowsPerBatch = Math.max(1, Math.min(this.rowsPerBatch, rows >> 1))
+    this.fitted = 0
+  }
+
+  /** A batch landed: after GROW_AFTER in a row at a reduced size, try twice as many again. */
+  private fit (rows: number): void {
+    if (this.rowsPerBatch >= this.opts.batchRows || rows < this.rowsPerBatch) return
+    if (++this.fitted >= GROW_AFTER) {
+      this.rowsPerBatch = Math.min(this.opts.batchRows, this.rowsPerBatch * 2)
+      this.fitted = 0
+    }
+  }
+
   /** Splits the batch until the row without a partition stands alone, then moves it; false if it cannot move. */
-  private rehome (pending: string[][], part: string[]): boolean {
+  private rehome (pending: string[][], part: string[], rehomed: Set<string>): boolean {
     if (part.length > 1) {
       pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
       return true
     }
+    // A row already moved to the current time that still finds no partition cannot be moved further.
+    if (rehomed.has(part[0])) return false
     const moved = this.hooks.rehome!(part[0])
     if (moved === part[0]) return false
+    rehomed.add(moved)
     pending[0] = [moved]
     return true
   }
@@ -328,13 +404,14 @@ export class Delivery {
     return this.abort.signal.aborted || Date.now() >= this.deadline
   }
 
-  private failed (lane: Lane, err: unknown): void {
+  private failed (lane: Lane, err: unknown, kind: ErrorKind): void {
     this.stats.retries++
     this.stats.lastError = errorText(err)
-    lane.writer.reset()
+    // The server answered (a privilege or schema error): the connection is fine and is kept.
+    if (!isServerError(err)) lane.writer.reset()
     if (!this.failing) {
       this.failing = true
-      this.hooks.report?.('failing', this.stats.lastError)
+      this.hooks.report?.('failing', this.stats.lastError, kind)
     }
   }
 
@@ -357,7 +434,6 @@ export class Delivery {
   }
 
   private drop (line: string): void {
-    const level = line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown'
-    this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
+    this.countDropped(line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown')
   }
 }

@@ -31,6 +31,11 @@ export class Partitions {
     return { from: monthStart(now, -1), to: monthStart(now, this.plan.monthsAhead + 1) }
   }
 
+  /** Whether the partitions known to exist take a row stamped `at` (false while none are known). */
+  covers (at: number): boolean {
+    return this.known !== undefined && this.known.from <= at && at < this.known.to
+  }
+
   /** Runs maintenance (or, when off, reads the partitions) now, then every interval. */
   start (): void {
     this.refresh().catch(() => {})

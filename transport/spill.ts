@@ -26,15 +26,21 @@ export class SpillDir implements Overflow {
   private bufferedBytes = 0
   private broken = false
   private claimed: { path: string, lines: string[], offset: number } | undefined
+  private toRow: ((line: string) => string) | undefined
 
   constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void) {}
 
-  spill (lines: readonly string[]): boolean {
+  parseSpilled (toRow: (line: string) => string): void {
+    this.toRow = toRow
+  }
+
+  spill (lines: readonly string[], raw = false): boolean {
     if (this.broken) return false
     try {
       if (!this.out || this.outBytes > SEGMENT_BYTES) this.rotate()
       for (const line of lines) {
-        const text = JSON.stringify(toObject(line)) + '\n'
+        // A raw line is a pino line not parsed yet: kept as it came, parsed when replayed.
+        const text = JSON.stringify(raw ? { raw: line } : toObject(line)) + '\n'
         this.buffered.push(text)
         this.bufferedBytes += text.length
       }
@@ -171,7 +177,8 @@ export class SpillDir implements Overflow {
       if (text === '') continue
       try {
         const obj = JSON.parse(text) as Record<string, string | null>
-        lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
+        if (typeof obj.raw === 'string' && this.toRow) lines.push(this.toRow(obj.raw))
+        else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
       } catch {
         this.skipped++
       }
