@@ -21,5 +21,10 @@ export async function runApp (t: Test, env: Record<string, string>) {
 
 /** The seqs the fixture reports it logged (each one after logger.info returned). */
 export function logged (out: string): number[] {
-  return [...out.matchAll(/^seq (\d+)$/gm)].map(m => Number(m[1]))
+  return [...out.matchAll(/^seq (\d+)( \d+)?$/gm)].map(m => Number(m[1]))
+}
+
+/** When each seq was logged (epoch ms), for the lines the fixture wrote with their time. */
+export function loggedAt (out: string): Map<number, number> {
+  return new Map([...out.matchAll(/^seq (\d+) (\d+)$/gm)].map(m => [Number(m[1]), Number(m[2])]))
 }
