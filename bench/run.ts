@@ -14,6 +14,7 @@ import { httpScenario } from './http.js'
 import { indexSetScenario } from './index-sets.js'
 import { ingestScenario } from './ingest.js'
 import { memoryScenario } from './memory.js'
+import { type RunRecord, resultsTable, writeResultsPage } from './results-page.js'
 import { sanitizerScenario } from './sanitizer.js'
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } })
@@ -53,20 +54,14 @@ try {
   await stop()
 }
 
-const fmt = (v: number): string => v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 1 ? v.toFixed(2) : v.toFixed(3)
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
-const table = [
-  `curator-log benchmarks, ${smoke ? 'smoke run (small N)' : 'full run'}, ${new Date().toISOString()}, ${machine}`,
-  '',
-  '| scenario | variant | value | ratio | target | met |',
-  '|---|---|---|---|---|---|',
-  ...results.map(r => `| ${r.scenario} | ${r.variant} | ${fmt(r.value)} ${r.unit} | ${r.ratio ? `${r.ratio.value.toFixed(2)}x ${r.ratio.to}` : ''} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'NO'} |`)
-].join('\n')
-const notes = results.filter(r => r.note).map(r => `- ${r.scenario} / ${r.variant}: ${r.note}`).join('\n')
+const run: RunRecord = { date: new Date().toISOString(), machine, smoke, results }
+const table = resultsTable(run)
 const dir = join(ROOT, 'bench', 'results')
 mkdirSync(dir, { recursive: true })
 // Only a full run of every scenario replaces the published results.
 const name = smoke ? 'smoke' : only ? 'partial' : 'latest'
-writeFileSync(join(dir, `${name}.json`), JSON.stringify({ date: new Date().toISOString(), machine, smoke, results }, null, 2) + '\n')
-writeFileSync(join(dir, `${name}.md`), table + '\n' + (notes ? '\nNotes:\n' + notes + '\n' : ''))
-process.stdout.write(table + '\n' + (notes ? '\n' + notes + '\n' : ''))
+writeFileSync(join(dir, `${name}.json`), JSON.stringify(run, null, 2) + '\n')
+writeFileSync(join(dir, `${name}.md`), table)
+if (name === 'latest') writeResultsPage(run)
+process.stdout.write(table)

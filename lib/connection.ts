@@ -1,23 +1,99 @@
 import type { ClientConfig } from 'pg'
 
 /**
- * Connection settings as the CLI and the transport take them: an explicit URL wins, then DATABASE_URL;
- * with neither, pg falls back to the PG* variables (PGHOST, PGUSER, ...) by itself.
+ * Connection settings as the CLI and the transport take them: an explicit string wins, then
+ * DATABASE_URL; with neither, pg falls back to the PG* variables (PGHOST, PGUSER, ...) by itself.
+ * A string is a URL (`postgres://user:password@host:port/db?…`, handed to pg) or a libpq keyword/value
+ * string (`host=… port=… dbname=… user=… password=…`), which pg itself would misread as a relative URL.
+ * @throws {ConnectionStringError} when the string is neither; its message never contains the string.
  */
 export function connectionConfig (url?: string, applicationName = 'curator-log'): ClientConfig {
-  const connectionString = url ?? process.env.DATABASE_URL
+  const text = url ?? process.env.DATABASE_URL
   const config: ClientConfig = { application_name: applicationName }
-  if (connectionString) {
-    // pg accepts bare key=value strings too, but a URL-looking value should be a valid URL.
-    if (/^[a-z]+:\/\//i.test(connectionString) && !URL.canParse(connectionString)) {
-      throw new TypeError(`curator-log: the connection string is not a valid URL: ${redactUrl(connectionString)}`)
-    }
-    config.connectionString = connectionString
-  }
-  return config
+  if (!text) return config
+  // A socket directory ("/var/run/postgresql dbname") is pg's own shorthand.
+  if (text.startsWith('/')) return { ...config, connectionString: text }
+  const connectionString = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : keywordsToUrl(text)
+  if (!URL.canParse(connectionString)) throw new ConnectionStringError()
+  return { ...config, connectionString }
 }
 
-/** The URL with its password masked, for error messages. */
-export function redactUrl (url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
+/** A connection string that is neither a URL nor libpq keyword/value pairs. */
+export class ConnectionStringError extends TypeError {
+  readonly code = 'CURATOR_LOG_BAD_CONNECTION_STRING'
+  constructor () {
+    super('curator-log: the connection string is not valid: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…')
+  }
+}
+
+// libpq: `key = value` pairs separated by whitespace; a value is bare (no spaces or quotes) or
+// single-quoted with \' and \\ escapes.
+const PAIR = /\s*([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s'\\]+))\s*/y
+
+/** The keyword/value string as the URL pg understands, every value percent-encoded. */
+function keywordsToUrl (text: string): string {
+  const pairs = new Map<string, string>()
+  PAIR.lastIndex = 0
+  while (PAIR.lastIndex < text.length) {
+    const m = PAIR.exec(text)
+    if (!m) throw new ConnectionStringError()
+    pairs.set(m[1], m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3])
+  }
+  if (pairs.size === 0) throw new ConnectionStringError()
+  const take = (key: string): string => {
+    const v = pairs.get(key) ?? ''
+    pairs.delete(key)
+    return encodeURIComponent(v)
+  }
+  const host = take('host') || take('hostaddr')
+  pairs.delete('hostaddr')
+  const port = take('port')
+  if (port && !/^\d{1,5}$/.test(port)) throw new ConnectionStringError()
+  const database = take('dbname')
+  const user = take('user')
+  const password = take('password')
+  const auth = user || password ? `${user}${password ? ':' + password : ''}@` : ''
+  const query = new URLSearchParams([...pairs]).toString()
+  return `postgres://${auth}${host}${port ? ':' + port : ''}/${database}${query ? '?' + query : ''}`
+}
+
+/** Where a configuration points, for messages: host, port, database and user, never the password. */
+export function describeServer (config: ClientConfig): string {
+  let host = process.env.PGHOST ?? 'localhost'
+  let port: string | number = process.env.PGPORT ?? 5432
+  let database = process.env.PGDATABASE
+  let user = process.env.PGUSER
+  if (config.connectionString && URL.canParse(config.connectionString)) {
+    const u = new URL(config.connectionString)
+    host = decodeURIComponent(u.hostname) || u.searchParams.get('host') || host
+    port = u.port || port
+    database = decodeURIComponent(u.pathname.slice(1)) || database
+    user = decodeURIComponent(u.username) || user
+  }
+  return `${host}:${port}` + (database ? `/${database}` : '') + (user ? ` as ${user}` : '')
+}
+
+/**
+ * The secret parts of a connection string in every spelling an error could quote (raw, percent-encoded,
+ * decoded), so output can be scrubbed of them whatever went wrong.
+ */
+export function connectionSecrets (text: string | undefined): string[] {
+  if (!text) return []
+  const found = new Set<string>()
+  const add = (s: string | null | undefined): void => {
+    if (!s) return
+    found.add(s)
+    try { found.add(decodeURIComponent(s)) } catch {}
+    found.add(encodeURIComponent(s))
+  }
+  // Everything between the scheme and the last @ of the authority: user:password, whatever it holds.
+  const authority = /^[a-z]+:\/\/([^/?#]*)@/i.exec(text)
+  if (authority?.[1].includes(':')) add(authority[1].slice(authority[1].indexOf(':') + 1))
+  try {
+    const u = new URL(connectionConfig(text).connectionString ?? '')
+    add(u.password)
+    add(u.searchParams.get('password'))
+  } catch {}
+  for (const m of text.matchAll(/password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s&'#]+))/gi)) add(m[1] ?? m[2])
+  return [...found].filter(s => s.length >= 2).sort((a, b) => b.length - a.length)
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { setField } from './sanitizer/values.js'
 
 /** Fields merged into every line logged while they are in scope. */
 export type LogContext = Record<string, unknown>
@@ -21,7 +22,7 @@ type Store = LogContext & { [MEMBERS]?: Members }
  * timers, promise chains and event callbacks, sees this context and not another request's.
  */
 export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
-  return storage.run({ ...storage.getStore(), ...ctx }, fn)
+  return storage.run(copyFields(copyFields({}, storage.getStore()), ctx), fn)
 }
 
 /**
@@ -31,17 +32,25 @@ export function runWithContext<T> (ctx: LogContext, fn: () => T): T {
 export function bindContext (kv: LogContext): void {
   const store = storage.getStore()
   if (store) {
-    Object.assign(store, kv)
+    copyFields(store, kv)
     forget(store)
-  } else storage.enterWith({ ...kv })
+  } else storage.enterWith(copyFields({}, kv))
 }
 
 /** A copy of the current context. */
 export function getContext (): LogContext {
-  const copy: LogContext = {}
-  const store = storage.getStore()
-  for (const key in store) copy[key] = store[key]
-  return copy
+  return copyFields({}, storage.getStore())
+}
+
+/**
+ * Copies own fields as data. Context often comes from parsed input (a request body), where a key named
+ * `__proto__` must stay a field: assigned, it would replace the target's prototype and lend the
+ * context inherited fields (a forged user_id) that every `for…in` reader would log.
+ */
+export function copyFields<T extends object> (target: T, source: object | undefined): T {
+  if (source === undefined || source === null) return target
+  for (const key of Object.keys(source)) setField(target as LogContext, key, (source as LogContext)[key])
+  return target
 }
 
 /** Removes every field from the current context. */
@@ -60,9 +69,9 @@ function forget (store: Store): void {
  * How a line logged now gets the current context: `undefined` when there is none; `true` when the
  * fields must be merged as an object (the store's first line: most stores, one per request, log one
  * line, and pino writes an object's fields straight into the line); otherwise the fields as JSON
- * members (`"k":v,…`), serialized on the second line and reused by every later one.
+ * members (`"k":v,…`), serialized by `serialize` on the second line and reused by every later one.
  */
-export function contextForLine (): string | true | undefined {
+export function contextForLine (serialize: (store: LogContext) => string): string | true | undefined {
   const store: Store | undefined = storage.getStore()
   if (store === undefined) return undefined
   const members = store[MEMBERS]
@@ -70,7 +79,7 @@ export function contextForLine (): string | true | undefined {
     store[MEMBERS] = { owner: store }
     return true
   }
-  members.text ??= serializeMembers(store)
+  members.text ??= serialize(store)
   return members.text
 }
 
@@ -78,26 +87,6 @@ export function contextForLine (): string | true | undefined {
 export function serializedContext (): string | undefined {
   const members = (storage.getStore() as Store | undefined)?.[MEMBERS]
   return members?.text
-}
-
-function serializeMembers (store: LogContext): string {
-  let json: string
-  try {
-    json = JSON.stringify(store)
-  } catch {
-    // BigInt or a cycle somewhere: the fields that serialize are kept, the others logged as text.
-    const safe: LogContext = {}
-    for (const key of Object.keys(store)) {
-      try {
-        JSON.stringify(store[key])
-        safe[key] = store[key]
-      } catch {
-        safe[key] = String(store[key])
-      }
-    }
-    json = JSON.stringify(safe)
-  }
-  return json.slice(1, -1)
 }
 
 /** The live context object, or undefined (no copy): change it only through bindContext and clearContext. */
@@ -112,7 +101,7 @@ export function runInContext<T> (store: LogContext, fn: () => T): T {
 
 /** Makes a copy of `ctx` the context for the rest of this execution and what it starts (framework hooks). */
 export function enterContext (ctx: LogContext): LogContext {
-  const store = { ...ctx }
+  const store = copyFields({}, ctx)
   storage.enterWith(store)
   return store
 }

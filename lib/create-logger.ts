@@ -1,12 +1,15 @@
 import { join } from 'node:path'
-import pino, { type Logger, type TransportTargetOptions } from 'pino'
+import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
-import { type CreateLoggerOptions, type LoggerPlan, planLogger } from './logger-config.js'
+import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { packageRoot } from './package-root.js'
+import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Sanitizer } from './sanitizer/sanitizer.js'
+import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
@@ -26,18 +29,24 @@ export type CuratorLogger = Logger & {
 /**
  * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
  * thread, and one worker thread writing to the console and to PostgreSQL, each line serialized once.
+ *
+ * @throws TypeError when an option is invalid, naming it: e.g. `database.sanitize.patterns[0]` that the
+ *   linear-time engine cannot compile. (The plain transport reports such an option once and leaves it out.)
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
-  const targets = outputs(plan, options.transportTarget)
+  const settings = outputSettings(options.pino ?? {})
+  // The worker would only report a bad rule and leave it out: here it is still time to throw.
+  if (plan.database) checkSanitizeOptions(plan.database.sanitize)
+  const targets = outputs(plan, settings, options.transportTarget)
   // One output goes straight to its worker; only two need pino's multistream (and its second parse).
   const single = targets.length === 1 ? targets[0] : undefined
   const transport = targets.length === 0
     ? undefined
-    : pino.transport(single ? { target: single.target, options: single.options } : { targets }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
+    : pino.transport(single ? { target: single.target, options: single.options } : { targets, levels: settings.levels }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
-  let reporting = false
+  let report: SuppressionReport | undefined
   const userPino = options.pino ?? {}
   const userLogMethod = userPino.hooks?.logMethod
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
@@ -47,6 +56,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
 
   const logger = pino({
     ...userPino,
+    serializers: withErrorKeys(userPino),
     name: options.name ?? userPino.name,
     level: single?.level ?? plan.level,
     mixin: context?.mixin ?? contextMixin(userPino.mixin),
@@ -54,12 +64,13 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
-        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
+        if (limiter && report?.writing !== true && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
       },
       ...(context ? { streamWrite: context.streamWrite } : {})
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
+  if (limiter) report = suppressionReport(limiter, logger, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000, transport)
 
   const pinoFlush = logger.flush.bind(logger)
   let closed: Promise<void> | undefined
@@ -86,6 +97,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
             clearInterval(alive)
             resolve()
           })
+          report?.final()
           transport.end()
         })
         return closed
@@ -94,22 +106,18 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   })
 
   const removers: Array<() => void> = []
-  if (transport && options.handleSignals !== false) removers.push(handleSignals(transport, cb => logger.flush(cb)))
+  if (transport && options.handleSignals !== false) {
+    // The rate limiter's last report goes in before the signal handler's synchronous flush.
+    const ending: EndableStream = {
+      end: () => transport.end(),
+      flushSync: () => { report?.final(); transport.flushSync() },
+      get writableEnded () { return transport.writableEnded },
+      once: (e, f) => transport.once(e, f)
+    }
+    removers.push(handleSignals(ending, cb => logger.flush(cb)))
+  }
   if (options.handleExceptions !== false) removers.push(handleExceptions(logger))
   if (removers.length > 0) transport?.once('close', () => { for (const r of removers) r() })
-
-  if (limiter) {
-    const report = setInterval(() => {
-      reporting = true
-      try {
-        for (const [key, suppressed] of limiter.takeSuppressed()) logger.warn({ rate_limited: key, suppressed }, 'rate limit: lines suppressed')
-      } finally {
-        reporting = false
-      }
-    }, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000)
-    report.unref()
-    transport?.once('close', () => clearInterval(report))
-  }
 
   if (!timingLoggerIsSet()) setTimingLogger(logger)
   if (plan.databaseMissing) {
@@ -118,16 +126,37 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   return logger
 }
 
-function outputs (plan: LoggerPlan, transportTarget?: string): TransportTargetOptions[] {
+function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
+  try {
+    new Sanitizer(sanitize) // eslint-disable-line no-new
+  } catch (err) {
+    throw new TypeError((err as Error).message.replace('curator-log: sanitize', 'curator-log: database.sanitize'), { cause: err })
+  }
+}
+
+function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions[] {
   const targets: TransportTargetOptions[] = []
+  for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
+    if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
+      throw new TypeError(`curator-log: ${name} ${JSON.stringify(out.level)} is not a level of this logger; known: ${Object.keys(settings.levels).join(', ')}`)
+    }
+  }
+  // pino's multistream, which splits lines between two outputs, knows only ascending levels.
+  let floor: string | undefined
+  if (!settings.ascending && plan.console && plan.database) {
+    if (plan.console.level !== plan.level || plan.database.level !== plan.level) {
+      throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (pino\'s multistream compares levels in ascending order only)')
+    }
+    floor = Object.entries(settings.levels).sort((a, b) => a[1] - b[1])[0][0]
+  }
   if (plan.console) {
     targets.push(plan.console.pretty
-      ? { target: 'pino-pretty', level: plan.console.level, options: { destination: 1 } }
-      : { target: 'pino/file', level: plan.console.level, options: { destination: 1 } })
+      ? { target: 'pino-pretty', level: floor ?? plan.console.level, options: { destination: 1, ...settings.pretty } }
+      : { target: 'pino/file', level: floor ?? plan.console.level, options: { destination: 1 } })
   }
   if (plan.database) {
     const { level, ...options } = plan.database
-    targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options })
+    targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level: floor ?? level, options: { ...settings.transport, ...options } })
   }
   return targets
 }
@@ -148,6 +177,17 @@ function admit (limiter: RateLimiter, logger: Logger, level: number, args: unkno
   const first = args[0]
   const template = typeof first === 'string' ? first : typeof args[1] === 'string' ? args[1] : (first as Error | undefined)?.message ?? ''
   return limiter.allow(level, template)
+}
+
+/**
+ * pino serializes only its errorKey as an error; README promises that `error` fills the error columns
+ * too, so it gets the same serializer (without one, pino writes an Error as `{}`).
+ */
+function withErrorKeys (o: LoggerOptions): LoggerOptions['serializers'] {
+  const serializers: NonNullable<LoggerOptions['serializers']> = o.serializers ?? { err: pino.stdSerializers.err }
+  const errorKey = o.errorKey ?? 'err'
+  const err = serializers[errorKey] ?? serializers.err
+  return err === undefined || errorKey === 'error' ? serializers : { error: err, ...serializers }
 }
 
 function exempt (first: unknown): boolean {

@@ -11,7 +11,7 @@ export { logTarget, type LogTarget } from './identifiers.js'
 export type { TransportOptions, TransportStats } from '../transport/index.js'
 export { runInContext, enterContext, bindUser } from './context.js'
 export { requestContext, requestErrorHandler, type RequestContextOptions } from './http/request-context.js'
-export { clientIp, type TrustProxy } from './http/request-info.js'
+export { clientIp, compileTrust, type TrustFunction, type TrustProxy } from './http/request-info.js'
 export { UNLIMITED } from './unlimited.js'
 export {
   timedOperation, apiEndpoint, databaseQuery, batchOperation, PerformanceMonitor, setTimingLogger,

@@ -49,7 +49,7 @@ export interface CreateLoggerOptions {
    * it; otherwise only a context's first line does, and later ones reuse it serialized, written first.
    */
   pino?: import('pino').LoggerOptions
-  /** The transport module. Default: curator-log/transport, as built beside this file. */
+  /** @internal The transport module, for tests that load it from source. Default: curator-log/transport, as built beside this file. */
   transportTarget?: string
   /** Environment to read overrides from. Default process.env. */
   env?: Record<string, string | undefined>

@@ -40,12 +40,27 @@ export async function listPartitions (client: pg.Client, target: LogTarget): Pro
   return r.rows.map(p => ({ name: p.partition_name, from: p.range_from, to: p.range_to }))
 }
 
+/** How one maintenance run goes. */
+export interface MaintenanceRun {
+  /**
+   * The time partitions are made around (epoch ms), e.g. a month ahead to prepare for it. Default now.
+   * Retention never uses it: rows are dropped only by their age on the real clock, so a time far
+   * ahead cannot drop the months that are still being written.
+   */
+  now?: number
+  /** Bounds the wait for the table lock that DDL needs, in ms. Default 5000. */
+  lockTimeoutMs?: number
+  /** Does everything, reports it, then rolls it back. Default false. */
+  dryRun?: boolean
+}
+
 /**
  * Creates the partitions from the previous month through `monthsAhead` months ahead and drops (or
  * detaches) those past retention, in one transaction under the table's advisory lock, so any number
- * of processes may run it at once. `lockTimeoutMs` bounds the wait for the table lock that DDL needs.
+ * of processes may run it at once.
  */
-export async function maintainPartitions (client: pg.Client, target: LogTarget, plan: MaintenancePlan, now = Date.now(), lockTimeoutMs = 5000): Promise<MaintenanceResult> {
+export async function maintainPartitions (client: pg.Client, target: LogTarget, plan: MaintenancePlan, run: MaintenanceRun = {}): Promise<MaintenanceResult> {
+  const { now = Date.now(), lockTimeoutMs = 5000, dryRun = false } = run
   const fn = (name: string): string => `${quoteIdent(target.schema)}.${name}`
   await client.query('BEGIN')
   try {
@@ -54,10 +69,11 @@ export async function maintainPartitions (client: pg.Client, target: LogTarget, 
       [target.schema, target.table, new Date(monthStart(now, -1)), plan.monthsAhead + 1])
     const dropped = plan.retentionDays > 0
       ? await client.query<{ p: string }>(`SELECT ${fn('curator_log_drop_partitions')}($1, $2, $3, $4) AS p`,
-        [target.schema, target.table, new Date(now - plan.retentionDays * DAY), plan.detach])
+        [target.schema, target.table, new Date(Date.now() - plan.retentionDays * DAY), plan.detach])
       : { rows: [] }
     const partitions = await listPartitions(client, target)
-    await client.query('COMMIT')
+    // A dry run sees exactly what the functions would do, under the same lock, then undoes it.
+    await client.query(dryRun ? 'ROLLBACK' : 'COMMIT')
     return { created: created.rows.map(r => r.p), dropped: dropped.rows.map(r => r.p), partitions }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})

@@ -53,7 +53,7 @@ t.test('query and tail: bad filters are usage errors', async t => {
   const { args } = await seeded(t)
   for (const [flag, value, message] of [
     ['--level', 'loud', /--level: unknown level "loud"/], ['--since', 'yesterday', /--since takes a duration/],
-    ['--from', 'soon', /--from must be a time/], ['--where', '{bad', /--where must be JSON/], ['--where', '7', /JSON object or array/],
+    ['--from', 'soon', /--from must be a time/], ['--where', '{bad', /--where must be JSON/], ['--where', '7', /must be a JSON object/],
     ['--limit', '0', /--limit must be an integer from 1/]
   ] as const) {
     const r = await cli('query', ...args, flag, value)
@@ -73,7 +73,8 @@ t.test('missing schema and unreachable server', async t => {
   }
   const down = await cli('stats', '--url', 'postgres://x:y@127.0.0.1:1/db')
   t.equal(down.code, 1)
-  t.match(down.err, /cannot connect to postgres:\/\/x:\*\*\*@127\.0\.0\.1:1\/db/)
+  t.match(down.err, /cannot connect to 127\.0\.0\.1:1\/db as x: connection refused/)
+  t.notMatch(down.err, /:y@/)
 })
 
 t.test('tail: the last rows, then new rows as they commit, each once', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cli } from './support/cli.js'
+import { bin, cli } from './support/cli.js'
 import { databaseUrl, freshTarget } from './support/db.js'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 
@@ -19,25 +19,25 @@ t.test('migrate takes DATABASE_URL when there is no --url', async t => {
   t.equal(r.code, 0, r.err)
 })
 
-t.test('errors: usage is exit 2 with help, failures exit 1 with a reason', async t => {
+t.test('errors: usage is exit 2 with a pointer to the help, failures exit 1 with a reason', async t => {
   const bad = await cli('migrate', '--schema', 'Bad-Name')
   t.equal(bad.code, 2)
   t.match(bad.err, /--schema must be a lower-case SQL identifier/)
-  t.match(bad.err, /curator-log migrate \[options\]/)
+  t.match(bad.err, /see curator-log migrate --help\n$/)
 
   const flag = await cli('migrate', '--nope')
   t.equal(flag.code, 2)
   t.match(flag.err, /Unknown option '--nope'/)
 
   const url = await cli('migrate', '--url', 'postgres://u:secret@[bad')
-  t.equal(url.code, 2)
-  t.match(url.err, /not a valid URL/)
+  t.equal(url.code, 1)
+  t.match(url.err, /not a valid connection string/)
   t.notMatch(url.err, /secret/, 'the password is not echoed')
 
   const port = await freePort()
   const down = await cli('migrate', '--url', `postgres://postgres:pw@127.0.0.1:${port}/postgres`)
   t.equal(down.code, 1)
-  t.match(down.err, new RegExp(`cannot connect to postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/postgres: .*ECONNREFUSED`))
+  t.match(down.err, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}/postgres as postgres: connection refused.*ECONNREFUSED`))
 
   const unknown = await cli('frobnicate')
   t.equal(unknown.code, 2)
@@ -57,16 +57,28 @@ t.test('help', async t => {
   }
 })
 
-t.test('demo against the test database', async t => {
-  const { target } = await freshTarget(t, { migrate: false })
+t.test('demo against a given database: says where it writes, uses a table of its own', async t => {
+  const { target, client } = await freshTarget(t, { migrate: false })
   const r = await cli('demo', '--schema', target.schema, '--requests', '120')
   t.equal(r.code, 0, r.err)
+  t.match(r.out, new RegExp(`^writing 120 requests' demo rows into ${target.schema}\\.curator_log_demo at \\S+ as \\S+; they stay there afterwards\n`))
   t.match(r.out, /120 requests served/)
   t.match(r.out, /rows per level: info=\d+ warn=\d+ error=\d+/)
   t.match(r.out, /the rows of request [0-9a-f-]{36}/)
   t.match(r.out, /request failed with an unhandled error .*error=Error: inventory service timed out for item 13/)
   t.match(r.out, /"email":"\[REDACTED\]"/)
   t.notMatch(r.out, /customer@example\.com/)
+  t.match(r.out, new RegExp(`look it up yourself: curator-log query --schema ${target.schema} --table curator_log_demo --request-id [0-9a-f-]{36}\n`))
+  const tables = await client.query('SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND relkind = \'p\'', [target.schema])
+  t.same(tables.rows.map(r => r.relname), ['curator_log_demo'], 'system_logs is not touched')
   const bad = await cli('demo', '--requests', 'many')
   t.equal(bad.code, 2)
+})
+
+t.test('demo without a database: a throwaway server, and a last line that does not point at it', async t => {
+  const r = await bin(['demo', '--requests', '60'], { DATABASE_URL: undefined })
+  t.equal(r.code, 0, r.err)
+  t.match(r.out, /starting a throwaway PostgreSQL, removed when the demo ends/)
+  t.match(r.out, /the throwaway PostgreSQL is removed now; to keep the rows and look around, run the demo with DATABASE_URL set\n$/)
+  t.notMatch(r.out, /look it up yourself/)
 })

@@ -47,7 +47,7 @@ t.test('Express: 1 000 concurrent requests, users, bodies, errors', async t => {
   const orderRows = await rows("path = '/orders'")
   t.same(orderRows.map(r => r.message), ['request started', 'order received', 'request completed: POST /orders'])
   t.ok(orderRows.slice(1).every(r => r.user_id === 'u-9'), 'the bound user is on the rest of the request')
-  t.match(orderRows[2], { status_code: 201, context: { request_body: '{"item":"book","qty":2}' } })
+  t.match(orderRows[2], { status_code: 201, context: { request_body: { item: 'book', qty: 2 } } })
   t.equal(orderRows[0].context.headers.authorization, '[REDACTED]')
   const failRows = await rows('request_id = $1', body.request_id)
   t.match(failRows.find(r => r.level === 'error' && r.error_type === 'Error'), { error_message: 'async failure', stack_trace: /Error: async failure/ })

@@ -141,6 +141,6 @@ t.test('an unhandled error: stack logged, 500 JSON with the request id', async t
   const started = rows.find(x => x.message === 'request started' && x.request_id === body.request_id)
   t.equal(started, undefined, 'start lines are debug by default')
   const fine = rows.find(x => x.message === 'request completed: GET /fine')
-  t.same(fine.context.response_body, '{"ok":true}')
+  t.same(fine.context.response_body, { ok: true })
   t.throws(() => requestContext({} as never), /needs a logger/)
 })

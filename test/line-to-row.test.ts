@@ -7,6 +7,7 @@ import { CONTEXT_INDEX } from '../transport/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { LevelNames } from '../transport/levels.js'
 import { createLineEncoder } from '../transport/line-to-row.js'
+import { type ParsedLine, parseLine } from '../transport/pino-line.js'
 import { createRowMapper, type RowMapperOptions } from '../transport/record-to-row.js'
 import { SECRETS } from './support/secrets.js'
 
@@ -25,14 +26,15 @@ function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions
   const map = createRowMapper(options)
   // What the transport does with a line when the fast path declines it.
   const full = (line: string): string => {
-    let record: unknown
+    let parsed: ParsedLine
     try {
-      record = JSON.parse(line)
+      parsed = parseLine(line)
     } catch {
       return 'unparsed'
     }
+    const { record, owned } = parsed
     if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'unparsed'
-    return encodeRow(map(record as Record<string, unknown>, NOW))
+    return encodeRow(map(record as Record<string, unknown>, NOW, owned))
   }
   return { fast: createLineEncoder(options), full }
 }
@@ -45,12 +47,16 @@ function sameRow (fast: string, full: string): boolean {
   return a.every((v, i) => i === CONTEXT_INDEX ? isDeepStrictEqual(JSON.parse(v!), JSON.parse(b[i]!)) : v === b[i])
 }
 
+// OpenTelemetry's keys and values, valid and not: the trace columns take the valid ones.
+const TRACE_KEYS = ['trace_id', 'span_id', 'trace_flags', 'traceId', 'spanId', 'trace', 'span', 'trace.id', 'id']
+const TRACE_VALUES = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '01', '0'.repeat(32), '0'.repeat(16),
+  '4BF92F3577B34DA6A3CE929D0E0E4736', 'ff', '1']
 const KEYS = ['time', 'level', 'msg', 'name', 'hostname', 'pid', 'status_code', 'duration_ms', 'request_id', 'user_id',
   'ip_address', 'user_agent', 'path', 'method', 'err', 'error', 'password', 'api_key', 'token', '__proto__', 'tenant',
-  'cart', 'a', 'b', 'x-y', 'é', 'Buffer', 'type', 'data', '']
+  'cart', 'a', 'b', 'x-y', 'é', 'Buffer', 'type', 'data', '', ...TRACE_KEYS]
 const STRINGS = ['', 'GET', 'acme', 'info', 'WARN', '/api/v1/orders/7', '10.0.0.1', 'line\nbreak', 'tab\there', 'quote"inside',
   'back\\slash', 'emoji 😀', 'nul\u0000', 'lone \ud800', 'Buffer', 'a'.repeat(600), 'b'.repeat(9000), '2026-11-28T12:00:00Z',
-  'password=hunter2', 'user@example.com', 'ok', '9f8e7d6c-5b4a-3928-1706-abcdefabcdef', ...SECRETS.map(s => s.text)]
+  'password=hunter2', 'user@example.com', 'ok', '9f8e7d6c-5b4a-3928-1706-abcdefabcdef', ...SECRETS.map(s => s.text), ...TRACE_VALUES]
 const NUMBERS = [0, -0, 1, -1, 30, 50, 1.5, 0.1, 1e21, 1e-7, 2 ** 31, -(2 ** 31) - 1, 123456789012345680000, NOW, NOW - 400 * 86_400_000, 404.25]
 
 const leaf = fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 }))

@@ -3,11 +3,11 @@ import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import curatorLogTransport from '../transport/index.js'
-import { listPartitions } from '../lib/partition-maintenance.js'
+import { listPartitions, monthStart } from '../lib/partition-maintenance.js'
 import { quoteIdent } from '../lib/identifiers.js'
 import { cli } from './support/cli.js'
 import { ROOT } from './support/consumer.js'
-import { connect, databaseUrl, freshTarget, rows, transportLogger } from './support/db.js'
+import { assertSeqs, connect, databaseUrl, freshTarget, range, rows, transportLogger } from './support/db.js'
 
 const names = async (client: Parameters<typeof listPartitions>[0], target: Parameters<typeof listPartitions>[1]) => (await listPartitions(client, target)).map(p => p.name)
 
@@ -28,26 +28,56 @@ t.test('four processes maintaining at once: each partition made exactly once, no
   t.same(await names(client, target), [...before, ...created])
 })
 
+const DAY = 86_400_000
+const partitionName = (ms: number) => `system_logs_${new Date(ms).toISOString().slice(0, 7).replace('-', '_')}`
+
 t.test('retention drops exactly the partitions entirely older than it; detach keeps them as tables', async t => {
   const { target, client } = await freshTarget(t)
-  await client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, '2030-01-01Z', 11)`, [target.schema, target.table])
-  const args = ['--url', databaseUrl(), '--schema', target.schema, '--now', '2030-12-15T00:00:00Z', '--months-ahead', '0']
-  // 90 days before 2030-12-15 is 2030-09-16: August ends before it, September does not.
+  const now = Date.now()
+  await client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, $3, 11)`, [target.schema, target.table, new Date(monthStart(now, -11))])
+  const args = ['--url', databaseUrl(), '--schema', target.schema, '--months-ahead', '0']
+  // The month holding the cutoff ends after it and stays; the one before it ends before it and goes.
+  const cutoff90 = now - 90 * DAY
   const detached = await cli('maintain', ...args, '--retention-days', '90', '--detach')
   t.equal(detached.code, 0, detached.err)
   const gone = [...detached.out.matchAll(/^detached (\S+)$/gm)].map(m => m[1])
-  t.ok(gone.includes('system_logs_2030_08') && !gone.includes('system_logs_2030_09'), 'August goes, September stays')
-  t.ok(gone.every(n => n < 'system_logs_2030_09'), 'nothing younger goes')
-  t.same((await names(client, target)).filter(n => n.startsWith('system_logs_2030')), ['system_logs_2030_09', 'system_logs_2030_10', 'system_logs_2030_11', 'system_logs_2030_12'])
-  t.ok((await client.query('SELECT to_regclass($1) AS r', [`${target.schema}.system_logs_2030_08`])).rows[0].r, 'a detached partition is still a table')
+  t.ok(gone.includes(partitionName(monthStart(cutoff90, -1))) && !gone.includes(partitionName(cutoff90)), 'the month before the cutoff goes, the cutoff\'s month stays')
+  t.ok(gone.every(n => n < partitionName(cutoff90)), 'nothing younger goes')
+  t.ok((await client.query('SELECT to_regclass($1) AS r', [`${target.schema}.${partitionName(monthStart(cutoff90, -1))}`])).rows[0].r, 'a detached partition is still a table')
+  const cutoff30 = now - 30 * DAY
   const dropped = await cli('maintain', ...args, '--retention-days', '30')
-  t.match(dropped.out, /^dropped system_logs_2030_09$/m)
-  t.match(dropped.out, /^dropped system_logs_2030_10$/m)
-  t.notMatch(dropped.out, /^dropped system_logs_2030_11$/m)
+  t.match(dropped.out, new RegExp(`^dropped ${partitionName(monthStart(cutoff30, -1))}$`, 'm'))
+  t.notMatch(dropped.out, new RegExp(`^dropped ${partitionName(cutoff30)}$`, 'm'))
   const bad = await cli('maintain', ...args, '--retention-days', 'forever')
   t.equal(bad.code, 2)
   const badNow = await cli('maintain', '--now', 'tomorrow')
   t.equal(badNow.code, 2)
+})
+
+t.test('maintain --now months ahead makes partitions there and drops none of the months being written', async t => {
+  const { target, client } = await freshTarget(t)
+  const seqs = range(50)
+  await client.query(`INSERT INTO ${quoteIdent(target.schema)}.system_logs (level, message, context) SELECT 'info', 'this month', jsonb_build_object('seq', s) FROM unnest($1::int[]) s`, [seqs])
+  const ahead = new Date(monthStart(Date.now(), 7) + 9 * DAY).toISOString()
+  const run = await cli('maintain', '--url', databaseUrl(), '--schema', target.schema, '--now', ahead, '--retention-days', '30')
+  t.equal(run.code, 0, run.err)
+  t.notMatch(run.out, /^dropped /m, 'nothing dropped')
+  t.match(run.out, new RegExp(`^created ${partitionName(Date.parse(ahead))}$`, 'm'))
+  t.ok((await names(client, target)).includes(partitionName(Date.now())), 'this month\'s partition is still there')
+  await assertSeqs(t, client, target, seqs)
+})
+
+t.test('maintain --dry-run prints what it would create and drop, and changes nothing', async t => {
+  const { target, client } = await freshTarget(t)
+  await client.query(`SELECT ${quoteIdent(target.schema)}.curator_log_create_partitions($1, $2, $3, 2)`, [target.schema, target.table, new Date(monthStart(Date.now(), -8))])
+  const before = await names(client, target)
+  const ahead = new Date(monthStart(Date.now(), 5)).toISOString()
+  const run = await cli('maintain', '--url', databaseUrl(), '--schema', target.schema, '--now', ahead, '--months-ahead', '1', '--retention-days', '90', '--dry-run')
+  t.equal(run.code, 0, run.err)
+  t.match(run.out, new RegExp(`^would create ${partitionName(Date.parse(ahead))}$`, 'm'))
+  t.match(run.out, new RegExp(`^would drop ${partitionName(monthStart(Date.now(), -8))}$`, 'm'))
+  t.match(run.out, /dry run, nothing changed/)
+  t.same(await names(client, target), before, 'the partitions are as they were')
 })
 
 t.test('a month rollover under a fake clock: the new month\'s partition is made and its rows land in it', async t => {

@@ -1,14 +1,14 @@
 import t from 'tap'
-import { once } from 'node:events'
-import pino from 'pino'
-import { SECRETS } from './support/secrets.js'
-import { TRANSPORT, freshTarget, transportLogger } from './support/db.js'
+import { MORE_SECRETS, ORDINARY_VALUES, SECRETS } from './support/secrets.js'
+import { freshTarget, transportLogger } from './support/db.js'
 import { testLogger } from './support/logger.js'
+
+const PLANTED = [...SECRETS, ...MORE_SECRETS]
 
 t.test('no planted secret reaches any column of system_logs', async t => {
   const { target, client } = await freshTarget(t)
   const { logger, end } = await transportLogger(t, target)
-  SECRETS.forEach(({ text }, i) => {
+  PLANTED.forEach(({ text }, i) => {
     const err = new Error(`failed for ${text}`)
     err.stack = `Error: failed for ${text}\n    at handler (/srv/app.js:1:1)`
     logger.error({
@@ -27,12 +27,49 @@ t.test('no planted secret reaches any column of system_logs', async t => {
   })
   await end()
   const r = await client.query(`SELECT row_to_json(l)::text AS j FROM "${target.schema}".system_logs l`)
-  t.equal(r.rowCount, SECRETS.length)
-  for (const { core } of SECRETS) {
+  t.equal(r.rowCount, PLANTED.length)
+  for (const { core } of PLANTED) {
     const leaks = r.rows.filter(x => x.j.includes(core) || x.j.includes(JSON.stringify(core).slice(1, -1)))
     t.equal(leaks.length, 0, `${core.slice(0, 12)}… appears nowhere`)
   }
   t.notOk(r.rows.some(x => x.j.includes('hunter2-plain') || x.j.includes('plain-key-value')), 'sensitive keys redacted')
+})
+
+t.test('keys that name credentials and the bytes of binary values never reach the table', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target)
+  logger.info({
+    cookie: 'sid=Cookie1Value',
+    'set-cookie': ['session=Cookie2Value; HttpOnly'],
+    auth: 'Auth3Value',
+    pass: 'Pass4Value',
+    headers: { Cookie: 'a=Cookie5Value', 'X-Auth': 'Auth6Value' },
+    db_pass: 'Pass7Value',
+    userPin: '8642',
+    bytes: new Uint8Array(Buffer.from('Bytes8Value')),
+    nested: { raw: new Uint8Array([83, 69, 67, 82, 69, 84]) }
+  }, 'credentials by key')
+  await end()
+  const r = await client.query(`SELECT row_to_json(l)::text AS j, context FROM "${target.schema}".system_logs l`)
+  const row = r.rows[0].j as string
+  for (const value of ['Cookie1Value', 'Cookie2Value', 'Auth3Value', 'Pass4Value', 'Cookie5Value', 'Auth6Value', 'Pass7Value', '8642']) {
+    t.notOk(row.includes(value), `${value} redacted`)
+  }
+  t.equal(r.rows[0].context.bytes, '[binary 11 bytes]', 'a Uint8Array is shown by its length')
+  t.equal(r.rows[0].context.nested.raw, '[binary 6 bytes]')
+  t.notOk(row.includes('"0":'), 'no byte of it is stored')
+})
+
+t.test('ordinary values survive every rule: ids, hashes, UUIDs, trace ids, versions, times, addresses', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target)
+  ORDINARY_VALUES.forEach((value, i) => logger.info({ seq: i, note: value, ip_address: /^[0-9a-f.:]+$/.test(value) ? value : undefined }, value))
+  await end()
+  const r = await client.query(`SELECT message, ip_address, context FROM "${target.schema}".system_logs ORDER BY (context->>'seq')::int`)
+  const changed = r.rows.filter((row, i) => row.message !== ORDINARY_VALUES[i] || row.context.note !== ORDINARY_VALUES[i])
+  t.comment(`false positives: ${changed.length} of ${ORDINARY_VALUES.length} ordinary values changed`)
+  t.same(changed.map(row => row.message), [], 'none changed')
+  t.ok(r.rows.some(row => row.ip_address === '10.0.1.7'), 'addresses stay in ip_address')
 })
 
 t.test('pino redact paths stay available on the app thread', async t => {
@@ -66,8 +103,32 @@ t.test('a column name made sensitive: its value in the column stays, the same ke
   ])
 })
 
-t.test('an invalid pattern is a clear error when the transport starts', async t => {
-  const stream = pino.transport({ target: TRANSPORT, options: { sanitize: { patterns: ['([unclosed'] }, spillDir: false } })
-  const [err] = await once(stream, 'error')
-  t.match(err.message, /sanitize\.patterns\[0\] is not a valid regular expression/)
+t.test('an invalid pattern: createLogger throws at once, naming the option', async t => {
+  const { target } = await freshTarget(t, { migrate: false })
+  for (const pattern of ['([unclosed', '(?=lookahead)x', 'a{2,1}']) {
+    t.throws(() => testLogger(t, target, { database: { sanitize: { patterns: ['ok', pattern] } } }), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
+  }
+  t.throws(() => testLogger(t, target, { database: { sanitize: { maxDepth: 0 } } }), /database\.sanitize\.maxDepth must be a positive integer/)
+})
+
+t.test('an invalid pattern in the plain transport: reported once, the process lives, the other rules apply', async t => {
+  const { target, client } = await freshTarget(t)
+  const printed: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    printed.push(String(chunk))
+    return write(chunk, ...rest)
+  }) as typeof process.stderr.write
+  t.teardown(() => { process.stderr.write = write })
+  let errors = 0
+  const { logger, stream, end } = await transportLogger(t, target, { sanitize: { patterns: ['([unclosed', '\\bORD-\\d{6}\\b'] } })
+  stream.on('error', () => errors++)
+  logger.info({ password: 'hunter2' }, 'order ORD-123456 for jane@example.com')
+  await end()
+  const r = await client.query(`SELECT message, context FROM "${target.schema}".system_logs`)
+  t.same(r.rows, [{ message: 'order [REDACTED] for [REDACTED_EMAIL]', context: { password: '[REDACTED]' } }])
+  t.equal(errors, 0, 'no error event on the stream')
+  const reports = printed.join('').split('\n').filter(l => l.includes('sanitize.patterns[0]'))
+  t.equal(reports.length, 1, 'reported once on stderr')
+  t.match(reports[0], /is not a valid regular expression/)
 })

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { quoteIdent } from '../lib/identifiers.js'
-import { assertSeqs, flushTransport, freshTarget, range, transportLogger, waitFor } from './support/db.js'
+import { commitProxy } from './support/commit-proxy.js'
+import { assertSeqs, databaseUrl, flushTransport, freshTarget, range, transportLogger, waitFor } from './support/db.js'
 
 t.test('connection lost while COMMIT is in flight: the server is asked, the batch lands once', async t => {
   const { target, client } = await freshTarget(t)
@@ -25,3 +29,34 @@ t.test('connection lost while COMMIT is in flight: the server is asked, the batc
   t.ok(stats.retries >= 1, 'the lost COMMIT was retried')
   await assertSeqs(t, client, target, range(100))
 })
+
+for (const commitReaches of [true, false]) {
+  const outcome = commitReaches ? 'committed' : 'rolled back'
+  t.test(`COMMIT answer lost, then shutdown before the server is back (it had ${outcome}): the batch is spilled with its xid, the next process asks and it lands once`, async t => {
+    const { target, client } = await freshTarget(t)
+    const dir = mkdtempSync(join(tmpdir(), 'curator-log-xid-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const port = new URL(databaseUrl()).port
+    const proxy = await commitProxy(t, Number(port), { commitReaches })
+    const url = `postgres://postgres:postgres@127.0.0.1:${proxy.port}/postgres`
+    const options = { spillDir: dir, copyConnections: 1, maintenance: false, retryBaseMs: 20, retryMaxMs: 200, closeTimeoutMs: 1500, flushIntervalMs: 50 }
+    const first = await transportLogger(t, target, options, {}, url)
+    for (const seq of range(5000)) first.logger.info({ seq }, 'in doubt')
+    await waitFor('a COMMIT to be lost', () => proxy.state.lost, 30_000)
+    for (const seq of range(1000, 5000)) first.logger.info({ seq }, 'after')
+    await first.end()
+    const landed = (await client.query(`SELECT count(*)::int AS n FROM ${quoteIdent(target.schema)}.system_logs`)).rows[0].n
+    t.ok(commitReaches ? landed > 0 : landed === 0, `before replay ${landed} rows are in the table`)
+    const segments = readdirSync(dir).filter(f => f.startsWith('spill-') && f.endsWith('.ndjson'))
+    const headers = segments.map(f => JSON.parse(readFileSync(join(dir, f), 'utf8').split('\n')[0]))
+    const inDoubt = headers.filter(h => h.xid !== undefined)
+    t.equal(inDoubt.length, 1, 'one segment carries the transaction in doubt')
+    t.match(inDoubt[0], { xid: /^\d+$/, target: { server: /^\d+$/, schema: target.schema, table: 'system_logs' } })
+
+    proxy.open()
+    const second = await transportLogger(t, target, options, {}, url)
+    await waitFor('the spill to load', () => readdirSync(dir).filter(f => f.startsWith('spill-')).length === 0, 60_000)
+    await second.end()
+    await assertSeqs(t, client, target, range(6000))
+  })
+}

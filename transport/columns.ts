@@ -2,7 +2,7 @@
 export const COLUMNS = [
   'timestamp', 'level', 'logger', 'message', 'context', 'request_id', 'user_id', 'ip_address',
   'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'error_type', 'error_message',
-  'stack_trace', 'hostname', 'pid'
+  'stack_trace', 'hostname', 'pid', 'trace_id', 'span_id', 'trace_flags'
 ] as const
 
 export type Column = typeof COLUMNS[number]

@@ -32,6 +32,8 @@ export class CopyWriter {
   /** True while a statement runs on `client`: abandoning it then also asks the server to cancel. */
   private busy = false
   private readonly copySql: string
+  /** The system_identifier of the server last connected to; null before, or where it may not be read. */
+  serverId: string | null = null
 
   constructor (private readonly config: pg.ClientConfig, readonly target: LogTarget) {
     this.copySql = copyStatement(target)
@@ -57,6 +59,9 @@ export class CopyWriter {
     } finally {
       if (this.opening === client) this.opening = undefined
     }
+    // Names the server in spill files, so rows (and a transaction id) only ever go back to it.
+    const id = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()').catch(() => undefined)
+    this.serverId = id?.rows[0]?.id ?? null
     this.client = client
     return client
   }

@@ -20,19 +20,47 @@ export interface DeliveryOptions {
   stuckMs?: number
 }
 
+/** A transaction whose COMMIT was sent and never answered, and the server it ran on. */
+export interface Unresolved {
+  xid: string
+  /** The server's system_identifier, null when it could not be read. */
+  server: string | null
+}
+
+/** A spilled batch to load again. */
+export interface ReplayBatch {
+  lines: string[]
+  /** Set when these rows may already have committed: ask about the transaction before loading them. */
+  unresolved?: Unresolved
+  /** Marks the batch loaded (or found committed). */
+  done: () => void
+  /** The batch's COMMIT went unanswered again at close: it stays spilled, with the new question. */
+  defer: (u: Unresolved) => void
+}
+
 /** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
 export interface Overflow {
   /**
-   * Writes lines to durable local storage; false when that is not possible. `raw`: pino lines not
-   * parsed yet (the worker fell behind the app), which replay turns into rows with the function
-   * given to parseSpilled.
+   * Writes lines to local storage, returning only once the OS has them (they survive the process);
+   * false when that failed, in which case none of them was kept. With `unresolved`, the lines are
+   * one batch whose COMMIT is in doubt, kept together with that question.
    */
-  spill (lines: readonly string[], raw?: boolean): boolean
-  /** How replay turns a line spilled raw into a COPY line. */
+  spill (lines: readonly string[], unresolved?: Unresolved): boolean
+  /**
+   * As spill, for pino lines not parsed yet (the worker fell behind the app): loading turns them
+   * into rows with the function given to parseSpilled.
+   */
+  spillRaw (lines: readonly string[]): boolean
+  /** How loading turns a line spilled raw into a COPY line. */
   parseSpilled (toRow: (line: string) => string): void
   deadLetter (line: string, err: unknown): void
-  /** The next spilled batch to load, oldest first, with the callback that marks it loaded. */
-  nextReplay (): Promise<{ lines: string[], done: () => void } | undefined>
+  /**
+   * The next spilled batch for this target, oldest first. `server` connects (when there is
+   * something to check) and tells the server's identity, which spilled batches must match.
+   */
+  nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined>
+  /** The identity of the server rows are being loaded into, written into what is spilled next. */
+  bind (server: string | null): void
   /** Unreadable lines met while replaying. */
   readonly skipped: number
 }
@@ -54,6 +82,7 @@ export interface Hooks {
 const WARN = 40
 /** Successful batches after which a batch size halved by statement_timeout is doubled again. */
 const GROW_AFTER = 20
+const REPLAY_CHECK_MS = 2000
 
 /** One COPY connection and what it is doing. */
 interface Lane {
@@ -77,6 +106,7 @@ export class Delivery {
   private closing = false
   private due = false
   private timer: NodeJS.Timeout | undefined
+  private replayTimer: NodeJS.Timeout | undefined
   private failing = false
   private deadline = Infinity
   private readonly abort = new AbortController()
@@ -126,7 +156,10 @@ export class Delivery {
 
   /** Looks for spill files left by earlier processes and loads them once the database answers. */
   start (): void {
-    if (this.overflow) this.kick()
+    if (!this.overflow) return
+    this.kick()
+    // Segments of a crashed process become free only once its lease goes stale: look again now and then.
+    this.replayTimer = setInterval(() => { if (!this.closing) this.kick() }, REPLAY_CHECK_MS).unref()
   }
 
   /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
@@ -157,13 +190,14 @@ export class Delivery {
     } finally {
       clearTimeout(stop)
       clearTimeout(this.timer)
+      clearInterval(this.replayTimer)
     }
   }
 
   /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
   spillRaw (lines: readonly string[]): boolean {
     if (lines.length === 0) return true
-    if (!this.overflow?.spill(lines, true)) return false
+    if (!this.overflow?.spillRaw(lines)) return false
     this.stats.spilled += lines.length
     return true
   }
@@ -243,15 +277,19 @@ export class Delivery {
     for (const w of waiters) w()
   }
 
-  /** Loads one spilled batch when the database is taking rows; false when there is none. */
+  /** Loads one spilled batch (retrying while the database is away); false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
-    if (this.failing || !this.overflow || Date.now() < this.replayPausedUntil) return false
-    const next = await this.overflow.nextReplay()
+    if (!this.overflow || Date.now() < this.replayPausedUntil) return false
+    const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
     if (!next) return false
+    if (next.unresolved) lane.unresolved = next.unresolved.xid
     if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
       next.done()
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
+    } else if (lane.unresolved !== undefined) {
+      next.defer({ xid: lane.unresolved, server: lane.writer.serverId })
+      lane.unresolved = undefined
     }
     return true
   }
@@ -275,6 +313,20 @@ export class Delivery {
     }
   }
 
+  /** The identity of the lane's server, connecting (with retries, until closing) to learn it. */
+  private async serverOf (lane: Lane): Promise<string | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await lane.writer.connection()
+        return lane.writer.serverId
+      } catch (err) {
+        if (this.closing) throw err
+        this.failed(lane, err, 'transient')
+        await sleep(backoffMs(attempt, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
+      }
+    }
+  }
+
   /**
    * Delivers lines in order; splits batches the server refuses until the bad rows stand alone.
    * False when the close deadline came first: queued lines are then spilled, replayed ones left on disk.
@@ -288,12 +340,19 @@ export class Delivery {
     while (pending.length > 0) {
       const part = pending[0]
       if (this.pastDeadline()) {
+        // A batch whose COMMIT is in doubt is spilled with its transaction id, so the next process
+        // asks the server before loading it again.
+        if (lane.unresolved !== undefined && !replay) {
+          this.spillOrDrop(pending.shift()!, { xid: lane.unresolved, server: lane.writer.serverId })
+          lane.unresolved = undefined
+        }
         this.spillOrDrop((replay ? [] : pending.flat()).concat(this.queue.take(Infinity, Infinity)))
         return false
       }
       try {
         await this.hooks.prepare?.(lastErr)
         await this.copy(lane, part)
+        this.overflow?.bind(lane.writer.serverId)
         pending.shift()
         lastErr = undefined
         attempt = 0
@@ -381,7 +440,10 @@ export class Delivery {
    */
   private async copy (lane: Lane, lines: string[]): Promise<void> {
     if (lane.unresolved !== undefined) {
+      // NULL (older than the server keeps commit status for) loads the rows: a possible duplicate
+      // rather than a loss. "In the future" (22023: a server restored to before it) never committed there.
       const status = await lane.writer.transactionStatus(lane.unresolved)
+        .catch(err => { if ((err as { code?: unknown }).code === '22023') return 'aborted'; throw err })
       if (status === 'in progress') throw new Error(`transaction ${lane.unresolved} is still in progress`)
       lane.unresolved = undefined
       if (status === 'committed') return this.count(lines.length)
@@ -427,9 +489,9 @@ export class Delivery {
     this.overflow?.deadLetter(line, err)
   }
 
-  private spillOrDrop (lines: string[]): void {
+  private spillOrDrop (lines: string[], unresolved?: Unresolved): void {
     if (lines.length === 0) return
-    if (this.overflow?.spill(lines)) this.stats.spilled += lines.length
+    if (this.overflow?.spill(lines, unresolved)) this.stats.spilled += lines.length
     else for (const l of lines) this.drop(l)
   }
 

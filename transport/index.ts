@@ -16,8 +16,10 @@ import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
+import { type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
 import { openOverflow } from './spill.js'
+import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
 export type { TransportOptions } from './options.js'
@@ -57,12 +59,16 @@ function warn (msg: string): void {
  */
 export default async function curatorLogTransport (options: TransportOptions = {}) {
   const o = resolveOptions(options)
-  const sanitizer = new Sanitizer(o.sanitize)
+  // A worker cannot throw into the app (an 'error' on its stream would end the process): a bad
+  // sanitizer option is reported once and left out, the rest of the rules apply. createLogger checks
+  // the same options on the app thread and throws there.
+  const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
-  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir, o.batchRows, warn)
+  const spillTarget = configuredTarget(connection, o.target)
+  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -71,6 +77,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     levels,
     messageKey: o.messageKey,
     errorKey: o.errorKey,
+    timeKey: o.timeKey,
+    timeScale: o.timeUnit === 's' ? 1000 : 1,
+    nestedKey: o.nestedKey,
     maxMessageLength: o.maxMessageLength,
     window: () => partitions.window()
   }
@@ -104,14 +113,16 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const toRow = (line: string): EncodedLine => {
     const fast = encodeLine(line, o.now())
     if (fast !== undefined) return fast
-    let record: unknown
+    let parsed: ParsedLine
     try {
-      record = JSON.parse(line)
+      parsed = parseLine(line)
     } catch (err) {
-      record = { msg: line, unparsed: true, parse_error: errorText(err) }
+      parsed = { record: { msg: line, unparsed: true, parse_error: errorText(err) } }
     }
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) record = { msg: line, unparsed: true }
-    const row = mapRecord(record as Record<string, unknown>, o.now())
+    const { record, owned } = parsed
+    const row = record !== null && typeof record === 'object' && !Array.isArray(record)
+      ? mapRecord(record as Record<string, unknown>, o.now(), owned)
+      : mapRecord({ msg: line, unparsed: true }, o.now())
     return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
   }
   const inboxBytes = Math.min(o.maxQueueBytes, INBOX_BYTES)

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { type LogTarget, logTarget } from '../lib/identifiers.js'
 import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
 
@@ -38,7 +36,11 @@ export interface TransportOptions {
    * machine 4 s of thread-stream's 10 s end() budget.
    */
   closeTimeoutMs?: number
-  /** Directory for spill and dead-letter files, or false to disable spilling. Default `<tmpdir>/curator-log/<appName>`. */
+  /**
+   * Directory for spill and dead-letter files, or false to disable spilling. Default
+   * `<tmpdir>/curator-log/<appName>/<target>`, where `<target>` is a hash of host:port, database,
+   * schema and table, so services sharing a host never share spill files.
+   */
   spillDir?: string | false
   /** Names the spill directory and the pg application_name. Default `curator-log`. */
   appName?: string
@@ -48,6 +50,12 @@ export interface TransportOptions {
   messageKey?: string
   /** pino's errorKey. Default `err`. */
   errorKey?: string
+  /** The key of the line's time, as pino's timestamp function writes it. Default `time`. */
+  timeKey?: string
+  /** Whether a numeric time counts milliseconds (pino's default) or seconds (pino.stdTimeFunctions.unixTime). Default `ms`. */
+  timeUnit?: 'ms' | 's'
+  /** pino's nestedKey: the call's fields sit under this key, and are mapped as if they were not. Default none. */
+  nestedKey?: string
   /** Custom levels (name to number), as given to pino's customLevels. */
   levels?: Record<string, number>
   /** Sanitizer rules and caps. */
@@ -70,10 +78,12 @@ export interface TransportOptions {
   now?: () => number
 }
 
-export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now'>> {
+export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey'>> {
+  nestedKey: string | undefined
   now: () => number
   connectionString: string | undefined
-  spillDir: string | false
+  /** undefined: the default directory, which depends on the connection target. */
+  spillDir: string | false | undefined
   sanitize: SanitizerOptions
   levels: Record<string, number>
   target: LogTarget
@@ -110,6 +120,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   for (const flag of ['maintenance', 'detachExpired'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
   }
+  if (o.timeUnit !== undefined && o.timeUnit !== 'ms' && o.timeUnit !== 's') throw new TypeError(`curator-log: timeUnit must be 'ms' or 's', got ${JSON.stringify(o.timeUnit)}`)
   const retryBaseMs = int('retryBaseMs', o.retryBaseMs, 100, 1)
   if (typeof o.copyConnections === 'number' && o.copyConnections > 4) throw new TypeError(`curator-log: copyConnections must be from 1 to 4, got ${o.copyConnections}`)
   return {
@@ -123,11 +134,14 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
     closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 6000, 0),
-    spillDir: o.spillDir === false ? false : o.spillDir ?? join(tmpdir(), 'curator-log', appName),
+    spillDir: o.spillDir,
     appName,
     maxMessageLength: int('maxMessageLength', o.maxMessageLength, 65536, 64),
     messageKey: str('messageKey', o.messageKey, 'msg'),
     errorKey: str('errorKey', o.errorKey, 'err'),
+    timeKey: str('timeKey', o.timeKey, 'time'),
+    timeUnit: o.timeUnit ?? 'ms',
+    nestedKey: o.nestedKey === undefined ? undefined : str('nestedKey', o.nestedKey, ''),
     levels: o.levels ?? {},
     sanitize: o.sanitize ?? {},
     maintenance: o.maintenance ?? true,

@@ -86,7 +86,7 @@ export class Partitions {
     }
     try {
       const partitions = this.plan.enabled
-        ? (await maintainPartitions(client, this.target, this.plan, this.clock())).partitions
+        ? (await maintainPartitions(client, this.target, this.plan, { now: this.clock() })).partitions
         : await listPartitions(client, this.target)
       this.learn(partitions)
       this.reported = false

@@ -1,5 +1,6 @@
 import { CONTEXT_INDEX, TIMESTAMP_INDEX } from './columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
+import { parseExact, stringifyExact } from './exact-json.js'
 
 /**
  * A row whose month has no partition is stored at ingest time instead, its own time kept in
@@ -11,9 +12,9 @@ export function rehomeLine (line: string, now: number): string {
   const original = fields[TIMESTAMP_INDEX]
   const at = new Date(now).toISOString()
   if (original === at) return line
-  const context = JSON.parse(fields[CONTEXT_INDEX] ?? '{}') as Record<string, unknown>
+  const context = parseExact(fields[CONTEXT_INDEX] ?? '{}') as Record<string, unknown>
   if (!('original_time' in context)) context.original_time = original
   fields[TIMESTAMP_INDEX] = at
-  fields[CONTEXT_INDEX] = JSON.stringify(context)
+  fields[CONTEXT_INDEX] = stringifyExact(context)
   return encodeRow(fields)
 }

@@ -1,68 +1,81 @@
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs'
+import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
-import sonicBoom from 'sonic-boom'
-import { COLUMNS } from './columns.js'
-import { decodeRow, encodeRow } from './copy-text.js'
+import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
 import { errorText } from './errors.js'
-import type { Overflow } from './delivery.js'
-
-// sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
-const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
-type Boom = InstanceType<typeof SonicBoom>
+import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
+import { appendAll, headerLine, rawSpillText, readHeader, readRows, spillText } from './spill-segment.js'
+import { type SpillTarget, sameTarget } from './spill-target.js'
 
 const SEGMENT_BYTES = 16 << 20
-const WRITE_CHUNK = 64 << 10
-const NAME = /^spill-(\d+)-(\d+)-([0-9a-f]+)\.(open|ndjson|replaying\.(\d+))$/
+/** After a failed write (a full disk), spilling is tried again this much later. */
+const RETRY_AFTER_FAILURE_MS = 5000
+const NAME = /^spill-(\d+)-([0-9a-f]{16})-(\d+)\.(open|ndjson|replaying\.([0-9a-f]{16}))$/
 
-/** The spill directory's files, owned per segment: `.open` while written, `.replaying.<pid>` once claimed. */
+interface Segment { fd: number, path: string, bytes: number, rows: number, dirty: boolean }
+
+/**
+ * The spill directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
+ * sealed, `.replaying.<instance>` once claimed for loading; each starts with a header naming its
+ * target. A row counts as spilled once write(2) has returned for it (it survives the process being
+ * killed); segments are fsync'd every second while written, when sealed, and at close.
+ */
 export class SpillDir implements Overflow {
   /** Unreadable or torn lines met while replaying. */
   skipped = 0
-  private out: Boom | undefined
-  private outPath = ''
-  private outBytes = 0
-  private buffered: string[] = []
-  private bufferedBytes = 0
-  private broken = false
-  private claimed: { path: string, lines: string[], offset: number } | undefined
+  private readonly lease: Lease
+  private readonly timer: NodeJS.Timeout
+  private out: Segment | undefined
+  private seq = 0
+  private failedUntil = 0
+  private claimed: { base: string, path: string, lines: string[], offset: number, xid?: string } | undefined
+  /** Segments checked and found to be meant for another target: left alone. */
+  private readonly foreign = new Set<string>()
+  /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
   private toRow: ((line: string) => string) | undefined
 
-  constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void) {}
+  constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
+    this.lease = new Lease(dir)
+    this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
+  }
 
   parseSpilled (toRow: (line: string) => string): void {
     this.toRow = toRow
   }
 
-  spill (lines: readonly string[], raw = false): boolean {
-    if (this.broken) return false
+  spill (lines: readonly string[], unresolved?: Unresolved): boolean {
+    return this.write(lines, unresolved ? () => this.writeSegment(spillText(lines), unresolved) : () => this.append(spillText(lines), lines.length))
+  }
+
+  spillRaw (lines: readonly string[]): boolean {
+    return this.write(lines, () => this.append(rawSpillText(lines), lines.length))
+  }
+
+  private append (text: string, rows: number): void {
+    if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
+    const out = this.out!
+    out.bytes += appendAll(out.fd, text, out.bytes)
+    out.rows += rows
+    out.dirty = true
+  }
+
+  private write (lines: readonly string[], write: () => void): boolean {
+    if (lines.length === 0) return true
+    if (Date.now() < this.failedUntil) return false
     try {
-      if (!this.out || this.outBytes > SEGMENT_BYTES) this.rotate()
-      for (const line of lines) {
-        // A raw line is a pino line not parsed yet: kept as it came, parsed when replayed.
-        const text = JSON.stringify(raw ? { raw: line } : toObject(line)) + '\n'
-        this.buffered.push(text)
-        this.bufferedBytes += text.length
-      }
-      if (this.bufferedBytes >= WRITE_CHUNK) this.writeOut()
-      return true
+      write()
     } catch (err) {
       this.fail(err)
       return false
     }
-  }
-
-  /** One synchronous write per chunk: this is the worker thread, and a spilled row must reach the disk. */
-  private writeOut (): void {
-    if (this.bufferedBytes === 0) return
-    this.out!.write(this.buffered.join(''))
-    this.outBytes += this.bufferedBytes
-    this.buffered = []
-    this.bufferedBytes = 0
+    if (this.failedUntil !== 0) {
+      this.failedUntil = 0
+      this.warn(`curator-log: spilling to ${this.dir} works again`)
+    }
+    return true
   }
 
   deadLetter (line: string, err: unknown): void {
-    const entry = { time: new Date().toISOString(), error: errorText(err), row: toObject(line) }
+    const entry = { time: new Date().toISOString(), error: errorText(err), row: JSON.parse(spillText([line])) }
     try {
       appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n')
     } catch (e) {
@@ -70,136 +83,204 @@ export class SpillDir implements Overflow {
     }
   }
 
-  async nextReplay (): Promise<{ lines: string[], done: () => void } | undefined> {
-    if (this.claimed === undefined && !this.claimNext()) return undefined
+  async nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined> {
+    if (this.claimed === undefined && !(await this.claimNext(server))) return undefined
     const c = this.claimed!
-    const lines = c.lines.slice(c.offset, c.offset + this.batchRows)
+    // A batch whose COMMIT is in doubt goes whole: the answer about its transaction covers all of it.
+    const lines = c.xid !== undefined ? c.lines.slice(c.offset) : c.lines.slice(c.offset, c.offset + this.batchRows)
+    const advance = (): void => {
+      c.offset += lines.length
+      if (c.offset >= c.lines.length) return this.finish(c)
+      if (!attempt(() => writeFileSync(join(this.dir, c.base + '.offset'), String(c.offset)))) {
+        this.warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
+      }
+    }
     return {
       lines,
-      done: () => {
-        c.offset += lines.length
-        if (c.offset >= c.lines.length) {
-          rmSync(c.path, { force: true })
-          rmSync(c.path + '.offset', { force: true })
-          this.claimed = undefined
-        } else {
-          writeFileSync(c.path + '.offset', String(c.offset))
-        }
+      unresolved: c.xid !== undefined ? { xid: c.xid, server: this.target.server } : undefined,
+      done: advance,
+      defer: (u: Unresolved) => {
+        // Loaded, maybe: the rows move to a segment of their own that carries the question.
+        if (this.spill(lines, u)) advance()
+        else this.warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
       }
     }
   }
 
   /**
-   * Flushes what was spilled to disk and hands the open segment over for replay; a segment this
-   * instance was replaying goes back too, with its progress, for the next one.
+   * Seals and fsyncs the segment being written; a segment this instance was replaying goes back,
+   * with its progress, for the next one; the lease ends.
    */
   close (): Promise<void> {
+    clearInterval(this.timer)
     this.seal()
     const c = this.claimed
     if (c) {
       this.claimed = undefined
-      const back = c.path.replace(/\.replaying\.\d+$/, '.ndjson')
-      rmSync(c.path + '.offset', { force: true })
-      if (c.offset > 0) writeFileSync(back + '.offset', String(c.offset))
-      renameSync(c.path, back)
+      attempt(() => renameSync(c.path, join(this.dir, c.base + '.ndjson')))
     }
+    this.lease.release()
     return Promise.resolve()
+  }
+
+  bind (server: string | null): void {
+    if (server === null || server === this.target.server) return
+    this.target.server = server
+    this.foreign.clear()
+  }
+
+  private tick (): void {
+    this.lease.renew()
+    const out = this.out
+    if (!out?.dirty) return
+    try {
+      fdatasyncSync(out.fd)
+      out.dirty = false
+    } catch (err) {
+      this.warn(`curator-log: fsync of ${out.path} failed (${errorText(err)}); rows spilled in the last second may not survive a power loss`)
+    }
+  }
+
+  private name (): string {
+    return `spill-${Date.now()}-${this.lease.id}-${this.seq++}`
   }
 
   private rotate (): void {
     this.seal()
-    this.outPath = join(this.dir, `spill-${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.open`)
-    this.out = new SonicBoom({ dest: this.outPath, sync: true })
-    this.out.on('error', err => this.fail(err))
-    this.outBytes = 0
+    const path = join(this.dir, this.name() + '.open')
+    const fd = openSync(path, 'wx')
+    try {
+      const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target: this.target })
+      this.out = { fd, path, bytes: appendAll(fd, h, 0), rows: 0, dirty: true }
+    } catch (err) {
+      closeSync(fd)
+      rmSync(path, { force: true })
+      throw err
+    }
+  }
+
+  /** One batch whose COMMIT is in doubt, in a segment of its own, on disk before this returns. */
+  private writeSegment (text: string, u: Unresolved): void {
+    const base = this.name()
+    const path = join(this.dir, base + '.open')
+    const fd = openSync(path, 'wx')
+    try {
+      const target = { ...this.target, server: u.server ?? this.target.server }
+      const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target, xid: u.xid })
+      appendAll(fd, h + text, 0)
+      fsyncSync(fd)
+    } catch (err) {
+      closeSync(fd)
+      rmSync(path, { force: true })
+      throw err
+    }
+    closeSync(fd)
+    renameSync(path, join(this.dir, base + '.ndjson'))
   }
 
   private seal (): void {
     const out = this.out
     if (!out) return
-    try {
-      this.writeOut()
-    } catch (err) {
-      this.fail(err)
-    }
     this.out = undefined
-    out.end()
-    renameSync(this.outPath, this.outPath.replace(/\.open$/, '.ndjson'))
+    try {
+      fsyncSync(out.fd)
+    } catch (err) {
+      this.warn(`curator-log: fsync of ${out.path} failed (${errorText(err)})`)
+    }
+    closeSync(out.fd)
+    if (!attempt(() => renameSync(out.path, out.path.replace(/\.open$/, '.ndjson')))) {
+      this.warn(`curator-log: ${out.path} was taken by another instance while this one still wrote to it (its lease went stale); rows spilled since may be lost`)
+    }
   }
 
   private fail (err: unknown): void {
-    if (!this.broken) this.warn(`curator-log: spilling to ${this.dir} failed (${errorText(err)}); rows that do not fit in memory are now dropped, debug and info first`)
-    this.broken = true
+    if (this.failedUntil === 0) this.warn(`curator-log: spilling to ${this.dir} failed (${errorText(err)}); rows that do not fit in memory are dropped (debug and info first) and counted until a write succeeds again`)
+    this.failedUntil = Date.now() + RETRY_AFTER_FAILURE_MS
   }
 
-  /** Takes the oldest segment nobody else owns (renaming is atomic, so two processes never share one). */
-  private claimNext (): boolean {
+  private finish (c: { base: string, path: string }): void {
+    rmSync(c.path, { force: true })
+    rmSync(join(this.dir, c.base + '.offset'), { force: true })
+    this.claimed = undefined
+  }
+
+  /** Takes the oldest segment for this target that nobody else owns (a rename is atomic: one taker). */
+  private async claimNext (server: () => Promise<string | null>): Promise<boolean> {
     const candidates = this.candidates()
-    if (candidates.length === 0 && this.out && this.outBytes > 0) {
+    if (candidates.length === 0) {
+      if (!this.out || this.out.rows === 0) return false
       this.seal()
-      return this.claimNext()
+      return this.claimNext(server)
     }
+    this.bind(await server())
     for (const name of candidates) {
       const m = NAME.exec(name)!
-      const path = join(this.dir, `spill-${m[1]}-${m[2]}-${m[3]}.replaying.${process.pid}`)
-      try {
-        renameSync(join(this.dir, name), path)
-      } catch {
+      const path = join(this.dir, name)
+      const header = tryRead(() => readHeader(path))
+      if (header === undefined) continue
+      if (header === 'empty') {
+        rmSync(path, { force: true })
         continue
       }
-      let offset = 0
-      try {
-        offset = Number(readFileSync(join(this.dir, name) + '.offset', 'utf8')) || 0
-        rmSync(join(this.dir, name) + '.offset', { force: true })
-      } catch {}
-      this.claimed = { path, lines: this.readSegment(path), offset }
-      if (offset > 0) writeFileSync(path + '.offset', String(offset))
+      if (header === 'bad') {
+        this.warn(`curator-log: ${path} is not a spill segment this version can bind to a table; renamed to ${name}.bad and left for you`)
+        attempt(() => renameSync(path, path + '.bad'))
+        continue
+      }
+      if (!sameTarget(header.target, this.target)) {
+        this.foreign.add(name)
+        continue
+      }
+      const base = `spill-${m[1]}-${m[2]}-${m[3]}`
+      const mine = join(this.dir, `${base}.replaying.${this.lease.id}`)
+      if (!attempt(() => renameSync(path, mine))) continue
+      const { lines, skipped } = readRows(mine, this.toRow)
+      this.skipped += skipped
+      const offset = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8'))) || 0
+      this.claimed = { base, path: mine, lines, offset, xid: header.xid }
+      if (offset >= lines.length) {
+        this.finish(this.claimed)
+        continue
+      }
       return true
     }
     return false
   }
 
   private candidates (): string[] {
-    return readdirSync(this.dir)
+    const now = Date.now()
+    const names = readdirSync(this.dir)
+    Lease.sweep(this.dir, names, now)
+    return names
       .filter(name => {
         const m = NAME.exec(name)
-        if (!m) return false
+        if (!m || this.foreign.has(name)) return false
         if (m[4] === 'ndjson') return true
-        const owner = Number(m[5] ?? m[2])
-        return owner !== process.pid && !alive(owner)
+        const owner = m[5] ?? m[2]
+        return owner !== this.lease.id && !Lease.held(this.dir, owner, now)
       })
-      .sort((a, b) => Number(NAME.exec(a)![1]) - Number(NAME.exec(b)![1]))
-  }
-
-  private readSegment (path: string): string[] {
-    const lines: string[] = []
-    for (const text of readFileSync(path, 'utf8').split('\n')) {
-      if (text === '') continue
-      try {
-        const obj = JSON.parse(text) as Record<string, string | null>
-        if (typeof obj.raw === 'string' && this.toRow) lines.push(this.toRow(obj.raw))
-        else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
-      } catch {
-        this.skipped++
-      }
-    }
-    return lines
+      .map(name => ({ name, m: NAME.exec(name)! }))
+      .sort((a, b) => Number(a.m[1]) - Number(b.m[1]) || Number(a.m[3]) - Number(b.m[3]))
+      .map(c => c.name)
   }
 }
 
-function toObject (line: string): Record<string, string | null> {
-  const fields = decodeRow(line)
-  const obj: Record<string, string | null> = {}
-  COLUMNS.forEach((c, i) => { obj[c] = fields[i] ?? null })
-  return obj
-}
-
-function alive (pid: number): boolean {
+/** Whether it worked: a file may go away meanwhile (another process took it). */
+function attempt (f: () => void): boolean {
   try {
-    process.kill(pid, 0)
+    f()
     return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  } catch {
+    return false
+  }
+}
+
+/** The result, or undefined when the file went away meanwhile (another process took it). */
+function tryRead<T> (f: () => T): T | undefined {
+  try {
+    return f()
+  } catch {
+    return undefined
   }
 }
 
@@ -207,17 +288,14 @@ function alive (pid: number): boolean {
  * Opens the spill directory, or reports clearly why it cannot be used and returns undefined, in
  * which case logging goes on without spilling.
  */
-export function openOverflow (dir: string, batchRows: number, warn: (msg: string) => void): SpillDir | undefined {
+export function openOverflow (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): SpillDir | undefined {
   try {
     mkdirSync(dir, { recursive: true })
     if (!statSync(dir).isDirectory()) throw new Error('not a directory')
     accessSync(dir, constants.W_OK | constants.R_OK)
-    const probe = join(dir, `.probe-${process.pid}`)
-    writeFileSync(probe, '')
-    rmSync(probe)
+    return new SpillDir(dir, batchRows, warn, target)
   } catch (err) {
     warn(`curator-log: the spill directory ${dir} is not usable (${errorText(err)}); logging goes on without spilling, so rows beyond maxQueueBytes will be dropped`)
     return undefined
   }
-  return new SpillDir(dir, batchRows, warn)
 }

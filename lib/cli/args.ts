@@ -1,13 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
-import { connectionConfig, redactUrl } from '../connection.js'
+import { connectionConfig, connectionSecrets, describeServer } from '../connection.js'
 import { type LogTarget, logTarget } from '../identifiers.js'
+import { CliError, type ErrorContext, UsageError, connectError, databaseError } from './errors.js'
 
-/** A usage mistake: printed with the command's help, exit code 2. */
-export class UsageError extends Error {}
-
-/** A failure the user can act on: printed as is, exit code 1. */
-export class CliError extends Error {}
+export { CliError, UsageError }
 
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
@@ -40,22 +37,43 @@ export function targetFrom (values: { schema?: string, table?: string }): LogTar
   }
 }
 
-/** Connects, turning pg's errors into ones that say what to check. */
+/** Connects, turning pg's errors into one line that says what to check (never the password). */
 export async function connectClient (url: string | undefined): Promise<pg.Client> {
   let config
   try {
     config = connectionConfig(url, 'curator-log cli')
-  } catch (err) {
-    throw new UsageError((err as Error).message)
+  } catch {
+    throw new CliError(`${url === undefined ? 'DATABASE_URL' : '--url'} is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…`)
   }
   const client = new pg.Client({ ...config, connectionTimeoutMillis: 10_000 })
+  // A connection lost between queries is reported by the next query; without a listener it would crash.
+  client.on('error', () => {})
   try {
     await client.connect()
   } catch (err) {
-    const where = config.connectionString ? redactUrl(config.connectionString) : 'the server named by the PG* variables'
-    throw new CliError(`cannot connect to ${where}: ${(err as Error).message || (err as { code?: string }).code}`)
+    throw connectError(err, describeServer(config), secretsOf(url))
   }
   return client
+}
+
+/** The password of the connection string in use, in every spelling a message could quote. */
+export function secretsOf (url: string | undefined): string[] {
+  return connectionSecrets(url ?? process.env.DATABASE_URL)
+}
+
+/**
+ * Connects, runs `work`, and closes; a PostgreSQL error becomes one line naming the table, the
+ * privilege `need`ed and the fix.
+ */
+export async function withClient<T> (url: string | undefined, ctx: ErrorContext, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(url)
+  try {
+    return await work(client)
+  } catch (err) {
+    throw databaseError(err, { ...ctx, user: client.user, secrets: secretsOf(url) })
+  } finally {
+    await client.end().catch(() => {})
+  }
 }
 
 /** An integer option within bounds, or a UsageError naming it. */
@@ -65,15 +83,11 @@ export function intOption (name: string, value: string | undefined, min: number,
   return n
 }
 
-/** Turns "relation/function/schema does not exist" into advice to run migrate. */
+/** Turns a PostgreSQL error (missing table, privilege, ...) into one line with the fix. */
 export async function explainMissing<T> (target: LogTarget, work: Promise<T>): Promise<T> {
   try {
     return await work
   } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code === '42P01' || code === '3F000' || code === '42883') {
-      throw new CliError(`${target.schema}.${target.table} is not set up (${(err as Error).message}): run curator-log migrate first`)
-    }
-    throw err
+    throw databaseError(err, { target })
   }
 }

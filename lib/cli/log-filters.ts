@@ -4,6 +4,7 @@ import { UsageError } from './args.js'
 /** The filter options query and tail share. */
 export const FILTER_OPTIONS = {
   'request-id': { type: 'string' },
+  'trace-id': { type: 'string' },
   'user-id': { type: 'string' },
   level: { type: 'string' },
   logger: { type: 'string' },
@@ -16,6 +17,7 @@ export const FILTER_OPTIONS = {
 } as const
 
 export const FILTER_HELP = `  --request-id ID    rows of one request
+  --trace-id ID      rows of one OpenTelemetry trace (32 hex digits)
   --user-id ID       rows of one user
   --level LEVEL      this level and above (trace, debug, info, warn, error, fatal)
   --logger NAME      rows of one logger
@@ -52,6 +54,10 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     where.push(sql.replace('?', `$${params.length}`))
   }
   if (f['request-id'] !== undefined) add('request_id = ?', f['request-id'])
+  if (f['trace-id'] !== undefined) {
+    if (!/^[0-9a-f]{32}$/i.test(f['trace-id'])) throw new UsageError(`--trace-id takes a W3C trace id, 32 hex digits, got ${JSON.stringify(f['trace-id'])}`)
+    add('trace_id = ?', f['trace-id'].toLowerCase())
+  }
   if (f['user-id'] !== undefined) add('user_id = ?', f['user-id'])
   if (f.logger !== undefined) add('logger = ?', f.logger)
   if (f.path !== undefined) add('path = ?', f.path)
@@ -62,6 +68,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
       throw new UsageError(`--level: ${(err as Error).message.replace(/^curator-log: /, '')}`)
     }
   }
+  if (f.since !== undefined && (f.from !== undefined || f.until !== undefined)) throw new UsageError('--since cannot be combined with --from or --until: give either a duration or a time range')
   if (f.since !== undefined) add('"timestamp" >= ?', new Date(now - parseDuration(f.since)))
   if (f.from !== undefined) add('"timestamp" >= ?', time('--from', f.from))
   if (f.until !== undefined) add('"timestamp" < ?', time('--until', f.until))
@@ -72,7 +79,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     } catch {
       throw new UsageError(`--where must be JSON, e.g. '{"order_id":7}', got ${f.where}`)
     }
-    if (json === null || typeof json !== 'object') throw new UsageError('--where must be a JSON object or array')
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`--where must be a JSON object, e.g. '{"order_id":7}', got ${f.where}`)
     add('context @> ?::jsonb', JSON.stringify(json))
   }
   if (f.text !== undefined) add("message ILIKE ? ESCAPE '\\'", '%' + f.text.replace(/[\\%_]/g, c => '\\' + c) + '%')

@@ -2,7 +2,7 @@ import { prettyFactory } from 'pino-pretty'
 import { LevelNames } from '../../transport/levels.js'
 
 const levels = new LevelNames()
-const COLUMN_FIELDS = ['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'hostname', 'pid'] as const
+const COLUMN_FIELDS = ['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'hostname', 'pid', 'trace_id', 'span_id', 'trace_flags'] as const
 
 /** A table row back as a pino line (the shape pino-pretty reads). */
 export function rowToLine (row: Record<string, any>): Record<string, unknown> {

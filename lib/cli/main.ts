@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util'
-import { CliError, UsageError } from './args.js'
+import { connectionSecrets } from '../connection.js'
+import { CliError, UsageError, databaseError, scrub } from './errors.js'
 import { demoCommand, demoHelp } from './demo-command.js'
 import { maintainCommand, maintainHelp } from './maintain-command.js'
 import { migrateCommand, migrateHelp } from './migrate-command.js'
@@ -29,31 +30,46 @@ Commands:
   stats     rows and size per partition, oldest and newest row, levels in the last hour
   demo      log through the transport into PostgreSQL (a throwaway one without DATABASE_URL) and read it back
 
-Run curator-log <command> --help for a command's options.`
+Run curator-log <command> --help for a command's options; --debug prints the stack trace of a failure.`
 
 /** Runs the command line; resolves with the exit code. */
 export async function main (argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, signal?: AbortSignal): Promise<number> {
-  const [name, ...rest] = argv
+  const debug = argv.includes('--debug')
+  const [name, ...rest] = argv.filter(a => a !== '--debug')
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.write(HELP + '\n')
     return name === undefined ? 2 : 0
   }
   const command = COMMANDS[name]
   if (!command) {
-    err.write(`curator-log: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`)
+    err.write(`curator-log: unknown command ${JSON.stringify(name)}; see curator-log --help\n`)
     return 2
   }
   try {
     await command.run(rest, out, signal)
     return 0
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err.write(`curator-log ${name}: ${e.message}\n\n${command.help}\n`)
-      return 2
-    }
-    err.write(`curator-log ${name}: ${e instanceof CliError ? e.message : e instanceof Error ? e.stack : inspect(e)}\n`)
-    return 1
+  } catch (caught) {
+    const secrets = secretsIn(rest)
+    const e = databaseError(caught, { secrets })
+    const [line, code] = e instanceof UsageError
+      ? [`${e.message}\nsee curator-log ${name} --help`, 2]
+      : e instanceof CliError
+        ? [e.message, 1]
+        : [`unexpected error: ${scrub(e instanceof Error ? e.message : inspect(e), secrets)} (--debug shows where)`, 1]
+    const stack = debug ? '\n' + scrub(inspect((e as Error).cause ?? e), secrets) : ''
+    err.write(`curator-log ${name}: ${line}${stack}\n`)
+    return code
   }
+}
+
+/** The passwords of every connection string the command could have used. */
+function secretsIn (argv: string[]): string[] {
+  const urls = [process.env.DATABASE_URL, process.env.PGPASSWORD ? `password=${process.env.PGPASSWORD}` : undefined]
+  argv.forEach((a, i) => {
+    if (a === '--url') urls.push(argv[i + 1])
+    else if (a.startsWith('--url=')) urls.push(a.slice(6))
+  })
+  return urls.flatMap(u => connectionSecrets(u)).sort((a, b) => b.length - a.length)
 }
 
 const entry = process.argv[1]

@@ -6,11 +6,14 @@ export const maintainHelp = `curator-log maintain [options]
 Runs partition maintenance now: creates the partitions from last month through --months-ahead months
 ahead, and drops (or detaches) the partitions whose whole range is older than --retention-days. Safe to
 run from many processes at once (an advisory lock serialises them). Prints what it created and dropped.
+Retention is always measured from the real clock, whatever --now says.
 
   --months-ahead N     months of partitions ahead of this one (default 3)
   --retention-days N   drop partitions entirely older than this; 0 keeps everything (default 90)
   --detach             detach expired partitions (kept as tables) instead of dropping them
-  --now TIME           act as if it were this time (ISO 8601), e.g. to prepare for a month ahead
+  --now TIME           make partitions around this time (ISO 8601), e.g. to prepare for a month
+                       ahead; it does not move retention, which counts from the real clock
+  --dry-run            print what would be created and dropped, and change nothing
 ${CONNECTION_HELP}`
 
 export async function maintainCommand (argv: string[], out: NodeJS.WritableStream): Promise<void> {
@@ -19,6 +22,7 @@ export async function maintainCommand (argv: string[], out: NodeJS.WritableStrea
     'months-ahead': { type: 'string', default: '3' },
     'retention-days': { type: 'string', default: '90' },
     detach: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
     now: { type: 'string' }
   })
   if (values.help) {
@@ -32,10 +36,17 @@ export async function maintainCommand (argv: string[], out: NodeJS.WritableStrea
   if (Number.isNaN(now)) throw new UsageError(`--now must be an ISO 8601 time, got ${values.now}`)
   const client = await connectClient(values.url)
   try {
-    const r = await explainMissing(target, maintainPartitions(client, target, { monthsAhead, retentionDays, detach: values.detach }, now))
-    for (const p of r.created) out.write(`created ${p}\n`)
-    for (const p of r.dropped) out.write(`${values.detach ? 'detached' : 'dropped'} ${p}\n`)
-    out.write(`${target.schema}.${target.table}: ${r.created.length} created, ${r.dropped.length} ${values.detach ? 'detached' : 'dropped'}, ${r.partitions.length} partitions (${r.partitions[0]?.name ?? '-'} … ${r.partitions.at(-1)?.name ?? '-'})\n`)
+    const dryRun = values['dry-run']
+    const r = await explainMissing(target, maintainPartitions(client, target, { monthsAhead, retentionDays, detach: values.detach }, { now, dryRun }))
+    const [create, drop] = dryRun
+      ? ['would create', `would ${values.detach ? 'detach' : 'drop'}`]
+      : ['created', values.detach ? 'detached' : 'dropped']
+    for (const p of r.created) out.write(`${create} ${p}\n`)
+    for (const p of r.dropped) out.write(`${drop} ${p}\n`)
+    const summary = `${r.created.length} ${create}, ${r.dropped.length} ${drop}`
+    // Listed inside the same transaction: after the drops, before a dry run's rollback.
+    const kept = r.partitions
+    out.write(`${target.schema}.${target.table}: ${summary}, ${kept.length} partitions${dryRun ? ' after it' : ''} (${kept[0]?.name ?? '-'} … ${kept.at(-1)?.name ?? '-'})${dryRun ? '; dry run, nothing changed' : ''}\n`)
   } finally {
     await client.end()
   }

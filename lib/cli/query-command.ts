@@ -1,5 +1,5 @@
 import { qualifiedTable } from '../identifiers.js'
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectClient, explainMissing, intOption, parse, targetFrom } from './args.js'
+import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse, targetFrom, withClient } from './args.js'
 import { FILTER_HELP, FILTER_OPTIONS, buildFilters } from './log-filters.js'
 import { OUTPUT_HELP, lineWriter } from './log-output.js'
 
@@ -24,13 +24,10 @@ export async function queryCommand (argv: string[], out: NodeJS.WritableStream):
   const limit = intOption('--limit', values.limit, 1, 1_000_000)
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
-  const client = await connectClient(values.url)
-  try {
+  await withClient(values.url, { target, need: 'read' }, async client => {
     const sql = `SELECT * FROM (SELECT * FROM ${qualifiedTable(target)}${where.length ? ' WHERE ' + where.join(' AND ') : ''}
       ORDER BY "timestamp" DESC, id DESC LIMIT ${limit}) newest ORDER BY "timestamp", id`
-    const r = await explainMissing(target, client.query(sql, params))
+    const r = await client.query(sql, params)
     for (const row of r.rows) write(row)
-  } finally {
-    await client.end()
-  }
+  })
 }

@@ -1,13 +1,14 @@
-import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { qualifiedTable } from '../identifiers.js'
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectClient, explainMissing, intOption, parse, targetFrom } from './args.js'
+import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse, targetFrom, withClient } from './args.js'
 import { FILTER_HELP, FILTER_OPTIONS, buildFilters } from './log-filters.js'
 import { OUTPUT_HELP, lineWriter } from './log-output.js'
 import { OUTPUT_OPTIONS } from './query-command.js'
 
 export const tailHelp = `curator-log tail [filters] [options]
 
-Prints the last --lines matching rows, then follows new rows as they commit, until interrupted.
+Prints the last --lines matching rows, then follows new rows as they commit, until interrupted
+(SIGINT, SIGTERM) or its output is closed (noticed at the next row it prints).
 
 ${FILTER_HELP}
   --lines N          rows shown before following (default 10)
@@ -30,12 +31,11 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
   const interval = intOption('--interval-ms', values['interval-ms'], 10, 3_600_000)
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
-  const stop = signal ?? interruptSignal()
+  const stop = stopSignal(out, signal)
   const table = qualifiedTable(target)
-  const client = await connectClient(values.url)
-  try {
+  await withClient(values.url, { target, need: 'read' }, async client => {
     const cond = where.length ? where.join(' AND ') + ' AND ' : ''
-    const first = await explainMissing(target, client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params))
+    const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
     const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
     let high = BigInt(max.rows[0].id)
     const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
@@ -44,27 +44,37 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
     const seen = new Set<string>(before.rows.map(r => r.id as string))
     for (const row of first.rows) write(row)
     while (!stop.aborted) {
-      await Promise.race([new Promise(resolve => setTimeout(resolve, interval)), once(stop, 'abort')])
+      // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
+      await sleep(interval, undefined, { signal: stop }).catch(() => {})
       if (stop.aborted) break
       const low = floor()
       const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
       for (const row of r.rows) {
         const id = String(row.id)
         if (seen.has(id)) continue
+        if (stop.aborted) break
         seen.add(id)
         write(row)
         if (BigInt(id) > high) high = BigInt(id)
       }
       for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
     }
-  } finally {
-    await client.end()
-  }
+  })
 }
 
-function interruptSignal (): AbortSignal {
+/** Aborts on the caller's signal, SIGINT, SIGTERM, or when the output goes away (`tail | head`). */
+function stopSignal (out: NodeJS.WritableStream, signal: AbortSignal | undefined): AbortSignal {
   const ac = new AbortController()
-  process.once('SIGINT', () => ac.abort())
-  process.once('SIGTERM', () => ac.abort())
+  const stop = (): void => ac.abort()
+  if (signal) {
+    if (signal.aborted) stop()
+    signal.addEventListener('abort', stop, { once: true })
+  } else {
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }
+  // EPIPE and friends: nothing more can be printed, so there is nothing left to do.
+  out.on('error', stop)
+  out.once('close', stop)
   return ac.signal
 }

@@ -1,16 +1,20 @@
+import { AsyncResource } from 'node:async_hooks'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { currentContext, enterContext, runInContext, type LogContext } from '../context.js'
+import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
+import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
-import { type RequestContextOptions, completionLevel, errorBody, processingTime } from './request-context.js'
+import { requestTrace } from './trace-context.js'
+import { type RequestContextOptions, bodyForLog, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
- * Options of the Fastify plugin. The request id is Fastify's own (`request.id`, see its
- * `genReqId` and `requestIdHeader`), and the client address is `request.ip` (Fastify's `trustProxy`).
+ * Options of the Fastify plugin. The request id is Fastify's (`request.id`): a UUID unless the app
+ * set `genReqId`, an incoming header when the app set `requestIdHeader`. The client address is
+ * `request.ip` (Fastify's `trustProxy`).
  */
-export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody'>
+export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody' | 'requestIdFromTrace'>
 
-interface State { store: LogContext, start: number, excluded: boolean }
+interface State { store: LogContext, start: number, excluded: boolean, scope: AsyncResource }
 const kState = Symbol('curator-log.fastify')
 
 type Req = FastifyRequest & { [kState]?: State }
@@ -24,19 +28,34 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   if (!logger || typeof logger.info !== 'function') return done(new TypeError('curator-log: the Fastify plugin needs a logger'))
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
+  const maxBody = options.maxBodySize ?? 10_000
+  useUuidRequestIds(fastify)
+  requestBindings(fastify)
 
   fastify.addHook('onRequest', (request: Req, reply, next) => {
     const path = pathOf(request.url)
-    const store = enterContext({ request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] })
-    request[kState] = { store, start: performance.now(), excluded: exclude.has(path) }
-    reply.header('x-request-id', request.id)
-    if (!exclude.has(path)) {
-      const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
-      if (options.logHeaders) extra.headers = safeHeaders(request.headers)
-      if (options.logQuery) extra.query = queryOf(request.url)
-      logger[options.startLevel ?? 'debug'](extra, 'request started')
-    }
-    next()
+    const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] }
+    if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
+    // run(), not enterWith(): a store entered on the connection's async resource would still be there
+    // when the next request on a keep-alive connection starts. The scope carries the store across the
+    // body parser, whose events come from the socket (see preValidation).
+    runInContext(store, () => {
+      request[kState] = { store, start: performance.now(), excluded: exclude.has(path), scope: new AsyncResource('curator-log.request') }
+      reply.header('x-request-id', request.id)
+      if (!exclude.has(path)) {
+        const extra: Record<string | symbol, unknown> = { [UNLIMITED]: true }
+        if (options.logHeaders) extra.headers = safeHeaders(request.headers)
+        if (options.logQuery) extra.query = queryOf(request.url)
+        logger[options.startLevel ?? 'debug'](extra, 'request started')
+      }
+      next()
+    })
+  })
+
+  fastify.addHook('preValidation', (request: Req, _reply, next) => {
+    const scope = request[kState]?.scope
+    if (scope) scope.runInAsyncScope(next)
+    else next()
   })
 
   fastify.addHook('onSend', (request: Req, reply, payload, next) => {
@@ -47,11 +66,12 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
 
   fastify.addHook('onResponse', (request: Req, reply, next) => {
     const state = request[kState]
-    if (state && !state.excluded) {
+    // Fastify's own "request completed" line is the request's completion line when it writes one.
+    if (state && !state.excluded && !fastifyLogsCompletion(fastify, request, logger)) {
       runInContext(state.store, () => {
         const ms = performance.now() - state.start
         const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: reply.statusCode, duration_ms: ms }
-        if (options.logRequestBody && request.body !== undefined) fields.request_body = JSON.stringify(request.body).slice(0, options.maxBodySize ?? 10_000)
+        if (options.logRequestBody && request.body !== undefined) fields.request_body = bodyForLog(request.body, request.headers['content-type'], maxBody)
         logger[completionLevel(reply.statusCode, ms, slowMs)](fields, `request completed: ${request.method} ${pathOf(request.url)}`)
       })
     }

@@ -2,18 +2,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
-import { type TrustProxy, clientIp, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
+import { PARSE_LIMIT, bodyForLog } from './body.js'
+import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
+import { type TraceContextOptions, requestTrace } from './trace-context.js'
 
 /** Options of {@link requestContext} and the Fastify plugin. */
-export interface RequestContextOptions {
+export interface RequestContextOptions extends TraceContextOptions {
   /** The logger the request lines go to (createLogger's, or any pino logger). */
   logger: Logger
-  /** Proxies trusted to set X-Forwarded-For: a hop count or their addresses. Default: none. */
+  /** Proxies trusted to set X-Forwarded-For, as Express's `trust proxy` (see {@link TrustProxy}). Default: none. */
   trustProxy?: TrustProxy
   /** Use an incoming X-Request-ID (when short and of safe characters). Default false. */
   trustRequestId?: boolean
   /** Header carrying the request id, in and out. Default `x-request-id`. */
   requestIdHeader?: string
+  /**
+   * A request that has a trace id (see `traceContext`) and no trusted incoming request id takes its
+   * trace id as request id, instead of a fresh UUID. Default false: request_id and trace_id are
+   * separate columns, and a trace spans many requests.
+   */
+  requestIdFromTrace?: boolean
   /** Paths that get context but no request log lines. Default `['/health']`. */
   excludePaths?: string[]
   /** Completed requests slower than this are logged at warn. Default 1000. */
@@ -28,14 +36,19 @@ export interface RequestContextOptions {
   logRequestBody?: boolean
   /** Log the response body as written. Default false. */
   logResponseBody?: boolean
-  /** Characters kept of each logged body. Default 10 000. */
+  /**
+   * Characters kept of each logged body, cut field by field. JSON and form bodies are logged as
+   * objects, so the sanitizer's key rules apply to their fields. Default 10 000.
+   */
   maxBodySize?: number
 }
 
 type Next = (err?: unknown) => void
 const kState = Symbol('curator-log.request')
 
-interface RequestState { store: LogContext, start: number, excluded: boolean, body?: string[], bodySize?: number }
+interface RequestState { store: LogContext, start: number, excluded: boolean, body?: Uint8Array[], bodySize?: number }
+
+export { bodyForLog } from './body.js'
 
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
@@ -53,13 +66,17 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
+  const bodyLimit = Math.max(maxBody, PARSE_LIMIT)
   const startLevel = options.startLevel ?? 'debug'
+  const trust = compileTrust(options.trustProxy)
 
   return function curatorLogRequestContext (req, res, next) {
     const start = performance.now()
-    const id = requestId(req, options.trustRequestId === true, header)
+    const trace = options.traceContext === false ? undefined : requestTrace(req.headers)
+    const id = requestId(req, options.trustRequestId === true, header, options.requestIdFromTrace === true ? trace?.trace_id as string | undefined : undefined)
     const path = pathOf(req.url)
-    const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, options.trustProxy), user_agent: req.headers['user-agent'] }
+    const ctx: LogContext = { request_id: id, method: req.method, path, ip_address: clientIp(req, trust), user_agent: req.headers['user-agent'] }
+    if (trace !== undefined) Object.assign(ctx, trace)
     res.setHeader(header, id)
     // The request's own context object: the outer one's fields copied in when there is one.
     const outer = currentContext()
@@ -74,7 +91,7 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
           if (options.logQuery) extra.query = queryOf(req.url)
           logger[startLevel](extra, 'request started')
         }
-        if (options.logResponseBody) captureBody(res, state, maxBody)
+        if (options.logResponseBody) captureBody(res, state, bodyLimit)
         // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted
         // one. It comes once, so a plain listener does (without once()'s wrapper).
         res.on('close', () => runInContext(state.store, () => {
@@ -84,8 +101,9 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
             return
           }
           const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
-          if (options.logRequestBody && (req as { body?: unknown }).body !== undefined) fields.request_body = clip(JSON.stringify((req as { body?: unknown }).body), maxBody)
-          if (state.body) fields.response_body = clip(state.body.join(''), maxBody)
+          const reqBody = (req as { body?: unknown }).body
+          if (options.logRequestBody && reqBody !== undefined) fields.request_body = bodyForLog(reqBody, req.headers['content-type'], maxBody)
+          if (state.body) fields.response_body = bodyForLog(Buffer.concat(state.body), res.getHeader('content-type'), maxBody, state.bodySize! > bodyLimit)
           logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
         }))
       }
@@ -131,22 +149,19 @@ export function timingHeader (res: ServerResponse, start: number): void {
   } as ServerResponse['writeHead']
 }
 
+/** Keeps the first `max` bytes written (and counts them all), to be decoded once the response ends. */
 function captureBody (res: ServerResponse, state: RequestState, max: number): void {
   state.body = []
   state.bodySize = 0
   const keep = (chunk: unknown, encoding?: unknown): void => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function' || state.bodySize! >= max) return
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8')
-    state.body!.push(text.slice(0, max - state.bodySize!))
-    state.bodySize! += text.length
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8') : chunk as Uint8Array
+    const room = max - state.bodySize!
+    state.bodySize! += bytes.byteLength
+    if (room > 0) state.body!.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
   }
   const write = res.write
   const end = res.end
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (write as Function).call(this, chunk, ...rest) } as ServerResponse['write']
   res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) { keep(chunk, rest[0]); return (end as Function).call(this, chunk, ...rest) } as ServerResponse['end']
-}
-
-function clip (text: string | undefined, max: number): string | undefined {
-  if (text === undefined || text.length <= max) return text
-  return text.slice(0, max) + `…[TRUNCATED ${text.length - max} chars]`
 }

@@ -1,34 +1,67 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
+import proxyAddr from 'proxy-addr'
+import { setField } from '../sanitizer/values.js'
 
 /**
- * Which proxies may speak for the client through X-Forwarded-For: a number of hops in front of the
- * server, or the addresses of the proxies. Without it the header is ignored.
+ * Which proxies may speak for the client through X-Forwarded-For, with Express's `trust proxy`
+ * semantics (the `proxy-addr` package): a number of hops in front of the server; addresses, CIDR
+ * subnets or the names `loopback`, `linklocal`, `uniquelocal`, as an array or a comma-separated
+ * string; or true to believe the whole header. Without it (or with false or 0) the header is ignored.
  */
-export type TrustProxy = number | string[]
+export type TrustProxy = number | boolean | string | string[]
+
+/** A compiled trust decision: whether the address `i` hops from the server is a trusted proxy. */
+export type TrustFunction = (addr: string, i: number) => boolean
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
+ * The trust option compiled once (as Express does at `app.set`). Undefined: the header is ignored.
+ * @throws TypeError naming `trustProxy` for a value that is neither of the above, or an address
+ *   proxy-addr cannot parse.
+ */
+export function compileTrust (trustProxy: TrustProxy | undefined): TrustFunction | undefined {
+  if (trustProxy === undefined || trustProxy === false || trustProxy === 0) return undefined
+  if (trustProxy === true) return () => true
+  if (typeof trustProxy === 'number') {
+    if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError(`curator-log: trustProxy must be a hop count >= 0, got ${trustProxy}`)
+    return (_addr, i) => i < trustProxy
+  }
+  const list = typeof trustProxy === 'string' ? trustProxy.split(',').map(s => s.trim()) : trustProxy
+  if (!Array.isArray(list) || !list.every(a => typeof a === 'string')) throw new TypeError('curator-log: trustProxy must be a number, a boolean, or proxy addresses')
+  if (list.length === 0) return undefined
+  try {
+    return proxyAddr.compile(list)
+  } catch (err) {
+    throw new TypeError(`curator-log: trustProxy: ${(err as Error).message}`)
+  }
+}
+
+const compiled = new Map<string, TrustFunction | undefined>()
+
+/**
  * The client address. X-Forwarded-For is read right to left, and only as far as the trusted proxies
  * reach: a client can prepend anything to the header, but cannot make a trusted proxy append it.
+ * Every entry counts as a hop, whatever it holds (`unknown`, an address with a port), as in Express;
+ * the entry returned loses an `ip:port` port and the `::ffff:` of a mapped IPv4 address.
  */
-export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy): string | undefined {
-  const socketIp = peer(req.socket)
-  if (trustProxy === undefined || trustProxy === 0 || (Array.isArray(trustProxy) && trustProxy.length === 0)) return socketIp
-  const header = req.headers['x-forwarded-for']
-  const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map(s => normalize(s.trim())).filter((s): s is string => !!s)
-  const chain = [...forwarded, ...(socketIp ? [socketIp] : [])]
-  if (typeof trustProxy === 'number') {
-    // The last `trustProxy` entries are our proxies; the one before them is the client.
-    return chain[Math.max(0, chain.length - 1 - trustProxy)]
+export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy | TrustFunction): string | undefined {
+  let trust: TrustFunction | undefined
+  if (trustProxy === undefined) return peer(req.socket)
+  if (typeof trustProxy === 'function') trust = trustProxy
+  else {
+    const key = JSON.stringify(trustProxy) ?? ''
+    trust = compiled.get(key)
+    if (trust === undefined && !compiled.has(key)) {
+      trust = compileTrust(trustProxy)
+      if (compiled.size > 100) compiled.clear()
+      compiled.set(key, trust)
+    }
   }
-  const trusted = new Set(trustProxy.map(normalize))
-  for (let i = chain.length - 1; i >= 0; i--) {
-    if (!trusted.has(chain[i])) return chain[i]
-  }
-  return chain[0]
+  if (trust === undefined || req.headers['x-forwarded-for'] === undefined) return peer(req.socket)
+  return addressOnly(proxyAddr(req, trust))
 }
 
 const kPeer = Symbol('curator-log.peer')
@@ -38,26 +71,29 @@ function peer (socket: (IncomingMessage['socket'] & { [kPeer]?: string | null })
   if (!socket) return undefined
   let ip = socket[kPeer]
   if (ip === undefined) {
-    ip = normalize(socket.remoteAddress) ?? null
+    ip = socket.remoteAddress ? addressOnly(socket.remoteAddress) : null
     // Not yet known (a socket still connecting) is not cached.
     if (ip !== null) socket[kPeer] = ip
   }
   return ip ?? undefined
 }
 
-function normalize (ip: string | undefined): string | undefined {
-  if (!ip) return undefined
-  const v4mapped = ip.startsWith('::ffff:') ? ip.slice(7) : ip
-  return isIP(v4mapped) ? v4mapped : undefined
+const V4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/
+const V6_PORT = /^\[([0-9A-Fa-f:.]+)\]:\d{1,5}$/
+
+function addressOnly (addr: string): string {
+  const bare = V4_PORT.exec(addr)?.[1] ?? V6_PORT.exec(addr)?.[1] ?? addr
+  const v4 = bare.startsWith('::ffff:') ? bare.slice(7) : bare
+  return isIP(v4) ? v4 : bare
 }
 
-/** An incoming X-Request-ID when trusted and safe (short, plain characters), else a fresh UUID. */
-export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id'): string {
+/** An incoming X-Request-ID when trusted and safe (short, plain characters), else `fallback`, else a fresh UUID. */
+export function requestId (req: IncomingMessage, trustIncoming: boolean, header = 'x-request-id', fallback?: string): string {
   if (trustIncoming) {
     const v = req.headers[header]
     if (typeof v === 'string' && SAFE_ID.test(v)) return v
   }
-  return randomUUID()
+  return fallback ?? randomUUID()
 }
 
 /** The path without query string or fragment. */
@@ -68,13 +104,17 @@ export function pathOf (url: string | undefined): string {
 }
 
 /** The query parameters as an object (repeated keys become arrays). */
-export function queryOf (url: string | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
+export function queryOf (url: string | undefined): Record<string, unknown> {
   const q = url?.indexOf('?') ?? -1
-  if (q === -1) return out
-  for (const [k, v] of new URLSearchParams(url!.slice(q + 1))) {
-    const prev = out[k]
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+  return q === -1 ? {} : paramsObject(new URLSearchParams(url!.slice(q + 1)))
+}
+
+/** Query or form parameters as an object: a repeated name becomes an array, `__proto__` stays data. */
+export function paramsObject (params: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of params) {
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined
+    setField(out, k, prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v])
   }
   return out
 }

@@ -16,7 +16,10 @@ export interface SanitizerOptions {
   sensitiveKeys?: string[]
   /** Keys exempt from the key rule, compared after normalisation (e.g. `cache_key`). */
   allowKeys?: string[]
-  /** Extra value rules, applied after the built-in ones. */
+  /**
+   * Extra value rules, applied after the built-in ones. They run on RE2's linear-time engine (re2js),
+   * so RE2 syntax: no look-ahead and no backreferences (look-behind is allowed). Flags: i, m, s.
+   */
   patterns?: (PatternRule | string)[]
 }
 
@@ -33,5 +36,11 @@ export function stringList (name: string, value: unknown): string[] {
   if (!Array.isArray(value) || !value.every(v => typeof v === 'string' && v !== '')) {
     throw new TypeError(`curator-log: sanitize.${name} must be an array of non-empty strings`)
   }
+  return value
+}
+
+export function patternList (value: unknown): (PatternRule | string)[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw new TypeError('curator-log: sanitize.patterns must be an array')
   return value
 }

@@ -1,8 +1,10 @@
-import { mayHoldSecret } from './prefilter.js'
-import { SENSITIVE_KEYS, normalizeKey } from './sensitive-keys.js'
-import { type CompiledRule, VALUE_PATTERNS, compileRules } from './value-patterns.js'
-import { type SanitizerOptions, positiveInt, stringList } from './options.js'
-import { cleanString, errorFields, serializedBuffer, setField } from './values.js'
+import { isLosslessNumber } from 'lossless-json'
+import { mayHoldSecret, secretMarks } from './prefilter.js'
+import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
+import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
+import { type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
+import { type OnBadRule, compileUserRules } from './user-patterns.js'
+import { cleanString, errorFields, serializedBinary, setField } from './values.js'
 
 export type { SanitizerOptions } from './options.js'
 export { cleanString, setField } from './values.js'
@@ -16,9 +18,10 @@ const VALUE_CACHE_LIMIT = 20_000
 const CACHED_LENGTH = 256
 const MAX_KEY_LENGTH = 256
 
-const BUILT_IN = compileRules(VALUE_PATTERNS, 'VALUE_PATTERNS')
-// One pass that says whether any built-in rule can match, so clean strings cost a single scan.
-const BUILT_IN_DETECTOR = new RegExp(VALUE_PATTERNS.map(r => `(?:${r.pattern})`).join('|'), 'i')
+// Shorter strings hold no secret any rule knows (`pwd=x` is the shortest).
+const MIN_SECRET_LENGTH = 5
+
+const BUILT_IN = compileBuiltIns(VALUE_PATTERNS)
 
 /**
  * Redacts secrets and personal data from log values: sensitive keys at any depth, value patterns in
@@ -35,18 +38,34 @@ export class Sanitizer {
   private readonly keyCache = new Map<string, string | null>()
   private readonly valueCache = new Map<string, string>()
 
-  constructor (options: SanitizerOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('curator-log: sanitize options must be an object')
-    this.maxDepth = positiveInt('maxDepth', options.maxDepth, 5)
-    this.maxArrayLength = positiveInt('maxArrayLength', options.maxArrayLength, 100)
-    this.maxObjectKeys = positiveInt('maxObjectKeys', options.maxObjectKeys, 200)
-    this.maxStringLength = positiveInt('maxStringLength', options.maxStringLength, 8192)
-    this.keyFragments = [...new Set([...SENSITIVE_KEYS, ...stringList('sensitiveKeys', options.sensitiveKeys)].map(normalizeKey))]
-    this.allowKeys = new Set(stringList('allowKeys', options.allowKeys).map(normalizeKey))
-    if (options.patterns !== undefined && !Array.isArray(options.patterns)) {
-      throw new TypeError('curator-log: sanitize.patterns must be an array')
+  /**
+   * @param onBad Without it (the default) an invalid option throws a TypeError naming it. With it, as in
+   *   the transport's worker, which cannot throw into the app, each invalid option is reported through
+   *   it and left out: a bad pattern is skipped, a bad cap or key list takes its default.
+   */
+  constructor (options: SanitizerOptions = {}, onBad?: OnBadRule) {
+    if (options === null || typeof options !== 'object') {
+      if (onBad === undefined) throw new TypeError('curator-log: sanitize options must be an object')
+      onBad('curator-log: sanitize options must be an object; the defaults apply')
+      options = {}
     }
-    this.extraRules = compileRules(options.patterns ?? [], 'sanitize.patterns')
+    const o = options
+    const checked = <T>(fn: () => T, fallback: T): T => {
+      if (onBad === undefined) return fn()
+      try {
+        return fn()
+      } catch (err) {
+        onBad(`${(err as Error).message}; the default applies`)
+        return fallback
+      }
+    }
+    this.maxDepth = checked(() => positiveInt('maxDepth', o.maxDepth, 5), 5)
+    this.maxArrayLength = checked(() => positiveInt('maxArrayLength', o.maxArrayLength, 100), 100)
+    this.maxObjectKeys = checked(() => positiveInt('maxObjectKeys', o.maxObjectKeys, 200), 200)
+    this.maxStringLength = checked(() => positiveInt('maxStringLength', o.maxStringLength, 8192), 8192)
+    this.keyFragments = [...new Set([...SENSITIVE_KEYS, ...checked(() => stringList('sensitiveKeys', o.sensitiveKeys), [])].map(normalizeKey))]
+    this.allowKeys = new Set(checked(() => stringList('allowKeys', o.allowKeys), []).map(normalizeKey))
+    this.extraRules = compileUserRules(checked(() => patternList(o.patterns), []), 'sanitize.patterns', onBad)
   }
 
   /** Whether a key's value is replaced by `[REDACTED]` wholesale. */
@@ -56,7 +75,7 @@ export class Sanitizer {
     for (const fragment of this.keyFragments) {
       if (norm.includes(fragment)) return true
     }
-    return false
+    return keyWords(key).some(w => SENSITIVE_KEY_WORDS.includes(w))
   }
 
   /**
@@ -65,7 +84,7 @@ export class Sanitizer {
    */
   keepsAsIs (s: string, start = 0, end = s.length, maxLength = this.maxStringLength): boolean {
     if (end - start > maxLength) return false
-    if (this.extraRules.length === 0 && (end - start < 6 || !mayHoldSecret(s, start, end))) return true
+    if (this.extraRules.length === 0 && (end - start < MIN_SECRET_LENGTH || !mayHoldSecret(s, start, end))) return true
     const part = s.slice(start, end)
     return this.sanitizeString(part, maxLength) === part
   }
@@ -94,10 +113,12 @@ export class Sanitizer {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)
-    if (s.length >= 6 && mayHoldSecret(s) && BUILT_IN_DETECTOR.test(s)) {
-      for (const rule of BUILT_IN) s = s.replace(rule.re, rule.replacement)
+    // One pass finds the marks; only the rules they point to run.
+    const marks = s.length >= MIN_SECRET_LENGTH ? secretMarks(s) : 0
+    if (marks !== 0) {
+      for (const rule of BUILT_IN) if ((rule.marks & marks) !== 0) s = rule.replace(s)
     }
-    for (const rule of this.extraRules) s = s.replace(rule.re, rule.replacement)
+    for (const rule of this.extraRules) if (rule.test(s)) s = rule.replace(s)
     if (long || s.length > maxLength) {
       s = (s.slice(0, maxLength) + `…[TRUNCATED ${value.length - maxLength} chars]`).toWellFormed()
     }
@@ -118,7 +139,7 @@ export class Sanitizer {
 
   /**
    * The worker's path: sanitizes an object that was just made by JSON.parse (plain data, no cycles,
-   * owned by the caller) in place, which spares a copy of every record. The result equals
+   * owned by the caller; numbers read exactly are LosslessNumbers, kept as they are) in place, which spares a copy of every record. The result equals
    * {@link sanitizeObject}'s.
    */
   sanitizeParsed (data: Record<string, unknown>, maxDepth = this.maxDepth): Record<string, unknown> {
@@ -132,7 +153,7 @@ export class Sanitizer {
       case 'object': break
       default: return value
     }
-    if (value === null) return null
+    if (value === null || isLosslessNumber(value)) return value
     if (depth <= 0) return MAX_DEPTH_EXCEEDED
     if (Array.isArray(value)) {
       const extra = value.length - this.maxArrayLength
@@ -141,7 +162,7 @@ export class Sanitizer {
       if (extra > 0) value.push(`[TRUNCATED ${extra} items]`)
       return value
     }
-    return serializedBuffer(value) ?? this.ownObject(value as Record<string, unknown>, depth)
+    return serializedBinary(value) ?? this.ownObject(value as Record<string, unknown>, depth)
   }
 
   private ownObject (obj: Record<string, unknown>, depth: number): Record<string, unknown> {
@@ -196,8 +217,8 @@ export class Sanitizer {
     try {
       if (Array.isArray(value)) return this.walkArray(value, depth, ancestors)
       if (value instanceof Error) return this.walkObject(errorFields(value), depth, ancestors)
-      const buffer = serializedBuffer(value)
-      if (buffer !== undefined) return buffer
+      const binary = serializedBinary(value)
+      if (binary !== undefined) return binary
       return this.walkObject(value as Record<string, unknown>, depth, ancestors)
     } finally {
       ancestors.delete(value)

@@ -1,3 +1,7 @@
+import { ibanValid, luhnValid } from './checksums.js'
+import { Mark } from './marks.js'
+import { tokenFormatsPattern } from './token-formats.js'
+
 /** A value rule: every match of `pattern` is replaced by `replacement` (`$1`-style groups allowed). */
 export interface PatternRule {
   /** Regular expression source, as a string so that rules survive structured clone. */
@@ -8,65 +12,224 @@ export interface PatternRule {
   replacement?: string
 }
 
+/** A built-in rule: named, with examples it must redact, and an optional check of each match. */
+export interface BuiltInRule extends PatternRule {
+  name: string
+  /** Strings the rule must redact: the tests plant them, the benchmark builds attack strings from them. */
+  examples: string[]
+  /** A match is redacted only when this accepts it (checksums). */
+  accept?: (match: string) => boolean
+  /** The prefilter marks (see marks.ts) that every match shows at least one of. */
+  marks: number
+}
+
+// Keys whose value follows them in text (`password=…`, `"api_key": "…"`, `PGPASSWORD=…`). Long words
+// may end any name; short ones must start a name or follow `_`, `.` or `-` (so `bypass=` is left alone).
+const LONG_KEYS = 'password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|account[_-]?key|signing[_-]?key|credentials?|signature|session[_-]?id|sessid'
+const SHORT_KEYS = 'pass|pwd|auth|sig|otp|pin'
+/** The keys above, normalised (lower case, no `_`/`-`), for the prefilter's look-back at a `:`. */
+export const TEXT_KEY_WORDS: readonly string[] = [
+  'password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'accountkey',
+  'signingkey', 'credential', 'credentials', 'signature', 'sessionid', 'sessid', 'pass', 'pwd', 'auth', 'sig', 'otp', 'pin',
+  'authorization', 'cookie'
+]
+
 /**
- * Built-in value rules, applied in this order. Credential formats come before the generic ones so a
- * GitHub token is reported as a token and a URL password is cut before the email rule sees `user@host`.
+ * Built-in value rules, applied in this order. Each is linear in its input on a backtracking engine:
+ * a match may start only where the run of its first character class starts (a look-behind says so),
+ * and what follows is literals, bounded repeats, or runs that the next token cannot also match. The
+ * benchmark (bench/sanitizer.ts) and test/sanitizer-redos.test.ts attack every rule to hold them to it.
  */
-export const VALUE_PATTERNS: readonly PatternRule[] = [
-  // Private key blocks, also when a length cap cut off the END line.
-  { pattern: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)', replacement: '[REDACTED_PRIVATE_KEY]' },
-  // scheme://user:password@host
-  { pattern: '\\b([a-z][a-z0-9+.-]*://[^\\s:/?#@]*):[^\\s@/]+@', flags: 'i', replacement: '$1:[REDACTED]@' },
-  // password=... in libpq / ADO / query strings
-  { pattern: '\\b(password|passwd|pwd)\\s*=\\s*[^\\s;&]+', flags: 'i', replacement: '$1=[REDACTED]' },
-  // Authorization values
-  { pattern: '\\b(Bearer|Basic)\\s+[A-Za-z0-9._~+/-]{8,}=*', flags: 'i', replacement: '$1 [REDACTED]' },
-  // AWS access key ids
-  { pattern: '\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b', replacement: '[REDACTED_AWS_KEY]' },
-  // GitHub tokens
-  { pattern: '\\bgh[pousr]_[A-Za-z0-9]{36,255}\\b', replacement: '[REDACTED_TOKEN]' },
-  { pattern: '\\bgithub_pat_[A-Za-z0-9_]{22,255}\\b', replacement: '[REDACTED_TOKEN]' },
-  // GitLab tokens
-  { pattern: '\\bgl(?:pat|dt|rt|ptt|cbt|soat|ft|imt)-[A-Za-z0-9_-]{20,}', replacement: '[REDACTED_TOKEN]' },
-  // Slack tokens and webhooks
-  { pattern: '\\bxox[abposr]-[A-Za-z0-9-]{10,}', replacement: '[REDACTED_TOKEN]' },
-  { pattern: 'https://hooks\\.slack\\.com/services/[A-Za-z0-9/]+', replacement: '[REDACTED_TOKEN]' },
-  // Stripe secret and restricted keys
-  { pattern: '\\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\\b', replacement: '[REDACTED_KEY]' },
-  // JWTs: a base64url JSON header always starts with eyJ
-  { pattern: '\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*', replacement: '[REDACTED_TOKEN]' },
-  // Emails
-  { pattern: '\\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}\\b', replacement: '[REDACTED_EMAIL]' },
-  // API-key-like: 32+ alphanumerics mixing upper case, lower case and digits (so hex hashes survive)
-  { pattern: '\\b(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{32,}\\b', replacement: '[REDACTED_KEY]' },
-  // HGVS DNA variants
-  { pattern: '\\bc\\.\\d+[ACGT]>[ACGT]\\b', replacement: '[REDACTED_VARIANT]' },
-  { pattern: '\\bc\\.\\d+(?:_\\d+)?del[ACGT]*\\b', replacement: '[REDACTED_VARIANT]' },
-  { pattern: '\\bc\\.\\d+_\\d+ins[ACGT]+\\b', replacement: '[REDACTED_VARIANT]' },
-  { pattern: '\\bc\\.\\d+(?:_\\d+)?dup[ACGT]*\\b', replacement: '[REDACTED_VARIANT]' },
-  // HGVS protein variants
-  { pattern: '\\bp\\.[A-Z][a-z]{2}\\d+(?:[A-Z][a-z]{2}|\\*|fs)', replacement: '[REDACTED_VARIANT]' },
-  // Genomic coordinates
-  { pattern: '\\bchr(?:\\d{1,2}|[XYM]):\\d+-\\d+\\b', replacement: '[REDACTED_COORDINATE]' }
+export const VALUE_PATTERNS: readonly BuiltInRule[] = [
+  {
+    name: 'private key block',
+    marks: Mark.Dashes,
+    pattern: String.raw`-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)`,
+    replacement: '[REDACTED_PRIVATE_KEY]',
+    examples: ['-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA75x\n-----END RSA PRIVATE KEY-----', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA']
+  },
+  {
+    name: 'webhook URL',
+    marks: Mark.Scheme,
+    pattern: String.raw`https://(?:hooks\.slack\.com/(?:services|workflows|triggers)|discord(?:app)?\.com/api/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com/webhookb2)/[^\s"'<>]+`,
+    replacement: '[REDACTED_TOKEN]',
+    examples: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', 'https://discord.com/api/webhooks/123456789/abcDEF-ghi']
+  },
+  {
+    // The password runs to the last @ of the authority, so a raw @ inside it is cut too.
+    name: 'URL password',
+    marks: Mark.Scheme,
+    pattern: String.raw`(://[^\s:/?#@]*):[^\s/?#]*@`,
+    replacement: '$1:[REDACTED]@',
+    examples: ['postgres://app:s3cr3t-pw@db.internal:5432/prod', 'redis://:p@ss@word@cache:6379', 'https://u:x@example.com/']
+  },
+  {
+    name: 'Authorization header',
+    marks: Mark.KeyWord,
+    pattern: String.raw`(?<![A-Za-z0-9_])(authorization\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|api-key|sso-key|hmac|key)\s+)?)[^\s"'\\,;]+`,
+    flags: 'i',
+    replacement: '$1[REDACTED]',
+    examples: ['Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', '{"authorization":"abcdef123456"}']
+  },
+  {
+    name: 'Cookie header',
+    marks: Mark.KeyWord,
+    pattern: String.raw`(?<![A-Za-z0-9_])((?:set-)?cookie\\?["']?\s{0,4}:\s{0,4}\\?["']?)[^\r\n"'\\]+`,
+    flags: 'i',
+    replacement: '$1[REDACTED]',
+    examples: ['Cookie: sid=31d4d96e407aad42; theme=dark', 'Set-Cookie: session=abc123; HttpOnly']
+  },
+  {
+    name: 'Bearer or Basic credentials',
+    marks: Mark.Bearer,
+    pattern: String.raw`\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*`,
+    flags: 'i',
+    replacement: '$1 [REDACTED]',
+    examples: ['Bearer 9f8e7d6c5b4a39281706abcdef', 'Basic dXNlcjpwYXNzd29yZA==', 'auth Bearer\u00a0abcdefghijkl']
+  },
+  {
+    // password=…, "api_key": "…", DB_PASSWORD=…, ?access_token=…: the value up to a quote, space,
+    // `&`, `;` or `,` (or the closing quote when quoted).
+    name: 'secret assigned in text',
+    marks: Mark.KeyWord,
+    pattern: String.raw`(?<![A-Za-z0-9_.-])((?:[A-Za-z0-9_.-]*(?:${LONG_KEYS})|(?:[A-Za-z0-9_.-]*[_.-])?(?:${SHORT_KEYS}))\\?["']?\s{0,4}(?:=>|:=|[=:])\s{0,4})(?:(\\?["'])[^"'\\\r\n]{1,256}|[^\s"'\\,;&<>]{1,256})`,
+    flags: 'i',
+    replacement: '$1$2[REDACTED]',
+    examples: [
+      'password: hunter2', '{"password":"hunter2"}', 'DB_PASSWORD=hunter2', 'PGPASSWORD=hunter2', 'GET /cb?code=1&access_token=abc123xyz',
+      'fetch failed: https://api.example.com/v1?api_key=abc123xyz&q=1', 'client_secret=abc123xyz', 'db_pass=hunter2',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'Server=db;User Id=app;Password=hunter2;Database=x',
+      '{\\"password\\":\\"hunter2\\"}', "password => 'hunter 2'"
+    ]
+  },
+  {
+    name: 'AWS access key id',
+    marks: Mark.Run16,
+    pattern: String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])`,
+    replacement: '[REDACTED_AWS_KEY]',
+    examples: ['AKIAIOSFODNN7EXAMPLE', 'ASIAY34FZKBOKMUTVV7A']
+  },
+  {
+    // 40 base64 characters with a / or +, upper and lower case and a digit.
+    name: 'AWS secret access key',
+    marks: Mark.Base64,
+    pattern: String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9][A-Za-z0-9/+]{38}[A-Za-z0-9](?![A-Za-z0-9/+=])`,
+    replacement: '[REDACTED_KEY]',
+    accept: m => /[/+]/.test(m) && /[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m),
+    examples: ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY']
+  },
+  {
+    name: 'service token (prefixed formats)',
+    marks: Mark.TokenHead | Mark.Run16,
+    pattern: tokenFormatsPattern(),
+    replacement: '[REDACTED_TOKEN]',
+    examples: ['ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'glpat-ab-cd-ef-gh-ij-kl-mn', 'xoxb-1234-5678-abcd', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'npm_abcdefghijklmnopqrstuvwxyz0123456789']
+  },
+  {
+    name: 'JWT',
+    marks: Mark.Jwt,
+    pattern: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
+    replacement: '[REDACTED_TOKEN]',
+    examples: ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlLXZhbHVl', 'eyJhbGci.eyJzdWIi.c2ln']
+  },
+  {
+    name: 'Azure AD client secret',
+    marks: Mark.Tilde,
+    pattern: String.raw`(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}`,
+    replacement: '[REDACTED_TOKEN]',
+    examples: ['abc8Q~Xy1.Zw2_Vu3~Ts4Rq5Po6Nm7Lk8Jh9Gf0']
+  },
+  {
+    name: 'Telegram bot token',
+    marks: Mark.Telegram,
+    pattern: String.raw`(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}`,
+    replacement: '[REDACTED_TOKEN]',
+    examples: ['123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9']
+  },
+  {
+    name: 'email address',
+    marks: Mark.At,
+    pattern: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b`,
+    replacement: '[REDACTED_EMAIL]',
+    examples: ['jane.doe@example.com', 'jane.doe+tag@example.co.uk']
+  },
+  {
+    // 32+ letters and digits mixing upper case, lower case and digits (so hex hashes and ids survive).
+    name: 'API-key-like string',
+    marks: Mark.Run16,
+    pattern: String.raw`\b[A-Za-z0-9]{32,}\b`,
+    replacement: '[REDACTED_KEY]',
+    accept: m => /[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m),
+    examples: ['Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXz', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z']
+  },
+  {
+    // Issuers' first digits (2-6), 13-19 digits whole or in the printed groups, Luhn-checked.
+    name: 'payment card number',
+    marks: Mark.Digits13,
+    pattern: String.raw`(?<![0-9])[2-6](?:[0-9]{12,18}|[0-9]{3}(?: [0-9]{4}){3}(?: [0-9]{3})?|[0-9]{3}(?:-[0-9]{4}){3}(?:-[0-9]{3})?|[0-9]{3} [0-9]{6} [0-9]{5}|[0-9]{3}-[0-9]{6}-[0-9]{5})(?![0-9])`,
+    replacement: '[REDACTED_CARD]',
+    accept: luhnValid,
+    examples: ['4111 1111 1111 1111', '4111-1111-1111-1111', '5500005555555559', '3782 822463 10005']
+  },
+  {
+    name: 'IBAN',
+    marks: Mark.IbanHead,
+    pattern: String.raw`(?<![A-Za-z0-9_])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)(?![A-Za-z0-9])`,
+    replacement: '[REDACTED_IBAN]',
+    accept: ibanValid,
+    examples: ['DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432']
+  },
+  {
+    name: 'US social security number',
+    marks: Mark.Ssn,
+    pattern: String.raw`(?<![0-9-])(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])`,
+    replacement: '[REDACTED_SSN]',
+    examples: ['078-05-1120', '123-45-6789']
+  },
+  {
+    // HGVS DNA/RNA variants: substitutions, deletions, duplications, insertions, inversions, intronic offsets.
+    name: 'HGVS nucleotide variant',
+    marks: Mark.Hgvs,
+    pattern: String.raw`\b[cgmnr]\.[-*]?[0-9]+(?:[+-][0-9]+)?(?:_[-*]?[0-9]+(?:[+-][0-9]+)?)?(?:[ACGTUacgu]>[ACGTUacgu]|delins[ACGTacgu]+|del[ACGTacgu]*|dup[ACGTacgu]*|ins[ACGTacgu]+|inv)`,
+    replacement: '[REDACTED_VARIANT]',
+    examples: ['c.123A>G', 'c.100_102delAGT', 'c.76_77insT', 'c.1521_1523delCTT', 'g.7579472C>T', 'c.215+1G>A']
+  },
+  {
+    name: 'HGVS protein variant',
+    marks: Mark.Hgvs,
+    pattern: String.raw`\bp\.\(?[A-Z][a-z]{2}[0-9]+(?:[A-Z][a-z]{2}|\*|fs|=|del|dup|ins)`,
+    replacement: '[REDACTED_VARIANT]',
+    examples: ['p.Arg97Gly', 'p.Trp24*', 'p.(Arg72Pro)']
+  },
+  {
+    // Ranges and single positions (chr17:7579472, chr7:117,559,590-117,559,592).
+    name: 'genomic coordinate',
+    marks: Mark.Chr,
+    pattern: String.raw`\bchr(?:[0-9]{1,2}|[XYM]|MT):[0-9][0-9,]*(?:-[0-9][0-9,]*)?`,
+    replacement: '[REDACTED_COORDINATE]',
+    examples: ['chr17:7579472', 'chr7:117559590-117559592', 'chrX:100-200', 'chrMT:8993']
+  }
 ]
 
 export interface CompiledRule {
-  re: RegExp
-  replacement: string
+  /** The rule's name, or the option it came from (`sanitize.patterns[2]`). */
+  name: string
+  /** Prefilter marks that let the rule run (built-in rules); user rules run on every value. */
+  marks: number
+  /** Whether the rule may change `s`: one cheap test before the replace. */
+  test: (s: string) => boolean
+  replace: (s: string) => string
 }
 
-/** Compiles rules, naming the offending one when a pattern is not a valid regular expression. */
-export function compileRules (rules: readonly (PatternRule | string)[], source: string): CompiledRule[] {
-  return rules.map((rule, i) => {
-    const r = typeof rule === 'string' ? { pattern: rule } : rule
-    if (!r || typeof r.pattern !== 'string' || r.pattern === '') {
-      throw new TypeError(`curator-log: ${source}[${i}] must be a non-empty pattern string or { pattern, flags?, replacement? }`)
-    }
-    const flags = (r.flags ?? '').replace(/g/g, '') + 'g'
-    try {
-      return { re: new RegExp(r.pattern, flags), replacement: r.replacement ?? '[REDACTED]' }
-    } catch (err) {
-      throw new TypeError(`curator-log: ${source}[${i}] is not a valid regular expression (${JSON.stringify(r.pattern)}): ${(err as Error).message}`)
-    }
+/** The built-in rules, compiled for V8's engine (they are linear by construction, see above). */
+export function compileBuiltIns (rules: readonly BuiltInRule[] = VALUE_PATTERNS): CompiledRule[] {
+  return rules.map(rule => {
+    const re = new RegExp(rule.pattern, (rule.flags ?? '') + 'g')
+    const replacement = rule.replacement ?? '[REDACTED]'
+    const accept = rule.accept
+    const replace = accept === undefined
+      ? (s: string) => s.replace(re, replacement)
+      : (s: string) => s.replace(re, m => accept(m) ? replacement : m)
+    return { name: rule.name, marks: rule.marks, test: () => true, replace }
   })
 }

@@ -19,11 +19,21 @@ export function errorFields (err: Error): Record<string, unknown> {
   return { ...err, type: err.name, message: err.message, stack: err.stack }
 }
 
-/** pino (through JSON.stringify) writes a Buffer as { type: 'Buffer', data: [bytes] }. */
-export function serializedBuffer (value: object): string | undefined {
+/**
+ * Bytes as they arrive in a JSON line: pino writes a Buffer as { type: 'Buffer', data: [bytes] } and
+ * a Uint8Array as { "0": byte, "1": byte, … }. Either is shown by its length only.
+ */
+export function serializedBinary (value: object): string | undefined {
   const v = value as { type?: unknown, data?: unknown }
   if (v.type === 'Buffer' && Array.isArray(v.data) && Object.keys(v).length === 2) {
     return `[Buffer ${v.data.length} bytes]`
   }
-  return undefined
+  if (!Object.hasOwn(v, '0') || Array.isArray(v)) return undefined
+  // Index keys come first, in ascending order: a byte array's keys are exactly 0..n-1.
+  const keys = Object.keys(v)
+  for (let i = 0; i < keys.length; i++) {
+    const b = (v as Record<string, unknown>)[keys[i]!]
+    if (keys[i] !== String(i) || typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) return undefined
+  }
+  return `[binary ${keys.length} bytes]`
 }

@@ -26,3 +26,8 @@ export async function testLogger (t: Test, target: LogTarget, options: CreateLog
   if (stream && stream.ready === false) await once(stream as unknown as NodeJS.EventEmitter, 'ready')
   return logger
 }
+
+/** Resolves once every line logged so far is committed; under load a worker can take seconds to start. */
+export function flushed (logger: CuratorLogger): Promise<void> {
+  return new Promise((resolve, reject) => logger.flush(err => err ? reject(err) : resolve()))
+}

@@ -1,0 +1,101 @@
+import type { LogTarget } from '../identifiers.js'
+
+/** A usage mistake: printed as one line with a pointer to the command's help, exit code 2. */
+export class UsageError extends Error {}
+
+/** A failure the user can act on: printed as one line, exit code 1 (the cause's stack with --debug). */
+export class CliError extends Error {}
+
+/** What a command was doing when the database refused, so the advice can name the fix. */
+export interface ErrorContext {
+  target?: LogTarget
+  /** The privilege the command needs: read (query, tail, stats), owner (migrate, maintain), write. */
+  need?: 'read' | 'write' | 'owner'
+  /** The role the client logged in as. */
+  user?: string
+  /** host:port/database, never with a password. */
+  server?: string
+  /** The password in each spelling (see connectionSecrets): masked wherever a message quotes it. */
+  secrets?: string[]
+}
+
+/** `text` with every secret replaced by ***. */
+export function scrub (text: string, secrets: string[] = []): string {
+  for (const secret of secrets) text = text.replaceAll(secret, '***')
+  return text
+}
+
+const CONNECT_ERRNO: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is PostgreSQL running and listening there?',
+  ENOTFOUND: 'host not found: check the host name',
+  EAI_AGAIN: 'host name lookup failed: check the host name and DNS',
+  ETIMEDOUT: 'connection timed out: check the host, port and firewall',
+  EHOSTUNREACH: 'host unreachable: check the host and network',
+  ENETUNREACH: 'network unreachable: check the host and network',
+  ECONNRESET: 'the server closed the connection: check the port and that it is PostgreSQL'
+}
+
+/** Turns an error from connecting into one line naming the server (never the password) and the fix. */
+export function connectError (err: unknown, server: string, secrets: string[] = []): CliError {
+  const e = err as { code?: unknown, message?: unknown }
+  if (isPostgresError(err)) return databaseError(err, { server, secrets }) as CliError
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  const why = code !== undefined && code in CONNECT_ERRNO
+    ? `${CONNECT_ERRNO[code]} (${code})`
+    : `${typeof e?.message === 'string' && e.message ? e.message : String(err)}${code ? ` (${code})` : ''}`
+  return withCause(new CliError(scrub(`cannot connect to ${server}: ${why}; check --url or DATABASE_URL`, secrets)), err)
+}
+
+/**
+ * One line for an error PostgreSQL reported, chosen by SQLSTATE: what is wrong and what to run.
+ * Errors that are not PostgreSQL's come back as they are.
+ */
+export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
+  if (err instanceof CliError || err instanceof UsageError) return err
+  if ((err as { code?: unknown } | null)?.code === 'CURATOR_LOG_BAD_CONNECTION_STRING') {
+    return withCause(new CliError('the connection string (--url or DATABASE_URL) is not valid: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…'), err)
+  }
+  if (!isPostgresError(err)) return err
+  const code = err.code
+  const message = scrub(err.message, ctx.secrets)
+  const table = ctx.target ? `${ctx.target.schema}.${ctx.target.table}` : 'the log table'
+  const who = ctx.user ?? 'this role'
+  const at = ctx.server ? ` at ${scrub(ctx.server, ctx.secrets)}` : ''
+  let line: string
+  if (code === '42P01' || code === '3F000' || code === '42883') {
+    line = `${table} is not set up (${message}): run curator-log migrate first`
+  } else if (code === '42501') {
+    line = `permission denied (${message}): ${grantAdvice(ctx, who)}`
+  } else if (code === '28P01' || code === '28000') {
+    line = `authentication failed${at} (${message}): check the user and password`
+  } else if (code === '3D000') {
+    line = `${message}${at}: check the database name in --url or DATABASE_URL`
+  } else if (code === '53300' || code === '53400') {
+    line = `the server${at} refuses more connections (${message}): try again later or raise max_connections`
+  } else if (code.startsWith('57P') || code.startsWith('08')) {
+    line = `the server${at} is not available (${message}): try again when it is up`
+  } else {
+    line = `PostgreSQL error ${code}: ${message}`
+  }
+  return withCause(new CliError(line), err)
+}
+
+function grantAdvice (ctx: ErrorContext, who: string): string {
+  const t = ctx.target
+  if (!t || ctx.need === 'owner') return 'run migrate and maintain as the role that owns the log table (see docs/operations.md, Roles)'
+  const schema = `"${t.schema}"`
+  const table = `${schema}."${t.table}"`
+  return ctx.need === 'write'
+    ? `as the table's owner run GRANT USAGE ON SCHEMA ${schema} TO ${who}; GRANT INSERT ON ${table} TO ${who}; GRANT USAGE ON SEQUENCE ${schema}."${t.table}_id_seq" TO ${who}`
+    : `as the table's owner run GRANT USAGE ON SCHEMA ${schema} TO ${who}; GRANT SELECT ON ${table} TO ${who}`
+}
+
+/** An error the server sent (pg's DatabaseError carries a SQLSTATE and a severity). */
+function isPostgresError (err: unknown): err is { code: string, message: string } {
+  const e = err as { code?: unknown, severity?: unknown, message?: unknown } | null
+  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string' && typeof e.message === 'string'
+}
+
+function withCause<E extends Error> (error: E, cause: unknown): E {
+  return Object.assign(error, { cause })
+}

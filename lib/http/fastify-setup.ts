@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import pino, { type Logger } from 'pino'
+import { pathOf } from './request-info.js'
+
+type Generator = ((req: unknown) => string) & { name: string }
+// Fastify 4 before 4.x lacks some of these: each is checked before use.
+type Instance = Omit<FastifyInstance, 'genReqId' | 'setGenReqId'> & {
+  genReqId?: Generator
+  setGenReqId?: (fn: (req: unknown) => string) => unknown
+}
+
+const FASTIFY_DEFAULT_ID = /^req-[0-9a-z]+$/
+
+/**
+ * Replaces Fastify's per-process counter (`req-1`, `req-2`, … in every instance alike) by UUIDs,
+ * unless the app gave its own `genReqId`. Fastify keeps only the built generator: its default is a
+ * function named `defaultGenReqId`; with `requestIdHeader` it is wrapped, and the wrapper is asked
+ * once, with no headers, whether it answers in the default's `req-<n>` form.
+ */
+export function useUuidRequestIds (fastify: FastifyInstance): void {
+  const f = fastify as unknown as Instance
+  const current = f.genReqId
+  if (typeof f.setGenReqId !== 'function' || typeof current !== 'function') return
+  let isDefault = current.name === 'defaultGenReqId'
+  if (!isDefault && current.name === '' && fastify.initialConfig.requestIdHeader) {
+    try {
+      isDefault = FASTIFY_DEFAULT_ID.test(String(current({ headers: {} })))
+    } catch {
+      // The app's own generator, which wants a real request.
+    }
+  }
+  if (isDefault) f.setGenReqId(() => randomUUID())
+}
+
+/**
+ * Binds the request id, method and path to each request's child logger (`request.log`), so that
+ * Fastify's own lines carry them: its "incoming request" line comes before any hook has run, and its
+ * "request completed" line after the last, outside the request's context.
+ */
+export function requestBindings (fastify: FastifyInstance): void {
+  const inner = fastify.childLoggerFactory
+  if (typeof fastify.setChildLoggerFactory !== 'function' || typeof inner !== 'function') return
+  const label = (fastify.initialConfig as { requestIdLogLabel?: string }).requestIdLogLabel ?? 'reqId'
+  fastify.setChildLoggerFactory(function (logger, bindings, opts, rawReq) {
+    return inner.call(this, logger, { ...bindings, request_id: bindings[label], method: rawReq.method, path: pathOf(rawReq.url) }, opts, rawReq)
+  })
+}
+
+const streamSym = pino.symbols.streamSym as unknown as string
+
+/**
+ * Whether Fastify writes its own "request completed" line for this request to the plugin's output:
+ * its request logging is on for the request, its logger writes info, and writes where ours does.
+ */
+export function fastifyLogsCompletion (fastify: FastifyInstance, request: FastifyRequest, logger: Logger): boolean {
+  const log = request.log as unknown as Logger
+  if (typeof log.isLevelEnabled !== 'function' || !log.isLevelEnabled('info')) return false
+  if ((log as unknown as Record<string, unknown>)[streamSym] !== (logger as unknown as Record<string, unknown>)[streamSym]) return false
+  const controller = logController(fastify)
+  if (controller) return !controller.isLogDisabled(request)
+  const disabled = (fastify.initialConfig as { disableRequestLogging?: boolean | ((req: unknown) => boolean) }).disableRequestLogging
+  return typeof disabled === 'function' ? !disabled(request) : disabled !== true
+}
+
+/** Fastify >= 5.12 decides request logging in its LogController (the option may replace it). */
+function logController (fastify: FastifyInstance): { isLogDisabled (req: unknown): boolean } | undefined {
+  const sym = Object.getOwnPropertySymbols(fastify).find(s => s.description === 'fastify.logController')
+  const c = sym === undefined ? undefined : (fastify as unknown as Record<symbol, { isLogDisabled?: unknown }>)[sym]
+  return typeof c?.isLogDisabled === 'function' ? c as { isLogDisabled (req: unknown): boolean } : undefined
+}

@@ -1,0 +1,100 @@
+import t from 'tap'
+import { freePort } from '../lib/dev/throwaway-postgres.js'
+import { bin, cli } from './support/cli.js'
+import { databaseUrl, freshTarget } from './support/db.js'
+
+const STACK = /\n\s+at /
+
+t.test('a dropped table: stats, query and tail say one line, run curator-log migrate first, exit 1', async t => {
+  const { target, client } = await freshTarget(t)
+  await client.query(`DROP TABLE "${target.schema}".system_logs`)
+  for (const command of ['stats', 'query', 'tail']) {
+    const r = await bin([command, '--url', databaseUrl(), '--schema', target.schema])
+    t.equal(r.code, 1, command)
+    t.match(r.err, new RegExp(`^curator-log ${command}: ${target.schema}\\.system_logs is not set up \\(.*\\): run curator-log migrate first\\n$`), command)
+    t.notMatch(r.err, STACK, `${command}: no stack trace`)
+  }
+  const debug = await bin(['stats', '--url', databaseUrl(), '--schema', target.schema, '--debug'])
+  t.equal(debug.code, 1)
+  t.match(debug.err, STACK, '--debug shows the stack')
+})
+
+t.test('usage errors: one line and where the help is, exit 2', async t => {
+  for (const [argv, message] of [
+    [['query', '--nope'], /Unknown option '--nope'/],
+    [['query', '--since', '1h', '--from', '2026-01-01'], /--since cannot be combined with --from or --until/],
+    [['query', '--since', '1h', '--until', '2026-01-01'], /--since cannot be combined with --from or --until/],
+    [['tail', '--where', '[{"a":1}]'], /--where must be a JSON object/],
+    [['query', '--where', '7'], /--where must be a JSON object/]
+  ] as const) {
+    const r = await bin([...argv])
+    t.equal(r.code, 2, argv.join(' '))
+    t.match(r.err, message)
+    t.equal(r.err.trim().split('\n').length, 2, 'the error and the pointer, not the help')
+    t.match(r.err, new RegExp(`\\nsee curator-log ${argv[0]} --help\\n$`))
+  }
+  const unknown = await bin(['frobnicate'])
+  t.equal(unknown.code, 2)
+  t.equal(unknown.err, 'curator-log: unknown command "frobnicate"; see curator-log --help\n')
+})
+
+t.test('a connection string that is not one says so', async t => {
+  for (const url of ['not a url', 'postgres://u:pw@[bad', 'host=x bogus']) {
+    const r = await bin(['query', '--url', url])
+    t.equal(r.code, 1, url)
+    t.match(r.err, /^curator-log query: --url is not a valid connection string: use postgres:\/\/user:password@host:port\/database or host=… port=… dbname=… user=…\n$/, url)
+    t.notMatch(r.err, /ENOTFOUND|\bbase\b/, url)
+  }
+  const env = await bin(['stats'], { DATABASE_URL: 'not a url' })
+  t.match(env.err, /DATABASE_URL is not a valid connection string/)
+})
+
+t.test('a keyword/value connection string connects where it says', async t => {
+  const { target } = await freshTarget(t)
+  const u = new URL(databaseUrl())
+  const keywords = `host=${u.hostname} port=${u.port} dbname=${u.pathname.slice(1)} user=${decodeURIComponent(u.username)} password='${decodeURIComponent(u.password).replace(/['\\]/g, c => '\\' + c)}'`
+  const r = await bin(['stats', '--url', keywords, '--schema', target.schema])
+  t.equal(r.code, 0, r.err)
+  t.match(r.out, /total rows 0/)
+})
+
+t.test('an unreachable server: one line naming host, port and the cause', async t => {
+  const port = await freePort()
+  const r = await bin(['query', '--url', `postgres://app@127.0.0.1:${port}/logs`])
+  t.equal(r.code, 1)
+  t.equal(r.err, `curator-log query: cannot connect to 127.0.0.1:${port}/logs as app: connection refused: is PostgreSQL running and listening there? (ECONNREFUSED); check --url or DATABASE_URL\n`)
+})
+
+t.test('no error path prints the password', async t => {
+  const SECRET = 'S3cr3t-Pw'
+  const port = await freePort()
+  const real = new URL(databaseUrl())
+  const host = `${real.hostname}:${real.port}`
+  const urls = [
+    `postgres://app:${SECRET}@127.0.0.1:${port}/logs`, // refused
+    `postgres://app@127.0.0.1:${port}/logs?password=${SECRET}`,
+    `host=127.0.0.1 port=${port} user=app password=${SECRET} dbname=logs`,
+    `host=127.0.0.1 port=${port} user=app password='${SECRET} x' dbname=logs`,
+    `postgres://app:${SECRET}@x@127.0.0.1:${port}/logs`, // a raw @ in the password
+    `postgres://app:${SECRET}@no-such-host.invalid/logs`,
+    `postgres://postgres:${SECRET}@${host}/postgres`, // wrong password
+    `postgres://postgres@${host}/postgres?password=${SECRET}`,
+    `host=${real.hostname} port=${real.port} user=postgres password=${SECRET} dbname=postgres`,
+    `postgres://app:${SECRET}@[bad/logs`, // not a URL
+    `host=x password=${SECRET} nonsense`,
+    `postgres://app:${SECRET}@127.0.0.1:99999/logs`
+  ]
+  const commands = [['migrate'], ['maintain'], ['query'], ['tail'], ['stats'], ['demo', '--requests', '1']]
+  for (const url of urls) {
+    const runs = await Promise.all(commands.flatMap(command => [[...command, '--url', url], [...command, '--url', url, '--debug']].map(async argv => ({ argv, r: await cli(...argv) }))))
+    for (const { argv, r } of runs) {
+      const what = argv.join(' ').replace(SECRET, '<secret>')
+      t.equal(r.code, 1, what)
+      t.notOk(r.out.includes(SECRET) || r.err.includes(SECRET), `${what}: no secret in what it printed`)
+    }
+    const viaEnv = await bin(['query'], { DATABASE_URL: url })
+    t.equal(viaEnv.code, 1)
+    t.notOk(viaEnv.out.includes(SECRET) || viaEnv.err.includes(SECRET), `DATABASE_URL=${url.replace(SECRET, '<secret>')}: ${viaEnv.err}`)
+    t.notMatch(viaEnv.err, STACK)
+  }
+})

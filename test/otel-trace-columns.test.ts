@@ -1,0 +1,80 @@
+import t from 'tap'
+import { Sanitizer } from '../lib/sanitizer/index.js'
+import { parseTraceparent } from '../lib/trace-ids.js'
+import { encodeRow } from '../transport/copy-text.js'
+import { LevelNames } from '../transport/levels.js'
+import { createLineEncoder } from '../transport/line-to-row.js'
+import { createRowMapper } from '../transport/record-to-row.js'
+import { freshTarget, rows, transportLogger } from './support/db.js'
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const SPAN = '00f067aa0ba902b7'
+
+// Each case: the fields logged, and the trace columns and context expected in PostgreSQL.
+const CASES: Array<[string, Record<string, unknown>, [string | null, string | null, number | null], Record<string, unknown>]> = [
+  ['instrumentation-pino keys', { trace_id: TRACE, span_id: SPAN, trace_flags: '01' }, [TRACE, SPAN, 1], {}],
+  ['flags as a number', { trace_id: TRACE, trace_flags: 0 }, [TRACE, null, 0], {}],
+  ['camelCase', { traceId: TRACE, spanId: SPAN, traceFlags: 1 }, [TRACE, SPAN, 1], {}],
+  ['ECS nested', { trace: { id: TRACE }, span: { id: SPAN, name: 'db' } }, [TRACE, SPAN, null], { span: { name: 'db' } }],
+  ['ECS dotted', { 'trace.id': TRACE, 'span.id': SPAN }, [TRACE, SPAN, null], {}],
+  ['upper case stays in context', { trace_id: TRACE.toUpperCase(), span_id: SPAN }, [null, SPAN, null], { trace_id: TRACE.toUpperCase() }],
+  ['all-zero ids stay in context', { trace_id: '0'.repeat(32), span_id: '0'.repeat(16) }, [null, null, null], { trace_id: '0'.repeat(32), span_id: '0'.repeat(16) }],
+  ['wrong lengths and types stay', { trace_id: TRACE.slice(1), span_id: 7, trace_flags: '1' }, [null, null, null], { trace_id: TRACE.slice(1), span_id: 7, trace_flags: '1' }],
+  ['flags out of range stay', { trace_id: TRACE, trace_flags: 256 }, [TRACE, null, null], { trace_flags: 256 }],
+  ['snake_case wins; a different camelCase id stays', { trace_id: TRACE, traceId: 'a'.repeat(32) }, [TRACE, null, null], { traceId: 'a'.repeat(32) }],
+  ['the same id twice leaves context', { trace_id: TRACE, traceId: TRACE }, [TRACE, null, null], {}],
+  ['an invalid snake_case id lets the camelCase one in', { trace_id: 'nope', traceId: TRACE }, [TRACE, null, null], { trace_id: 'nope' }]
+]
+
+t.test('trace ids from every supported key land in their columns; invalid ones stay in context', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target)
+  CASES.forEach(([name, fields], seq) => logger.info({ seq, ...fields }, name))
+  await end()
+  const got = await rows<Record<string, any>>(client, target, "(context->>'seq')::int")
+  t.equal(got.length, CASES.length)
+  CASES.forEach(([name, , columns, context], seq) => {
+    const r = got[seq]
+    t.same([r.trace_id, r.span_id, r.trace_flags], columns, `${name}: columns`)
+    t.strictSame(r.context, { seq, ...context }, `${name}: context`)
+  })
+})
+
+t.test('the sanitizer leaves valid trace and span ids alone, wherever they are', async t => {
+  const sanitizer = new Sanitizer()
+  for (let i = 0; i < 2000; i++) {
+    const trace = Array.from({ length: 32 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('')
+    const span = trace.slice(0, 16)
+    const value = { trace_id: trace, span_id: span, nested: { traceId: trace, note: `trace ${trace} span ${span}` } }
+    const clean = sanitizer.sanitizeParsed(structuredClone(value))
+    if (JSON.stringify(clean) !== JSON.stringify(value)) t.fail('redacted', { value, clean })
+  }
+  t.pass('2000 random ids kept')
+})
+
+t.test('traceparent: version 00 only, all-zero ids and malformed headers ignored', async t => {
+  t.same(parseTraceparent(`00-${TRACE}-${SPAN}-01`), { trace_id: TRACE, parent_span_id: SPAN, trace_flags: 1 })
+  t.same(parseTraceparent(` 00-${TRACE}-${SPAN}-00 `), { trace_id: TRACE, parent_span_id: SPAN, trace_flags: 0 })
+  for (const bad of [`01-${TRACE}-${SPAN}-01`, `ff-${TRACE}-${SPAN}-01`, `00-${'0'.repeat(32)}-${SPAN}-01`, `00-${TRACE}-${'0'.repeat(16)}-01`,
+    `00-${TRACE.toUpperCase()}-${SPAN}-01`, `00-${TRACE}-${SPAN}`, `00-${TRACE}-${SPAN}-01-extra`, `00-${TRACE}-${SPAN}-1`, '', undefined, [`00-${TRACE}-${SPAN}-01`, 'x']]) {
+    t.equal(parseTraceparent(bad), undefined, JSON.stringify(bad))
+  }
+})
+
+t.test('fast path: a trace id repeated (the context\'s, then a child span\'s) keeps the last valid one, as the full path does', async t => {
+  const options = { sanitizer: new Sanitizer(), levels: new LevelNames(), messageKey: 'msg', errorKey: 'err', maxMessageLength: 65536, window: () => ({ from: 0, to: 8.64e15 }) }
+  const fast = createLineEncoder(options)
+  const map = createRowMapper(options)
+  const CHILD = '1111111111111111'
+  const lines = {
+    'valid, then valid': [`{"level":30,"time":1,"span_id":"${SPAN}","trace_id":"${TRACE}","msg":"m","span_id":"${CHILD}"}`, true],
+    'invalid, then valid': [`{"level":30,"time":1,"span_id":"x","msg":"m","span_id":"${CHILD}"}`, false],
+    'valid, then invalid': [`{"level":30,"time":1,"span_id":"${SPAN}","msg":"m","span_id":"x"}`, false]
+  } as const
+  for (const [name, [line, taken]] of Object.entries(lines)) {
+    const row = fast(line, 2)
+    t.equal(row !== undefined, taken, `${name}: fast path ${taken ? 'takes' : 'declines'} it`)
+    if (row !== undefined) t.equal(row.row, encodeRow(map(JSON.parse(line), 2)), `${name}: the full path's row`)
+  }
+  t.match(fast(lines['valid, then valid'][0], 2)?.row, CHILD)
+})

@@ -1,0 +1,57 @@
+// The examples in README.md, run as written in a consumer project against a database of their own:
+// the README cannot show code that does not work.
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import t, { type Test } from 'tap'
+import pg from 'pg'
+import { ROOT, consumerDir, runFixture } from './support/consumer.js'
+import { connect, databaseUrl } from './support/db.js'
+import { migrate } from '../lib/migrate.js'
+
+/** The README's ```js blocks, in order. */
+function readmeExamples (text = readFileSync(join(ROOT, 'README.md'), 'utf8')): string[] {
+  return [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map(m => m[1])
+}
+
+async function scratchDatabase (t: Test): Promise<string> {
+  const admin = await connect(t)
+  const name = `readme_${randomBytes(4).toString('hex')}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  t.teardown(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  const url = new URL(databaseUrl())
+  url.pathname = '/' + name
+  const owner = new pg.Client({ connectionString: url.toString() })
+  await owner.connect()
+  await migrate(owner, { schema: 'public', table: 'system_logs' })
+  await owner.end()
+  return url.toString()
+}
+
+const examples = readmeExamples()
+
+t.test('README has the three examples it promises', async t => {
+  t.equal(examples.length, 3)
+})
+
+t.test('every README example runs as written and its lines land', async t => {
+  const url = await scratchDatabase(t)
+  const dir = consumerDir(t)
+  symlinkSync(join(ROOT, 'node_modules', 'express'), join(dir, 'node_modules', 'express'), 'dir')
+  for (const [i, code] of examples.entries()) {
+    const file = `readme-example-${i}.mjs`
+    writeFileSync(join(dir, file), code)
+    const run = await runFixture(dir, file, { DATABASE_URL: url, LOG_CONSOLE: 'false' }, 60_000, { copy: false })
+    t.equal(run.code, 0, `example ${i + 1} exits 0\n${run.stderr}`)
+  }
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  t.teardown(() => c.end())
+  const { rows } = await c.query('SELECT logger, message, request_id, user_id, context FROM system_logs ORDER BY id')
+  t.same(rows.map(r => [r.logger, r.message, r.request_id, r.user_id]).sort(), [
+    ['api', 'order placed', 'r-1', '42'],
+    ['api', 'order placed', 'r-1', '42'],
+    ['api', 'slow', 'r-1', '42']
+  ])
+  t.match(rows.find(r => r.message === 'slow').context, { step: 'payment' })
+})
