@@ -6,9 +6,11 @@ import { runApp } from './support/delivery-app.js'
 import { assertSeqs, connect, freshTarget, range } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
 
-// thread-stream's end() gives the worker 10 s; the process also has to start node and load the
-// package, so the wall time allowed is a little more.
-const BUDGET_MS = 12_000
+// thread-stream's end() gives the worker 10 s (exceeding it shows as "end() took too long", or as
+// a close() that fails); the process also has to start node and load the package, which on a loaded
+// machine takes seconds, so the wall time allowed is more. (Before the fix: about 12.7 s, "end()
+// took too long", nothing spilled.)
+const BUDGET_MS = 20_000
 
 /** How the process ends, and what that looks like from outside. */
 const ENDINGS = {

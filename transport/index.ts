@@ -125,7 +125,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
       : mapRecord({ msg: line, unparsed: true }, o.now())
     return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
   }
-  const inboxBytes = Math.min(o.maxQueueBytes, INBOX_BYTES)
+  // A fixed overhead beside maxQueueBytes: lines are spilled unparsed only when the parser is far behind.
+  const inboxBytes = INBOX_BYTES
   const inbox = new Inbox(line => {
     const { row, level } = toRow(line)
     delivery.push(row, level)
