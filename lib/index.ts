@@ -6,7 +6,7 @@ export {
   Sanitizer, sanitizeDict, sanitizeForLogging, cleanString, SENSITIVE_KEYS, VALUE_PATTERNS, REDACTED,
   type SanitizerOptions, type PatternRule
 } from './sanitizer/index.js'
-export { migrate, loadMigrations, type Migration, type MigrateResult } from './migrate.js'
+export { migrate, loadMigrations, type Migration, type MigrateResult, type SqlClient } from './migrate.js'
 export { logTarget, type LogTarget } from './identifiers.js'
 export type { TransportOptions, TransportStats } from '../transport/index.js'
 export { runInContext, enterContext, bindUser } from './context.js'

@@ -36,9 +36,14 @@ t.test('a long tail keeps no listener per poll and a flat heap', async t => {
 
 t.test('the tail command: no warning while polling; SIGTERM ends it at once', async t => {
   const { target } = await freshTarget(t)
-  const child = spawn(process.execPath, [BIN, 'tail', '--url', databaseUrl(), '--schema', target.schema, '--interval-ms', '10'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const { logger, end } = await transportLogger(t, target)
+  logger.info('already there')
+  await end()
+  const child = spawn(process.execPath, [BIN, 'tail', '--url', databaseUrl(), '--schema', target.schema, '--interval-ms', '10', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', d => { err += d })
+  // Following once it has printed the last rows; then 3 s of polls every 10 ms.
+  await once(child.stdout, 'data')
   await new Promise(resolve => setTimeout(resolve, 3000))
   const sent = Date.now()
   child.kill('SIGTERM')

@@ -18,6 +18,7 @@ import { Partitions } from './partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
+import { ConsoleOutput } from './console-output.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -64,11 +65,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // the same options on the app thread and throws there.
   const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
+  const pretty = o.console && o.console.pretty === true ? (await import('pino-pretty')).prettyFactory : undefined
+  const printer = o.console ? new ConsoleOutput(o.console, sanitizer, levels, o.levels, o.messageKey, o.errorKey, pretty) : undefined
+  const storeFrom = levelFloor(levels, o.databaseLevel)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
-  const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
+  const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
   const spillTarget = configuredTarget(connection, o.target)
-  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
+  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -107,40 +111,55 @@ export default async function curatorLogTransport (options: TransportOptions = {
       warn(text)
     }
   }
-  const delivery = new Delivery(writers, o, overflow, hooks)
+  // Without a database the worker only prints; nothing connects.
+  const delivery = o.database ? new Delivery(writers, o, overflow, hooks) : undefined
 
-  // Most lines are plain and clean: read as text, without building the record.
-  const toRow = (line: string): EncodedLine => {
+  // Most lines are plain and clean: read as text, without building the record. Prints the line when
+  // asked; undefined for a line below the database level.
+  const handle = (line: string, print: boolean): EncodedLine | undefined => {
     const fast = encodeLine(line, o.now())
-    if (fast !== undefined) return fast
+    if (fast !== undefined) {
+      if (print) printer?.printClean(line, fast.level)
+      return fast.level >= storeFrom ? fast : undefined
+    }
     let parsed: ParsedLine
     try {
       parsed = parseLine(line)
     } catch (err) {
       parsed = { record: { msg: line, unparsed: true, parse_error: errorText(err) } }
     }
-    const { record, owned } = parsed
-    const row = record !== null && typeof record === 'object' && !Array.isArray(record)
-      ? mapRecord(record as Record<string, unknown>, o.now(), owned)
-      : mapRecord({ msg: line, unparsed: true }, o.now())
+    let { record, owned } = parsed
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      record = { msg: line, unparsed: true }
+      owned = undefined
+    }
+    const rec = record as Record<string, unknown>
+    if (printer !== undefined || storeFrom !== -Infinity) {
+      const level = levelOf(levels, owned !== undefined ? owned.level : rec.level)
+      if (print) printer?.printRecord(rec, level)
+      if (level < storeFrom) return undefined
+    }
+    const row = mapRecord(rec, o.now(), owned)
     return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
   }
-  // A fixed overhead beside maxQueueBytes: lines are spilled unparsed only when the parser is far behind.
-  const inboxBytes = INBOX_BYTES
   const inbox = new Inbox(line => {
-    const { row, level } = toRow(line)
-    delivery.push(row, level)
-  }, inboxBytes, line => {
-    // Parsing is behind the app: the line goes to disk as it is, or, with no spill, waits or is dropped by level.
-    if (delivery.spillRaw([line])) return
+    const r = handle(line, true)
+    if (r !== undefined) delivery?.push(r.row, r.level)
+  }, INBOX_BYTES, line => {
+    // Console only: nothing to spill to, the line waits as before.
+    if (delivery === undefined) return inbox.enqueue(line)
+    // Parsing is behind the app: the line goes to disk as it is (not printed), or, with no spill,
+    // waits or is dropped by level. A fixed overhead beside maxQueueBytes.
     const level = rawLevel(line, levels)
-    if (level >= WARN && inbox.bytes < 2 * inboxBytes) inbox.enqueue(line)
+    if (level < storeFrom) return
+    if (delivery.spillRaw([line])) return
+    if (level >= WARN && inbox.bytes < 2 * INBOX_BYTES) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
   })
-  overflow?.parseSpilled(line => toRow(line).row)
+  overflow?.parseSpilled(line => handle(line, false)?.row)
 
   const post = (name: string, id: unknown): void => {
-    parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery.snapshot()] })
+    parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })
   }
   const onMessage = (msg: { code?: unknown, id?: unknown, gc?: unknown }): void => {
     if (msg?.code === STATS_REQUEST) {
@@ -151,14 +170,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }
   parentPort?.on('message', onMessage)
   const statsTimer = setInterval(() => post(STATS_EVENT, null), STATS_EVERY_MS).unref()
-  delivery.start()
-  partitions.start()
+  delivery?.start()
+  if (o.database) partitions.start()
 
   // A line already handed to the stream may still be in its buffer or the inbox: let it through first.
   const flush = async (): Promise<void> => {
     await new Promise(resolve => setImmediate(resolve))
     await inbox.drained()
-    await delivery.flush()
+    await Promise.all([delivery?.flush(), printer?.flush()])
   }
 
   const stream = build(source => {
@@ -173,12 +192,13 @@ export default async function curatorLogTransport (options: TransportOptions = {
       const deadline = Date.now() + o.closeTimeoutMs
       // Lines still unparsed at the deadline are spilled as they are (or dropped by level and counted).
       const late = await inbox.drainedBy(deadline)
-      if (!delivery.spillRaw(late)) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))
+      if (delivery && !delivery.spillRaw(late)) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       try {
-        await delivery.close(deadline)
+        await delivery?.close(deadline)
       } finally {
+        printer?.close()
         await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(deadline)])
       }
     }
@@ -186,6 +206,19 @@ export default async function curatorLogTransport (options: TransportOptions = {
   return Object.assign(stream, {
     /** Resolves once every line received so far is committed, spilled or dead-lettered. */
     flush,
-    stats: () => delivery.snapshot()
+    stats: () => delivery?.snapshot()
   })
+}
+
+/** A level option as a number: -Infinity (everything) when unset. */
+function levelFloor (levels: LevelNames, level: string | number | undefined): number {
+  if (level === undefined) return -Infinity
+  const n = typeof level === 'number' ? level : levels.value(level)
+  if (n === undefined) throw new TypeError(`curator-log: databaseLevel ${JSON.stringify(level)} is not a level`)
+  return n
+}
+
+/** A parsed line's level as a number (a label known to the transport, else info). */
+function levelOf (levels: LevelNames, level: unknown): number {
+  return typeof level === 'number' ? level : levels.value(levels.name(level)) ?? 30
 }

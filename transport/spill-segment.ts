@@ -92,7 +92,7 @@ function parseHeader (text: string): SegmentHeader | 'bad' {
  * The rows of a segment as COPY lines; `skipped` counts torn or unreadable ones. `toRow` turns a
  * line spilled raw (see rawSpillText) into its row.
  */
-export function readRows (path: string, toRow?: (line: string) => string): { lines: string[], skipped: number } {
+export function readRows (path: string, toRow?: (line: string) => string | undefined): { lines: string[], skipped: number } {
   const lines: string[] = []
   let skipped = 0
   const text = readFileSync(path, 'utf8')
@@ -103,8 +103,11 @@ export function readRows (path: string, toRow?: (line: string) => string): { lin
     if (row === '') continue
     try {
       const obj = JSON.parse(row) as Record<string, string | null>
-      if (typeof obj.raw === 'string' && toRow) lines.push(toRow(obj.raw))
-      else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
+      if (typeof obj.raw === 'string' && toRow) {
+        // Undefined: a line below the database level, not stored.
+        const row = toRow(obj.raw)
+        if (row !== undefined) lines.push(row)
+      } else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
     } catch {
       skipped++
     }

@@ -31,14 +31,14 @@ export class SpillDir implements Overflow {
   /** Segments checked and found to be meant for another target: left alone. */
   private readonly foreign = new Set<string>()
   /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
-  private toRow: ((line: string) => string) | undefined
+  private toRow: ((line: string) => string | undefined) | undefined
 
   constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
     this.lease = new Lease(dir)
     this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
   }
 
-  parseSpilled (toRow: (line: string) => string): void {
+  parseSpilled (toRow: (line: string) => string | undefined): void {
     this.toRow = toRow
   }
 

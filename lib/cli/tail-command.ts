@@ -31,50 +31,62 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
   const interval = intOption('--interval-ms', values['interval-ms'], 10, 3_600_000)
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
-  const stop = stopSignal(out, signal)
   const table = qualifiedTable(target)
   await withClient(values.url, { target, need: 'read' }, async client => {
-    const cond = where.length ? where.join(' AND ') + ' AND ' : ''
-    const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
-    const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
-    let high = BigInt(max.rows[0].id)
-    const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
-    // Rows already there when tail starts are not news, whatever their id.
-    const before = await client.query(`SELECT id::text AS id FROM ${table} WHERE id > $1`, [floor().toString()])
-    const seen = new Set<string>(before.rows.map(r => r.id as string))
-    for (const row of first.rows) write(row)
-    while (!stop.aborted) {
-      // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
-      await sleep(interval, undefined, { signal: stop }).catch(() => {})
-      if (stop.aborted) break
-      const low = floor()
-      const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
-      for (const row of r.rows) {
-        const id = String(row.id)
-        if (seen.has(id)) continue
+    const { stop, dispose } = stopSignal(out, signal)
+    try {
+      const cond = where.length ? where.join(' AND ') + ' AND ' : ''
+      const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
+      const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
+      let high = BigInt(max.rows[0].id)
+      const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
+      // Rows already there when tail starts are not news, whatever their id.
+      const before = await client.query(`SELECT id::text AS id FROM ${table} WHERE id > $1`, [floor().toString()])
+      const seen = new Set<string>(before.rows.map(r => r.id as string))
+      for (const row of first.rows) write(row)
+      while (!stop.aborted) {
+        // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
+        await sleep(interval, undefined, { signal: stop }).catch(() => {})
         if (stop.aborted) break
-        seen.add(id)
-        write(row)
-        if (BigInt(id) > high) high = BigInt(id)
+        const low = floor()
+        const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
+        for (const row of r.rows) {
+          const id = String(row.id)
+          if (seen.has(id)) continue
+          if (stop.aborted) break
+          seen.add(id)
+          write(row)
+          if (BigInt(id) > high) high = BigInt(id)
+        }
+        for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
       }
-      for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
+    } finally {
+      dispose()
     }
   })
 }
 
 /** Aborts on the caller's signal, SIGINT, SIGTERM, or when the output goes away (`tail | head`). */
-function stopSignal (out: NodeJS.WritableStream, signal: AbortSignal | undefined): AbortSignal {
+function stopSignal (out: NodeJS.WritableStream, signal: AbortSignal | undefined): { stop: AbortSignal, dispose: () => void } {
   const ac = new AbortController()
   const stop = (): void => ac.abort()
-  if (signal) {
-    if (signal.aborted) stop()
-    signal.addEventListener('abort', stop, { once: true })
-  } else {
+  if (signal?.aborted) stop()
+  signal?.addEventListener('abort', stop, { once: true })
+  if (!signal) {
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   }
   // EPIPE and friends: nothing more can be printed, so there is nothing left to do.
   out.on('error', stop)
   out.once('close', stop)
-  return ac.signal
+  return {
+    stop: ac.signal,
+    dispose () {
+      signal?.removeEventListener('abort', stop)
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      out.off('close', stop)
+      // The error listener stays: a write that fails after tail ends must not crash the process.
+    }
+  }
 }

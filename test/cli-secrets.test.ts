@@ -1,0 +1,46 @@
+// Every way the CLI can fail, given a connection string with a password in each spelling libpq and
+// URLs allow: the password never reaches stdout or stderr.
+import t from 'tap'
+import { freePort } from '../lib/dev/throwaway-postgres.js'
+import { bin, cli } from './support/cli.js'
+import { databaseUrl } from './support/db.js'
+
+const STACK = /\n\s+at /
+
+t.test('no error path prints the password', async t => {
+  const SECRET = 'S3cr3t-Pw'
+  const port = await freePort()
+  const real = new URL(databaseUrl())
+  const host = `${real.hostname}:${real.port}`
+  const urls = [
+    `postgres://app:${SECRET}@127.0.0.1:${port}/logs`, // refused
+    `postgres://app@127.0.0.1:${port}/logs?password=${SECRET}`,
+    `host=127.0.0.1 port=${port} user=app password=${SECRET} dbname=logs`,
+    `host=127.0.0.1 port=${port} user=app password='${SECRET} x' dbname=logs`,
+    `postgres://app:${SECRET}@x@127.0.0.1:${port}/logs`, // a raw @ in the password
+    `postgres://app:${SECRET}@no-such-host.invalid/logs`,
+    `postgres://postgres:${SECRET}@${host}/postgres`, // wrong password
+    `postgres://postgres@${host}/postgres?password=${SECRET}`,
+    `host=${real.hostname} port=${real.port} user=postgres password=${SECRET} dbname=postgres`,
+    `postgres://app:${SECRET}@[bad/logs`, // not a URL
+    `host=x password=${SECRET} nonsense`,
+    `postgres://app:${SECRET}@127.0.0.1:99999/logs`
+  ]
+  const commands = [['migrate'], ['maintain'], ['query'], ['tail'], ['stats'], ['demo', '--requests', '1'], ['query', '--debug']]
+  // Side by side: most fail at once (refused, unknown host, not a URL), the rest at authentication.
+  const runs = await Promise.all(urls.flatMap(url => commands.map(async command => {
+    const argv = [...command, '--url', url]
+    return { argv, r: await cli(...argv) }
+  })))
+  for (const { argv, r } of runs) {
+    const what = argv.join(' ').replace(SECRET, '<secret>')
+    t.equal(r.code, 1, what)
+    t.notOk(r.out.includes(SECRET) || r.err.includes(SECRET), `${what}: no secret in what it printed`)
+  }
+  for (const url of urls) {
+    const viaEnv = await bin(['query'], { DATABASE_URL: url })
+    t.equal(viaEnv.code, 1)
+    t.notOk(viaEnv.out.includes(SECRET) || viaEnv.err.includes(SECRET), `DATABASE_URL=${url.replace(SECRET, '<secret>')}: ${viaEnv.err}`)
+    t.notMatch(viaEnv.err, STACK)
+  }
+})

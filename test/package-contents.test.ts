@@ -1,0 +1,65 @@
+// What a user gets from npm: the files a published package holds, a lock that npm install leaves
+// alone, and types that compile in a strict consumer project with nothing but the package's dependencies.
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { ROOT } from './support/consumer.js'
+
+const run = promisify(execFile)
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+
+function sources (dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter(e => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map(e => relative(ROOT, join(e.parentPath, e.name)))
+}
+
+t.test('npm pack ships the compiled code, its types, the schema, README and LICENSE, and nothing else', async t => {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 << 20 })
+  const shipped = (JSON.parse(stdout)[0].files as Array<{ path: string }>).map(f => f.path).sort()
+  const code = [...sources('lib'), ...sources('transport')].filter(f => !f.startsWith('lib/dev/'))
+  const expected = [
+    ...code.flatMap(f => ['js', 'd.ts'].map(ext => 'dist/' + f.replace(/\.ts$/, '.' + ext))),
+    ...readdirSync(join(ROOT, 'schema')).map(f => `schema/${f}`),
+    'LICENSE', 'README.md', 'package.json'
+  ].sort()
+  t.same(shipped, expected, 'no source maps, no development helper, no tests')
+})
+
+t.test('package-lock.json records what package.json declares, so npm install does not rewrite it', async t => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
+  const root = lock.packages['']
+  for (const key of ['name', 'version', 'license', 'dependencies', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta', 'engines']) {
+    t.same(root[key], pkg[key], key)
+  }
+})
+
+t.test('the packed types compile with skipLibCheck false, without the development type packages', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'curator-log-types-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 16 << 20 })
+  const tarball = join(dir, JSON.parse(stdout)[0].filename)
+  const installed = join(dir, 'node_modules', 'curator-log')
+  mkdirSync(installed, { recursive: true })
+  await run('tar', ['xzf', tarball, '-C', installed, '--strip-components=1'])
+  // What npm would install beside it: its dependencies, the optional fastify peer, and the consumer's
+  // own typescript and @types/node. @types/pg and the other development packages stay out.
+  for (const dep of [...Object.keys(pkg.dependencies), 'fastify', 'typescript', '@types/node']) {
+    mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true })
+    symlinkSync(join(ROOT, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir')
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, skipLibCheck: false, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] },
+    files: ['app.ts']
+  }))
+  const entries = Object.keys(pkg.exports).filter(e => e !== './package.json').map(e => e.replace(/^\./, 'curator-log'))
+  writeFileSync(join(dir, 'app.ts'), entries.map((e, i) => `import * as entry${i} from '${e}'\nconsole.log(entry${i})\n`).join('') +
+    "import { createLogger, migrate, type SqlClient } from 'curator-log'\n" +
+    'export async function setup (client: SqlClient) { await migrate(client, { schema: \'public\', table: \'system_logs\' }); return createLogger({ name: \'x\' }) }\n')
+  const tsc = await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch(err => err as { code: number, stdout: string })
+  t.equal('code' in tsc ? tsc.code : 0, 0, 'stdout' in tsc ? tsc.stdout : '')
+})
