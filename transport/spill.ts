@@ -4,7 +4,7 @@ import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
 import { errorText } from './errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
-import { appendAll, headerLine, readHeader, readRows, spillText } from './spill-segment.js'
+import { appendAll, headerLine, rawSpillText, readHeader, readRows, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
 const SEGMENT_BYTES = 16 << 20
@@ -31,25 +31,39 @@ export class SpillDir implements Overflow {
   private claimed: { base: string, path: string, lines: string[], offset: number, xid?: string } | undefined
   /** Segments checked and found to be meant for another target: left alone. */
   private readonly foreign = new Set<string>()
+  /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
+  private toRow: ((line: string) => string | undefined) | undefined
 
   constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
     this.lease = new Lease(dir)
     this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
   }
 
+  parseSpilled (toRow: (line: string) => string | undefined): void {
+    this.toRow = toRow
+  }
+
   spill (lines: readonly string[], unresolved?: Unresolved): boolean {
+    return this.write(lines, unresolved ? () => this.writeSegment(spillText(lines), unresolved) : () => this.append(spillText(lines), lines.length))
+  }
+
+  spillRaw (lines: readonly string[]): boolean {
+    return this.write(lines, () => this.append(rawSpillText(lines), lines.length))
+  }
+
+  private append (text: string, rows: number): void {
+    if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
+    const out = this.out!
+    out.bytes += appendAll(out.fd, text, out.bytes)
+    out.rows += rows
+    out.dirty = true
+  }
+
+  private write (lines: readonly string[], write: () => void): boolean {
     if (lines.length === 0) return true
     if (Date.now() < this.failedUntil) return false
     try {
-      if (unresolved) {
-        this.writeSegment(spillText(lines), unresolved)
-      } else {
-        if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
-        const out = this.out!
-        out.bytes += appendAll(out.fd, spillText(lines), out.bytes)
-        out.rows += lines.length
-        out.dirty = true
-      }
+      write()
     } catch (err) {
       this.fail(err)
       return false
@@ -221,7 +235,7 @@ export class SpillDir implements Overflow {
       const base = `spill-${m[1]}-${m[2]}-${m[3]}`
       const mine = join(this.dir, `${base}.replaying.${this.lease.id}`)
       if (!attempt(() => renameSync(path, mine))) continue
-      const { lines, skipped } = readRows(mine)
+      const { lines, skipped } = readRows(mine, this.toRow)
       this.skipped += skipped
       const offset = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8'))) || 0
       this.claimed = { base, path: mine, lines, offset, xid: header.xid }
