@@ -18,12 +18,14 @@ t.test('await transportStats() in a short script: it settles with the counters',
   await assertSeqs(t, client, target, range(200))
 })
 
-t.test('SIGTERM while the app logs on a timer: ends by the signal, every line logged lands', async t => {
-  const { target, client } = await freshTarget(t)
-  const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'sigterm-while-logging', WAIT_MS: '500' })
-  t.equal(run.signal, 'SIGTERM', run.stderr)
-  t.notMatch(run.stderr, /the worker is ending/)
-  const seqs = logged(run.out)
-  t.ok(seqs.length > 1000, `the timer logged too (${seqs.length - 1000} lines)`)
-  await assertSeqs(t, client, target, range(seqs.length))
-})
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) {
+  t.test(`${signal} while the app logs on a timer: ends by the signal, every line logged lands`, async t => {
+    const { target, client } = await freshTarget(t)
+    const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'sigterm-while-logging', WAIT_MS: '500', SIGNAL: signal })
+    t.equal(run.signal, signal, run.stderr)
+    t.notMatch(run.stderr, /the worker is ending/)
+    const seqs = logged(run.out)
+    t.ok(seqs.length > 1000, `the timer logged too (${seqs.length - 1000} lines)`)
+    await assertSeqs(t, client, target, range(seqs.length))
+  })
+}
