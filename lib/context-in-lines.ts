@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
+import { pinoHead } from './pino-head.js'
 import { setField } from './sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
 import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
@@ -6,6 +7,9 @@ import { contextForLine, copyFields, currentContext, serializedContext } from '.
 type StreamWrite = (line: string) => string
 
 const chindingsSym = pino.symbols.chindingsSym as unknown as string
+const { serializersSym, stringifySafeSym, errorKeySym } = pino.symbols as unknown as Record<string, string>
+
+type Serializer = (value: unknown) => unknown
 
 /** A logger's serialized bindings (`,"k":v…`), as pino keeps them. */
 export function chindingsOf (logger: Logger): string {
@@ -19,14 +23,14 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 /**
  * The default way the ambient context reaches a line. A context's first line gets the fields through
  * the mixin, as an object pino writes straight into the line (most contexts, one per request, log one
- * line). From its second line on, the fields are serialized once and put first in each line, so bound
- * fields and call arguments, which come later, win for any reader that keeps the last of a repeated
- * key (the transport, JSON.parse, jq, pino-pretty).
+ * line). From its second line on, the fields are serialized once and put first in each line (after
+ * pino's level and time), so bound fields and call arguments, which come later, win for any reader that
+ * keeps the last of a repeated key (the transport, JSON.parse, jq, pino-pretty).
  */
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      let own = contextForLine() === true ? ambient(self as Logger) : NOTHING
+      let own = contextForLine(store => membersAsPino(store, self as Logger)) === true ? ambient(self as Logger) : NOTHING
       // A line written in a child span of the request carries that span's ids (written after the
       // context's, so they win).
       const span = lineSpan(currentContext())
@@ -40,10 +44,20 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
     },
     streamWrite (line) {
       const members = serializedContext()
-      const out = members === undefined || members === '' ? line : '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+      const out = members === undefined || members === '' ? line : withMembers(line, members)
       return userStreamWrite ? userStreamWrite(out) : out
     }
   }
+}
+
+/**
+ * The line with the context's members after pino's level and time (which must stay first: the
+ * transport takes only those as the level and timestamp) and before everything else.
+ */
+function withMembers (line: string, members: string): string {
+  const at = pinoHead(line)?.end ?? 1
+  if (at === 1) return '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+  return line.slice(0, at) + ',' + members + line.slice(at)
 }
 
 /**
@@ -79,4 +93,56 @@ function ambient (logger: Logger): Record<string, unknown> {
   const bound = keysOf(chindingsOf(logger))
   for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
+}
+
+/**
+ * The fields as JSON members, each written as pino writes a field of the line (its asJson): the
+ * logger's serializers by key, non-finite numbers as null, and objects through JSON.stringify, else
+ * pino's safe-stable-stringify (cycles as "[Circular]", BigInt as digits). So a context's later lines,
+ * which reuse this text, read like its first, whose fields pino wrote itself.
+ */
+export function membersAsPino (store: Record<string, unknown>, logger: Logger): string {
+  const own = logger as unknown as Record<string, unknown>
+  const serializers = own[serializersSym] as Record<string, Serializer | undefined>
+  const safe = own[stringifySafeSym] as (v: unknown) => string | undefined
+  const errorKey = own[errorKeySym] as string
+  let out = ''
+  for (const key in store) {
+    if (!Object.hasOwn(store, key)) continue
+    let value = store[key]
+    if (value === undefined) continue
+    const serializer = serializers[key] ?? (key === errorKey ? serializers.err : undefined)
+    if (serializer) value = serializer(value)
+    let text: string | undefined
+    switch (typeof value) {
+      case 'undefined':
+      case 'function':
+        continue
+      case 'number':
+        text = Number.isFinite(value) ? String(value) : 'null'
+        break
+      case 'boolean':
+        text = String(value)
+        break
+      case 'string':
+        text = JSON.stringify(value)
+        break
+      default:
+        text = stringifyAsPino(value, safe)
+    }
+    if (text !== undefined) out += (out === '' ? '' : ',') + JSON.stringify(key) + ':' + text
+  }
+  return out
+}
+
+function stringifyAsPino (value: unknown, safe: (v: unknown) => string | undefined): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    try {
+      return safe(value)
+    } catch {
+      return '"[unable to serialize, circular reference is too complex to analyze]"'
+    }
+  }
 }

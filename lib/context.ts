@@ -69,9 +69,9 @@ function forget (store: Store): void {
  * How a line logged now gets the current context: `undefined` when there is none; `true` when the
  * fields must be merged as an object (the store's first line: most stores, one per request, log one
  * line, and pino writes an object's fields straight into the line); otherwise the fields as JSON
- * members (`"k":v,…`), serialized on the second line and reused by every later one.
+ * members (`"k":v,…`), serialized by `serialize` on the second line and reused by every later one.
  */
-export function contextForLine (): string | true | undefined {
+export function contextForLine (serialize: (store: LogContext) => string): string | true | undefined {
   const store: Store | undefined = storage.getStore()
   if (store === undefined) return undefined
   const members = store[MEMBERS]
@@ -79,7 +79,7 @@ export function contextForLine (): string | true | undefined {
     store[MEMBERS] = { owner: store }
     return true
   }
-  members.text ??= serializeMembers(store)
+  members.text ??= serialize(store)
   return members.text
 }
 
@@ -87,26 +87,6 @@ export function contextForLine (): string | true | undefined {
 export function serializedContext (): string | undefined {
   const members = (storage.getStore() as Store | undefined)?.[MEMBERS]
   return members?.text
-}
-
-function serializeMembers (store: LogContext): string {
-  let json: string
-  try {
-    json = JSON.stringify(store)
-  } catch {
-    // BigInt or a cycle somewhere: the fields that serialize are kept, the others logged as text.
-    const safe: LogContext = {}
-    for (const key of Object.keys(store)) {
-      try {
-        JSON.stringify(store[key])
-        safe[key] = store[key]
-      } catch {
-        safe[key] = String(store[key])
-      }
-    }
-    json = JSON.stringify(safe)
-  }
-  return json.slice(1, -1)
 }
 
 /** The live context object, or undefined (no copy): change it only through bindContext and clearContext. */

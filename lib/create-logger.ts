@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
+import type { TransportOptions } from '../transport/options.js'
 import type { TransportStats } from '../transport/stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
@@ -9,6 +10,7 @@ import { packageRoot } from './package-root.js'
 import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
 import { Sanitizer } from './sanitizer/sanitizer.js'
+import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
@@ -45,7 +47,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     : pino.transport(single ? { target: single.target, options: single.options } : { targets, levels: settings.levels }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
-  let reporting = false
+  let report: SuppressionReport | undefined
   const userPino = options.pino ?? {}
   const userLogMethod = userPino.hooks?.logMethod
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
@@ -63,12 +65,13 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     hooks: {
       ...userPino.hooks,
       logMethod (args, method, level) {
-        if (limiter && !reporting && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
+        if (limiter && report?.writing !== true && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
       },
       ...(context ? { streamWrite: context.streamWrite } : {})
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
+  if (limiter) report = suppressionReport(limiter, logger, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000, transport)
 
   const pinoFlush = logger.flush.bind(logger)
   let closed: Promise<void> | undefined
@@ -78,7 +81,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     flush: {
       value: (cb?: (err?: Error) => void) => {
         pinoFlush(err => {
-          if (err || !plan.database || !transport) return cb?.(err)
+          if (err || !transport) return cb?.(err)
           requestFlush(transport).then(() => cb?.(), e => cb?.(e))
         })
       }
@@ -95,6 +98,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
             clearInterval(alive)
             resolve()
           })
+          report?.final()
           transport.end()
         })
         return closed
@@ -103,22 +107,18 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   })
 
   const removers: Array<() => void> = []
-  if (transport && options.handleSignals !== false) removers.push(handleSignals(transport, cb => logger.flush(cb)))
+  if (transport && options.handleSignals !== false) {
+    // The rate limiter's last report goes in before the signal handler's synchronous flush.
+    const ending: EndableStream = {
+      end: () => transport.end(),
+      flushSync: () => { report?.final(); transport.flushSync() },
+      get writableEnded () { return transport.writableEnded },
+      once: (e, f) => transport.once(e, f)
+    }
+    removers.push(handleSignals(ending, cb => logger.flush(cb)))
+  }
   if (options.handleExceptions !== false) removers.push(handleExceptions(logger))
   if (removers.length > 0) transport?.once('close', () => { for (const r of removers) r() })
-
-  if (limiter) {
-    const report = setInterval(() => {
-      reporting = true
-      try {
-        for (const [key, suppressed] of limiter.takeSuppressed()) logger.warn({ rate_limited: key, suppressed }, 'rate limit: lines suppressed')
-      } finally {
-        reporting = false
-      }
-    }, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000)
-    report.unref()
-    transport?.once('close', () => clearInterval(report))
-  }
 
   if (!timingLoggerIsSet()) setTimingLogger(logger)
   if (plan.databaseMissing) {
@@ -135,31 +135,38 @@ function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
   }
 }
 
+/**
+ * One worker for both outputs: it sanitizes each line once, then prints it and stores it, so the
+ * console gets the same rules as the table (a console-only logger runs it without a database).
+ */
 function outputs (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions[] {
-  const targets: TransportTargetOptions[] = []
   for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
       throw new TypeError(`curator-log: ${name} ${JSON.stringify(out.level)} is not a level of this logger; known: ${Object.keys(settings.levels).join(', ')}`)
     }
   }
-  // pino's multistream, which splits lines between two outputs, knows only ascending levels.
-  let floor: string | undefined
-  if (!settings.ascending && plan.console && plan.database) {
-    if (plan.console.level !== plan.level || plan.database.level !== plan.level) {
-      throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (pino\'s multistream compares levels in ascending order only)')
-    }
-    floor = Object.entries(settings.levels).sort((a, b) => a[1] - b[1])[0][0]
+  if (!plan.console && !plan.database) return []
+  // The worker splits lines between the outputs by number, in ascending order only.
+  if (!settings.ascending && plan.console && plan.database && (plan.console.level !== plan.level || plan.database.level !== plan.level)) {
+    throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (levels are compared between outputs in ascending order only)')
   }
-  if (plan.console) {
-    targets.push(plan.console.pretty
-      ? { target: 'pino-pretty', level: floor ?? plan.console.level, options: { destination: 1, ...settings.pretty } }
-      : { target: 'pino/file', level: floor ?? plan.console.level, options: { destination: 1 } })
-  }
+  const value = (level: string): number => level === 'silent' ? Infinity : settings.levels[level]
+  const options: TransportOptions = { ...settings.transport }
+  let lowest = Infinity
   if (plan.database) {
-    const { level, ...options } = plan.database
-    targets.push({ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level: floor ?? level, options: { ...settings.transport, ...options } })
+    const { level, ...database } = plan.database
+    Object.assign(options, database)
+    if (settings.ascending) options.databaseLevel = value(level)
+    lowest = value(level)
+  } else options.database = false
+  if (plan.console) {
+    options.console = { pretty: plan.console.pretty, prettyOptions: settings.pretty, ...(settings.ascending ? { level: value(plan.console.level) } : {}) }
+    lowest = Math.min(lowest, value(plan.console.level))
   }
-  return targets
+  const level = settings.ascending
+    ? Object.entries(settings.levels).find(([, n]) => n === lowest)?.[0] ?? 'silent'
+    : plan.database ? plan.database.level : (plan.console as { level: string }).level
+  return [{ target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }]
 }
 
 const loggerNames = new Map<string, string>()

@@ -71,10 +71,8 @@ t.test('a context\'s first line and its later ones carry the same fields, also a
     t.match(r, { request_id: null, user_id: null })
     t.same(r.context, {}, 'cleared fields are gone')
   }
-  // pino writes the first line's fields itself (BigInt as a number, cycles marked); later lines take
-  // JSON.stringify's view, with what it cannot write kept as text. Neither line is lost.
-  t.match(got[6], { request_id: 'r2', context: { count: 10, cycle: { name: 'loop', self: '[Circular]' }, when: '1970-01-01T00:00:00.000Z' } })
-  t.match(got[7], { request_id: 'r2', context: { count: '10', cycle: '[object Object]', when: '1970-01-01T00:00:00.000Z' } })
+  // pino writes the first line's fields itself (BigInt as a number, cycles marked); later lines the same.
+  for (const r of got.slice(6)) t.match(r, { request_id: 'r2', context: { count: 10, cycle: { name: 'loop', self: '[Circular]' }, when: '1970-01-01T00:00:00.000Z' } })
 })
 
 t.test('a nested context never reuses its parent\'s serialized fields, nor the parent the child\'s', async t => {

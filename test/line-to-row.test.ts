@@ -6,8 +6,8 @@ import { Sanitizer, type SanitizerOptions } from '../lib/sanitizer/index.js'
 import { CONTEXT_INDEX } from '../transport/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { LevelNames } from '../transport/levels.js'
-import { parseExact } from '../transport/exact-json.js'
 import { createLineEncoder } from '../transport/line-to-row.js'
+import { type ParsedLine, parseLine } from '../transport/pino-line.js'
 import { createRowMapper, type RowMapperOptions } from '../transport/record-to-row.js'
 import { SECRETS } from './support/secrets.js'
 
@@ -26,14 +26,15 @@ function paths (sanitize: SanitizerOptions = {}, extra: Partial<RowMapperOptions
   const map = createRowMapper(options)
   // What the transport does with a line when the fast path declines it.
   const full = (line: string): string => {
-    let record: unknown
+    let parsed: ParsedLine
     try {
-      record = parseExact(line)
+      parsed = parseLine(line)
     } catch {
       return 'unparsed'
     }
+    const { record, owned } = parsed
     if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'unparsed'
-    return encodeRow(map(record as Record<string, unknown>, NOW))
+    return encodeRow(map(record as Record<string, unknown>, NOW, owned))
   }
   return { fast: createLineEncoder(options), full }
 }

@@ -21,12 +21,6 @@ const HEADERS: Record<string, string | undefined> = {
 }
 const EXPECTED: Record<string, [string, number] | undefined> = { valid: [TRACE, 1], unsampled: [TRACE.replace('4b', '5c'), 0] }
 
-/** Flushed first: a close while the worker is still starting (a loaded machine) would spin on thread-stream's 10 s budget. */
-async function closed (logger: { flush (cb: (err?: Error) => void): void, close (): Promise<void> }): Promise<void> {
-  await new Promise<void>((resolve, reject) => logger.flush(err => err ? reject(err) : resolve()))
-  await logger.close()
-}
-
 const SQL = (schema: string): string => `SELECT request_id, message, trace_id, span_id, trace_flags, context->>'parent_span_id' AS parent, context ? 'trace_id' AS leaked FROM "${schema}".system_logs ORDER BY id`
 
 async function send (t: Test, base: string): Promise<Map<string, string>> {
@@ -60,7 +54,7 @@ t.test('node:http: a valid traceparent puts its trace id on every row of the req
     res.end('ok')
   }))
   const ids = await send(t, await listen(t, server))
-  await closed(logger)
+  await logger.close()
   check(t, (await client.query(SQL(target.schema))).rows, ids)
 })
 
@@ -72,7 +66,7 @@ t.test('requestIdFromTrace: the trace id becomes the request id, in the rows and
   const base = await listen(t, server)
   const traced = await fetch(base + '/', { headers: { traceparent: HEADERS.valid! } })
   const plain = await fetch(base + '/')
-  await closed(logger)
+  await logger.close()
   t.equal(traced.headers.get('x-request-id'), TRACE)
   t.match(plain.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, 'no trace: a UUID as before')
   const rows = (await client.query(SQL(target.schema))).rows
@@ -85,7 +79,7 @@ t.test('traceContext: false leaves the trace out', async t => {
   const mw = requestContext({ logger, traceContext: false })
   const server = createServer((req, res) => mw(req, res, () => { logger.info('handler'); res.end('ok') }))
   await (await fetch(await listen(t, server), { headers: { traceparent: HEADERS.valid! } })).text()
-  await closed(logger)
+  await logger.close()
   t.same((await client.query(SQL(target.schema))).rows.map(r => r.trace_id), [null, null])
 })
 
@@ -99,6 +93,6 @@ t.test('Fastify: the same rules through the plugin', async t => {
   t.teardown(() => app.close())
   const ids = await send(t, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`)
   await app.close()
-  await closed(logger)
+  await logger.close()
   check(t, (await client.query(SQL(target.schema))).rows, ids)
 })

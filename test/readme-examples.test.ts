@@ -41,7 +41,7 @@ t.test('every README example runs as written and its lines land', async t => {
   for (const [i, code] of examples.entries()) {
     const file = `readme-example-${i}.mjs`
     writeFileSync(join(dir, file), code)
-    const run = await runFixture(dir, file, { DATABASE_URL: url, LOG_CONSOLE: 'false' }, 60_000, false)
+    const run = await runFixture(dir, file, { DATABASE_URL: url, LOG_CONSOLE: 'false' }, 60_000, { copy: false })
     t.equal(run.code, 0, `example ${i + 1} exits 0\n${run.stderr}`)
   }
   const c = new pg.Client({ connectionString: url })

@@ -1,6 +1,10 @@
 import t from 'tap'
 import { MORE_SECRETS, ORDINARY_VALUES, SECRETS } from './support/secrets.js'
-import { freshTarget, transportLogger } from './support/db.js'
+import { databaseUrl, freshTarget, transportLogger } from './support/db.js'
+import { createLogger } from '../lib/create-logger.js'
+import type { CreateLoggerOptions } from '../lib/logger-config.js'
+import type { LogTarget } from '../lib/identifiers.js'
+import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
 import { testLogger } from './support/logger.js'
 
 const PLANTED = [...SECRETS, ...MORE_SECRETS]
@@ -103,12 +107,17 @@ t.test('a column name made sensitive: its value in the column stays, the same ke
   ])
 })
 
+/** createLogger's options for the target with these sanitizer rules (createLogger is called synchronously: it must throw). */
+function withRules (target: LogTarget, sanitize: SanitizerOptions): CreateLoggerOptions {
+  return { console: false, handleSignals: false, handleExceptions: false, env: {}, database: { connectionString: databaseUrl(), schema: target.schema, table: target.table, spillDir: false, sanitize } }
+}
+
 t.test('an invalid pattern: createLogger throws at once, naming the option', async t => {
   const { target } = await freshTarget(t, { migrate: false })
   for (const pattern of ['([unclosed', '(?=lookahead)x', 'a{2,1}']) {
-    t.throws(() => testLogger(t, target, { database: { sanitize: { patterns: ['ok', pattern] } } }), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
+    t.throws(() => createLogger(withRules(target, { patterns: ['ok', pattern] })), /database\.sanitize\.patterns\[1\] is not a valid regular expression/, pattern)
   }
-  t.throws(() => testLogger(t, target, { database: { sanitize: { maxDepth: 0 } } }), /database\.sanitize\.maxDepth must be a positive integer/)
+  t.throws(() => createLogger(withRules(target, { maxDepth: 0 })), /database\.sanitize\.maxDepth must be a positive integer/)
 })
 
 t.test('an invalid pattern in the plain transport: reported once, the process lives, the other rules apply', async t => {

@@ -62,6 +62,7 @@ export interface Hooks {
 }
 
 const WARN = 40
+const REPLAY_CHECK_MS = 2000
 
 /** One COPY connection and what it is doing. */
 interface Lane {
@@ -82,6 +83,7 @@ export class Delivery {
   private closing = false
   private due = false
   private timer: NodeJS.Timeout | undefined
+  private replayTimer: NodeJS.Timeout | undefined
   private failing = false
   private deadline = Infinity
   private readonly abort = new AbortController()
@@ -122,7 +124,10 @@ export class Delivery {
 
   /** Looks for spill files left by earlier processes and loads them once the database answers. */
   start (): void {
-    if (this.overflow) this.kick()
+    if (!this.overflow) return
+    this.kick()
+    // Segments of a crashed process become free only once its lease goes stale: look again now and then.
+    this.replayTimer = setInterval(() => { if (!this.closing) this.kick() }, REPLAY_CHECK_MS).unref()
   }
 
   /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
@@ -148,6 +153,7 @@ export class Delivery {
     } finally {
       clearTimeout(stop)
       clearTimeout(this.timer)
+      clearInterval(this.replayTimer)
     }
   }
 
@@ -221,9 +227,9 @@ export class Delivery {
     for (const w of waiters) w()
   }
 
-  /** Loads one spilled batch when the database is taking rows; false when there is none. */
+  /** Loads one spilled batch (retrying while the database is away); false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
-    if (this.failing || !this.overflow) return false
+    if (!this.overflow) return false
     const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
     if (!next) return false
     if (next.unresolved) lane.unresolved = next.unresolved.xid
@@ -322,7 +328,10 @@ export class Delivery {
    */
   private async copy (lane: Lane, lines: string[]): Promise<void> {
     if (lane.unresolved !== undefined) {
+      // NULL (older than the server keeps commit status for) loads the rows: a possible duplicate
+      // rather than a loss. "In the future" (22023: a server restored to before it) never committed there.
       const status = await lane.writer.transactionStatus(lane.unresolved)
+        .catch(err => { if ((err as { code?: unknown }).code === '22023') return 'aborted'; throw err })
       if (status === 'in progress') throw new Error(`transaction ${lane.unresolved} is still in progress`)
       lane.unresolved = undefined
       if (status === 'committed') return this.count(lines.length)

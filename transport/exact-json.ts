@@ -2,8 +2,6 @@ import { LosslessNumber, isLosslessNumber, stringify } from 'lossless-json'
 
 export { isLosslessNumber } from 'lossless-json'
 
-// A string or a number token, in document order: numbers are only ever found outside strings.
-const TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g
 // A parsed string can start with NUL only where the text escapes it; other marks are tried after it.
 const MARKS = ['\u0000', '\uFFFF', '\uFDD0']
 
@@ -14,13 +12,7 @@ const MARKS = ['\u0000', '\uFFFF', '\uFDD0']
  * lines carry by design). Throws what JSON.parse throws.
  */
 export function parseExact (text: string): unknown {
-  let inexact: Array<[number, number]> | undefined
-  TOKEN.lastIndex = 0
-  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
-    const t = m[0]
-    if (t.charCodeAt(0) === 34 || !changes(t)) continue
-    ;(inexact ??= []).push([m.index, m.index + t.length])
-  }
+  const inexact = inexactNumbers(text)
   if (inexact === undefined) return JSON.parse(text)
   const mark = MARKS.find(c => !text.includes(c) && !text.toLowerCase().includes('\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')))
   if (mark === undefined) return JSON.parse(text)
@@ -32,6 +24,37 @@ export function parseExact (text: string): unknown {
     at = to
   }
   return unmark(JSON.parse(out + text.slice(at)), mark)
+}
+
+/** Where the numbers are (outside strings) whose text doubles would change; strings are skipped by indexOf. */
+function inexactNumbers (text: string): Array<[number, number]> | undefined {
+  let found: Array<[number, number]> | undefined
+  const n = text.length
+  let i = 0
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      let q = text.indexOf('"', i + 1)
+      for (;;) {
+        if (q < 0) return found
+        let b = q - 1
+        while (text.charCodeAt(b) === 92) b--
+        if (((q - 1 - b) & 1) === 0) break
+        q = text.indexOf('"', q + 1)
+      }
+      i = q + 1
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      let j = i + 1
+      while (j < n && isNumberChar(text.charCodeAt(j))) j++
+      if (changes(text.slice(i, j))) (found ??= []).push([i, j])
+      i = j
+    } else i++
+  }
+  return found
+}
+
+function isNumberChar (c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45
 }
 
 function changes (t: string): boolean {

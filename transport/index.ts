@@ -14,8 +14,9 @@ import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
 import { createLineEncoder } from './line-to-row.js'
+import { type OwnedFields, type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
-import { parseExact } from './exact-json.js'
+import { ConsoleOutput } from './console-output.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
@@ -40,11 +41,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // the same options on the app thread and throws there.
   const sanitizer = new Sanitizer(o.sanitize, msg => warn(msg))
   const levels = new LevelNames(o.levels)
+  const pretty = o.console && o.console.pretty === true ? (await import('pino-pretty')).prettyFactory : undefined
+  const printer = o.console ? new ConsoleOutput(o.console, sanitizer, levels, o.levels, o.messageKey, o.errorKey, pretty) : undefined
+  const storeFrom = levelFloor(levels, o.databaseLevel)
   // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
-  const writers = Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target))
+  const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
   const spillTarget = configuredTarget(connection, o.target)
-  const overflow = o.spillDir === false ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
+  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -77,27 +81,40 @@ export default async function curatorLogTransport (options: TransportOptions = {
       warn(text)
     }
   }
-  const delivery = new Delivery(writers, o, overflow, hooks)
+  // Without a database the worker only prints; nothing connects.
+  const delivery = o.database ? new Delivery(writers, o, overflow, hooks) : undefined
 
-  const accept = (record: Record<string, unknown>): void => {
-    const row = mapRecord(record, o.now())
+  const accept = (record: Record<string, unknown>, owned?: OwnedFields): void => {
+    if (printer !== undefined || storeFrom !== -Infinity) {
+      const level = levelOf(levels, owned !== undefined ? owned.level : record.level)
+      printer?.printRecord(record, level)
+      if (level < storeFrom) return
+    }
+    if (delivery === undefined) return
+    const row = mapRecord(record, o.now(), owned)
     delivery.push(encodeRow(row), levels.value(row[LEVEL_INDEX] as string) ?? 30)
   }
   const inbox = new Inbox(line => {
     // Most lines are plain and clean: read as text, without building the record.
     const fast = encodeLine(line, o.now())
-    if (fast !== undefined) return delivery.push(fast.row, fast.level)
-    let record: unknown
+    if (fast !== undefined) {
+      printer?.printClean(line, fast.level)
+      if (delivery !== undefined && fast.level >= storeFrom) delivery.push(fast.row, fast.level)
+      return
+    }
+    let parsed: ParsedLine
     try {
-      record = parseExact(line)
+      parsed = parseLine(line)
     } catch (err) {
       return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
     }
-    accept(record !== null && typeof record === 'object' && !Array.isArray(record) ? record as Record<string, unknown> : { msg: line, unparsed: true })
+    const { record, owned } = parsed
+    if (record !== null && typeof record === 'object' && !Array.isArray(record)) accept(record as Record<string, unknown>, owned)
+    else accept({ msg: line, unparsed: true })
   })
 
   const post = (name: string, id: unknown): void => {
-    parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery.snapshot()] })
+    parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })
   }
   const onMessage = (msg: { code?: unknown, id?: unknown, gc?: unknown }): void => {
     if (msg?.code === STATS_REQUEST) {
@@ -108,14 +125,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }
   parentPort?.on('message', onMessage)
   const statsTimer = setInterval(() => post(STATS_EVENT, null), STATS_EVERY_MS).unref()
-  delivery.start()
-  partitions.start()
+  delivery?.start()
+  if (o.database) partitions.start()
 
   // A line already handed to the stream may still be in its buffer or the inbox: let it through first.
   const flush = async (): Promise<void> => {
     await new Promise(resolve => setImmediate(resolve))
     await inbox.drained()
-    await delivery.flush()
+    await Promise.all([delivery?.flush(), printer?.flush()])
   }
 
   const stream = build(source => {
@@ -130,8 +147,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       try {
-        await delivery.close(Date.now() + o.closeTimeoutMs)
+        await delivery?.close(Date.now() + o.closeTimeoutMs)
       } finally {
+        printer?.close()
         await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop()])
       }
     }
@@ -139,6 +157,19 @@ export default async function curatorLogTransport (options: TransportOptions = {
   return Object.assign(stream, {
     /** Resolves once every line received so far is committed, spilled or dead-lettered. */
     flush,
-    stats: () => delivery.snapshot()
+    stats: () => delivery?.snapshot()
   })
+}
+
+/** A level option as a number: -Infinity (everything) when unset. */
+function levelFloor (levels: LevelNames, level: string | number | undefined): number {
+  if (level === undefined) return -Infinity
+  const n = typeof level === 'number' ? level : levels.value(level)
+  if (n === undefined) throw new TypeError(`curator-log: databaseLevel ${JSON.stringify(level)} is not a level`)
+  return n
+}
+
+/** A parsed line's level as a number (a label known to the transport, else info). */
+function levelOf (levels: LevelNames, level: unknown): number {
+  return typeof level === 'number' ? level : levels.value(levels.name(level)) ?? 30
 }

@@ -1,3 +1,7 @@
+import { cleanString } from '../lib/sanitizer/values.js'
+
+const MAX_LEVEL_LENGTH = 64
+
 /** pino's default levels; custom levels come from the transport's `levels` option. */
 export const PINO_LEVELS: Readonly<Record<string, number>> = {
   trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60
@@ -16,10 +20,13 @@ export class LevelNames {
     }
   }
 
-  /** The stored name: a known label as is, a known number by its label, anything else as text. */
+  /**
+   * The stored name: a known label as is, a known number by its label, anything else as text, at most
+   * 64 characters and without NUL (which PostgreSQL refuses), so that no level can fail a row.
+   */
   name (level: unknown): string {
     if (typeof level === 'number') return this.byNumber.get(level) ?? String(level)
-    if (typeof level === 'string' && level !== '') return level.toLowerCase()
+    if (typeof level === 'string' && level !== '') return cleanString(level.slice(0, MAX_LEVEL_LENGTH).toLowerCase())
     return 'info'
   }
 

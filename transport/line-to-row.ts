@@ -2,6 +2,7 @@ import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
 import { COLUMNS } from './columns.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
 import { isoTime } from './iso-time.js'
+import { HTTP_SHAPE_KEYS } from './http-shapes.js'
 import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS, isInt32, toEpochMs } from './record-to-row.js'
 import { TRACE_ALIASES } from './trace-columns.js'
 import { isSpanId, isTraceId, traceFlags } from '../lib/trace-ids.js'
@@ -49,8 +50,10 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
   TEXT.forEach((key, n) => slots.set(key, Slot.Text + n))
   // A message or error key that is also a column name keeps the full path's precedence rules to itself.
   if (slots.has(messageKey) || (slots.has(errorKey) && errorKey !== 'error') || slots.size !== 11 + TRACE_ALIASES.length + TEXT.length) return () => undefined
-  // pino's nestedKey holds the call's fields, which the full path reads as top-level ones.
+  // pino's nestedKey holds the call's fields, which the full path reads as top-level ones, and
+  // Fastify's and pino-http's request fields fill columns: both are left to the full path.
   if (nestedKey !== undefined) slots.set(nestedKey, Slot.Error)
+  for (const key of HTTP_SHAPE_KEYS) slots.set(key, Slot.Error)
   slots.set(messageKey, Slot.Message)
   slots.set(errorKey, Slot.Error)
   const columns = slots.size
@@ -91,6 +94,10 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     let context = ''
     let contextKeys = 0
     let seen = 0
+    // Members read so far, and whether the first was pino's level (see pinoHead): then fields named
+    // level or time later in the line are the app's and go to context, as parseLine has it.
+    let index = 0
+    let ownsLevel = false
     let j = 1
     if (s.charCodeAt(j) !== 125) {
       for (;;) {
@@ -102,8 +109,13 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
         const at = keyEnd + 1
         j = scan.valueEnd(at, 1)
         if (j < 0) return undefined
-        const slot = slotOf(key)
+        let slot = slotOf(key)
         if (slot === CHANGED) return undefined
+        if (slot === Slot.Level || slot === Slot.Time) {
+          if (index === 0 && slot === Slot.Level) ownsLevel = scan.kind === Kind.Number || scan.kind === Kind.String
+          else if (ownsLevel && !(index === 1 && slot === Slot.Time)) slot = CONTEXT
+        }
+        index++
         let column = false
         if (slot !== CONTEXT) {
           // A repeated column key (JSON.parse keeps the last) is left to the full path, but for a

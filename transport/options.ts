@@ -1,5 +1,6 @@
 import { type LogTarget, logTarget } from '../lib/identifiers.js'
 import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
+import type { ConsoleOutputOptions } from './console-output.js'
 
 /**
  * Options of `curator-log/transport`. They cross into the worker thread by structured clone, so
@@ -59,6 +60,15 @@ export interface TransportOptions {
   /** Sanitizer rules and caps. */
   sanitize?: SanitizerOptions
   /**
+   * Also print each line, after sanitizing, as a JSON line or a pino-pretty line: the console gets
+   * the same rules as the table. Default false (PostgreSQL only).
+   */
+  console?: ConsoleOutputOptions | false
+  /** false: print to the console only, with no database (needs `console`). Default true. */
+  database?: boolean
+  /** Lowest level stored, a name or a number; lower lines are only printed. Default: every line received. */
+  databaseLevel?: string | number
+  /**
    * Partition maintenance from the worker: on start and every maintenanceIntervalMs, under an
    * advisory lock, make the coming months' partitions and drop those past retention. Needs the
    * owner role; turn it off to run under a role that may only insert. Default true.
@@ -76,8 +86,10 @@ export interface TransportOptions {
   now?: () => number
 }
 
-export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey'>> {
+export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey' | 'console' | 'databaseLevel'>> {
   nestedKey: string | undefined
+  console: ConsoleOutputOptions | false
+  databaseLevel: string | number | undefined
   now: () => number
   connectionString: string | undefined
   /** undefined: the default directory, which depends on the connection target. */
@@ -115,7 +127,11 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   if (o.levels !== undefined && (o.levels === null || typeof o.levels !== 'object')) {
     throw new TypeError('curator-log: levels must be an object of level name to number')
   }
-  for (const flag of ['maintenance', 'detachExpired'] as const) {
+  if (o.database === false && !o.console) throw new TypeError('curator-log: database: false needs a console output')
+  if (o.databaseLevel !== undefined && typeof o.databaseLevel !== 'string' && typeof o.databaseLevel !== 'number') {
+    throw new TypeError('curator-log: databaseLevel must be a level name or number')
+  }
+  for (const flag of ['maintenance', 'detachExpired', 'database'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
   }
   if (o.timeUnit !== undefined && o.timeUnit !== 'ms' && o.timeUnit !== 's') throw new TypeError(`curator-log: timeUnit must be 'ms' or 's', got ${JSON.stringify(o.timeUnit)}`)
@@ -142,6 +158,9 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     nestedKey: o.nestedKey === undefined ? undefined : str('nestedKey', o.nestedKey, ''),
     levels: o.levels ?? {},
     sanitize: o.sanitize ?? {},
+    console: o.console ?? false,
+    database: o.database ?? true,
+    databaseLevel: o.databaseLevel,
     maintenance: o.maintenance ?? true,
     maintenanceIntervalMs: int('maintenanceIntervalMs', o.maintenanceIntervalMs, 3_600_000, 0),
     monthsAhead: int('monthsAhead', o.monthsAhead, 3, 0),

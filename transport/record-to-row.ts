@@ -1,8 +1,10 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import type { LevelNames } from './levels.js'
 import { isoTime } from './iso-time.js'
+import { withHttpColumns } from './http-shapes.js'
 import { isLosslessNumber, numberText, numberValue, stringifyExact } from './exact-json.js'
 import { takeTraceColumns } from './trace-columns.js'
+import type { OwnedFields } from './pino-line.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
@@ -40,12 +42,14 @@ interface ErrorColumns { type: Field, message: Field, stack: Field }
  * Builds the function that turns one parsed pino line into a system_logs row. Everything that has
  * no column goes, sanitized, into context; nothing in the line is dropped.
  */
-export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number) => RowValues {
+export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number, owned?: OwnedFields) => RowValues {
   const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
+  // With pino's own leading time known, a field of the time key's name is the app's (see pinoHead).
+  const ownsTime = (owned: OwnedFields | undefined): boolean => owned !== undefined && (owned.time !== undefined || timeKey === 'time')
 
-  return function mapRecord (line, now) {
-    const record = nestedKey === undefined ? line : unnest(line, nestedKey)
+  return function mapRecord (line, now, owned) {
+    const record = withHttpColumns(nestedKey === undefined ? line : unnest(line, nestedKey))
     const rest: Record<string, unknown> = {}
     const cols: Record<string, Field> = {}
     let time: unknown
@@ -61,8 +65,9 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue
       const v = record[key]
-      if (key === timeKey) time = v
-      else if (key === 'level') level = v
+      // With pino's own level and time known, fields of these names are the app's: context.
+      if (key === timeKey && !ownsTime(owned)) time = v
+      else if (key === 'level' && owned === undefined) level = v
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
       else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
       else if (key === 'hostname' && typeof v === 'string') hostname = sanitizer.sanitizeString(v, MAX_INDEXED_TEXT)
@@ -76,6 +81,10 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     }
 
     const trace = takeTraceColumns(rest)
+    if (owned !== undefined) {
+      level = owned.level
+      if (ownsTime(owned)) time = owned.time
+    }
     const ms = toEpochMs(time, timeScale)
     const window = opts.window()
     let timestamp = ms

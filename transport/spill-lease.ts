@@ -28,12 +28,24 @@ export class Lease {
       utimesSync(this.path, now, now)
     } catch {
       // Removed from under us (a cleaner of tmp): make it again, or others take our files.
-      writeFileSync(this.path, `${process.pid}\n`)
+      try {
+        writeFileSync(this.path, `${process.pid}\n`)
+      } catch {} // the directory is gone: there is nothing left to own
     }
   }
 
   release (): void {
     rmSync(this.path, { force: true })
+  }
+
+  /** Removes the leases of instances long dead (a crash leaves its lease behind). */
+  static sweep (dir: string, names: string[], now = Date.now()): void {
+    for (const name of names) {
+      if (!name.startsWith('lease-')) continue
+      try {
+        if (now - statSync(join(dir, name)).mtimeMs > 60 * LEASE_STALE_MS) rmSync(join(dir, name), { force: true })
+      } catch {}
+    }
   }
 
   /** Whether the instance `id` still holds its lease. */

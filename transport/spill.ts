@@ -103,7 +103,7 @@ export class SpillDir implements Overflow {
     const c = this.claimed
     if (c) {
       this.claimed = undefined
-      renameSync(c.path, join(this.dir, c.base + '.ndjson'))
+      attempt(() => renameSync(c.path, join(this.dir, c.base + '.ndjson')))
     }
     this.lease.release()
     return Promise.resolve()
@@ -174,7 +174,9 @@ export class SpillDir implements Overflow {
       this.warn(`curator-log: fsync of ${out.path} failed (${errorText(err)})`)
     }
     closeSync(out.fd)
-    renameSync(out.path, out.path.replace(/\.open$/, '.ndjson'))
+    if (!attempt(() => renameSync(out.path, out.path.replace(/\.open$/, '.ndjson')))) {
+      this.warn(`curator-log: ${out.path} was taken by another instance while this one still wrote to it (its lease went stale); rows spilled since may be lost`)
+    }
   }
 
   private fail (err: unknown): void {
@@ -233,7 +235,9 @@ export class SpillDir implements Overflow {
 
   private candidates (): string[] {
     const now = Date.now()
-    return readdirSync(this.dir)
+    const names = readdirSync(this.dir)
+    Lease.sweep(this.dir, names, now)
+    return names
       .filter(name => {
         const m = NAME.exec(name)
         if (!m || this.foreign.has(name)) return false

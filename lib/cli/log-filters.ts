@@ -4,6 +4,7 @@ import { UsageError } from './args.js'
 /** The filter options query and tail share. */
 export const FILTER_OPTIONS = {
   'request-id': { type: 'string' },
+  'trace-id': { type: 'string' },
   'user-id': { type: 'string' },
   level: { type: 'string' },
   logger: { type: 'string' },
@@ -16,6 +17,7 @@ export const FILTER_OPTIONS = {
 } as const
 
 export const FILTER_HELP = `  --request-id ID    rows of one request
+  --trace-id ID      rows of one OpenTelemetry trace (32 hex digits)
   --user-id ID       rows of one user
   --level LEVEL      this level and above (trace, debug, info, warn, error, fatal)
   --logger NAME      rows of one logger
@@ -52,6 +54,10 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     where.push(sql.replace('?', `$${params.length}`))
   }
   if (f['request-id'] !== undefined) add('request_id = ?', f['request-id'])
+  if (f['trace-id'] !== undefined) {
+    if (!/^[0-9a-f]{32}$/i.test(f['trace-id'])) throw new UsageError(`--trace-id takes a W3C trace id, 32 hex digits, got ${JSON.stringify(f['trace-id'])}`)
+    add('trace_id = ?', f['trace-id'].toLowerCase())
+  }
   if (f['user-id'] !== undefined) add('user_id = ?', f['user-id'])
   if (f.logger !== undefined) add('logger = ?', f.logger)
   if (f.path !== undefined) add('path = ?', f.path)

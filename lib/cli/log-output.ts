@@ -1,8 +1,9 @@
 import { prettyFactory } from 'pino-pretty'
 import { LevelNames } from '../../transport/levels.js'
+import { printablePretty } from '../sanitizer/printable.js'
 
 const levels = new LevelNames()
-const COLUMN_FIELDS = ['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'hostname', 'pid'] as const
+const COLUMN_FIELDS = ['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'hostname', 'pid', 'trace_id', 'span_id', 'trace_flags'] as const
 
 /** A table row back as a pino line (the shape pino-pretty reads). */
 export function rowToLine (row: Record<string, any>): Record<string, unknown> {
@@ -22,7 +23,7 @@ export function rowToLine (row: Record<string, any>): Record<string, unknown> {
 
 /** Writes rows as pretty lines on a terminal, NDJSON (which pino-pretty accepts) otherwise. */
 export function lineWriter (out: NodeJS.WritableStream, pretty = (out as { isTTY?: boolean }).isTTY === true): (row: Record<string, any>) => void {
-  const format = pretty ? prettyFactory({ colorize: true, translateTime: 'SYS:standard' }) : undefined
+  const format = pretty ? printablePretty(prettyFactory({ colorize: true, translateTime: 'SYS:standard' })) : undefined
   return row => {
     const line = rowToLine(row)
     out.write(format ? format(line) : JSON.stringify(line) + '\n')

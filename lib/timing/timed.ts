@@ -37,10 +37,15 @@ export interface CallDescription {
 type AnyFn = (this: any, ...args: any[]) => any
 
 /**
- * A wrapper that is also a standard (TC39) method decorator: `helper(fn)` returns the timed
- * function; `@helper` on a class method replaces the method.
+ * A wrapper that is also a method decorator of both kinds: `helper(fn)` returns the timed function;
+ * `@helper` on a class method replaces the method, as a standard (TC39) decorator and as a legacy one
+ * (`experimentalDecorators`, as in NestJS and Angular), where metadata that other decorators left on
+ * the method (reflect-metadata's) is copied to the timed one.
  */
-export type TimingWrapper = <F extends AnyFn>(fn: F, context?: ClassMethodDecoratorContext) => F
+export interface TimingWrapper {
+  <F extends AnyFn>(fn: F, context?: ClassMethodDecoratorContext): F
+  <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>
+}
 
 /** Records one timing in the summary and logs it: error when it failed, warn when slow, else `level`. */
 export function logTiming (opts: TimingOptions, operation: string, fields: Record<string, unknown>, ms: number, err?: unknown): void {
@@ -59,9 +64,19 @@ function log (opts: TimingOptions, desc: CallDescription, args: unknown[], ms: n
 
 /** Builds a timing wrapper; `describe` names the operation from the wrapped function's name. */
 export function timingWrapper (opts: TimingOptions, describe: (fnName: string) => CallDescription): TimingWrapper {
-  return function wrap<F extends AnyFn> (fn: F, context?: ClassMethodDecoratorContext): F {
+  function wrap (fn: unknown, context?: unknown, descriptor?: PropertyDescriptor): unknown {
+    // Legacy: (prototype or constructor, method name, descriptor).
+    if (descriptor !== undefined && (typeof context === 'string' || typeof context === 'symbol')) {
+      if (typeof descriptor.value !== 'function') throw new TypeError('curator-log: a timing decorator goes on a method')
+      const timed = timeFunction(descriptor.value, String(context))
+      copyMetadata(descriptor.value, timed)
+      return { ...descriptor, value: timed }
+    }
     if (typeof fn !== 'function') throw new TypeError('curator-log: a timing helper wraps a function or decorates a method')
-    const desc = describe(String(context?.name ?? fn.name) || 'anonymous')
+    return timeFunction(fn as AnyFn, String((context as ClassMethodDecoratorContext | undefined)?.name ?? fn.name))
+  }
+  function timeFunction<F extends AnyFn> (fn: F, name: string): F {
+    const desc = describe(name || 'anonymous')
     const timed = function (this: unknown, ...args: unknown[]) {
       const start = performance.now()
       let result: unknown
@@ -86,4 +101,18 @@ export function timingWrapper (opts: TimingOptions, describe: (fnName: string) =
     Object.defineProperty(timed, 'name', { value: fn.name })
     return timed as F
   }
+  return wrap as TimingWrapper
+}
+
+type MetadataReflect = typeof Reflect & {
+  getOwnMetadataKeys?: (target: object) => unknown[]
+  getOwnMetadata?: (key: unknown, target: object) => unknown
+  defineMetadata?: (key: unknown, value: unknown, target: object) => void
+}
+
+/** Route, guard and other metadata that decorators applied before this one put on the method. */
+function copyMetadata (from: object, to: object): void {
+  const r = Reflect as MetadataReflect
+  if (typeof r.getOwnMetadataKeys !== 'function' || typeof r.defineMetadata !== 'function' || typeof r.getOwnMetadata !== 'function') return
+  for (const key of r.getOwnMetadataKeys(from)) r.defineMetadata(key, r.getOwnMetadata(key, from), to)
 }

@@ -21,16 +21,30 @@ export function consumerDir (t: Test): string {
   return dir
 }
 
-/** Copies a fixture into the consumer folder (unless it is there already) and runs it with node; resolves with its output. */
-export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000, copy = true): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
-  if (copy) copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
+/** How runFixture starts and ends the fixture. */
+export interface RunOptions {
+  /** Copies the fixture from test/fixtures first. Default true; false runs a file already in the folder. */
+  copy?: boolean
+  /** A command the node process runs under, e.g. unshare's, to make it PID 1. */
+  wrap?: string[]
+  /** SIGKILLs the process (the wrapper: give it --kill-child) as soon as it prints a whole line. */
+  killOnOutput?: boolean
+}
+
+/** Copies a fixture into the consumer folder and runs it with node; resolves with its output. */
+export function runFixture (dir: string, fixture: string, env: Record<string, string>, timeoutMs = 60_000, run: RunOptions = {}): Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }> {
+  if (run.copy !== false) copyFileSync(join(ROOT, 'test/fixtures', fixture), join(dir, fixture))
   return new Promise((resolve, reject) => {
     // tap injects its process-info loader (and with it signal-exit's handlers) into node children
     // through NODE_OPTIONS; `env -u` keeps the fixture a plain node process, as in production.
-    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, fixture], { cwd: dir, env: { ...process.env, ...env } })
+    const command = [...run.wrap ?? [], 'env', '-u', 'NODE_OPTIONS', process.execPath, fixture]
+    const child = spawn(command[0], command.slice(1), { cwd: dir, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', d => { stdout += d })
+    child.stdout.on('data', d => {
+      stdout += d
+      if (run.killOnOutput && stdout.includes('\n')) child.kill('SIGKILL')
+    })
     child.stderr.on('data', d => { stderr += d })
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${fixture} timed out\n${stderr}`)) }, timeoutMs)
     child.on('exit', (code, signal) => {
