@@ -148,12 +148,14 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }, INBOX_BYTES, line => {
     // Console only: nothing to spill to, the line waits as before.
     if (delivery === undefined) return inbox.enqueue(line)
-    // Parsing is behind the app: the line goes to disk as it is (not printed), or, with no spill,
-    // waits or is dropped by level. A fixed overhead beside maxQueueBytes.
+    // Parsing is behind the app: the line goes to disk as it is (not printed). With no spill it waits
+    // while the inbox holds less than maxQueueBytes (a burst at shutdown must not lose lines a bigger
+    // budget would keep), warn and above up to twice that, and the rest are dropped and counted.
     const level = rawLevel(line, levels)
     if (level < storeFrom) return
     if (delivery.spillRaw([line])) return
-    if (level >= WARN && inbox.bytes < 2 * INBOX_BYTES) inbox.enqueue(line)
+    const room = Math.max(INBOX_BYTES, o.maxQueueBytes)
+    if (inbox.bytes < (level >= WARN ? 2 * room : room)) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
   })
   overflow?.parseSpilled(line => handle(line, false)?.row)
