@@ -92,5 +92,7 @@ export const ORDINARY_VALUES: string[] = [
   'status=200 duration_ms=12.5', 'cache hit for key users:1', 'retry 3 of 5 after 250ms', 'the monkey ate a banana',
   'Bearer of news', 'Basic plan', 'chapter c.12 in the book', 'e.g. this', 'tests pass', 'tokens_used=1532', 'max_tokens=256',
   'order_id=4111', 'invoice INV-2026-000123', 'sku ABC-12345-XL', 'phone ext 1234', 'port 8080', '1.5e-7', '-273.15',
-  'sessionStorage cleared', 'keyboard layout us', 'author: Jane', 'bypass=true', 'passenger count 3', 'compass heading 270'
+  'sessionStorage cleared', 'keyboard layout us', 'author: Jane', 'bypass=true', 'passenger count 3', 'compass heading 270',
+  'monkey=banana', 'docker run -u 1000:1000 app', 'ls -p /tmp', 'mysql -u root -p', 'pinned: true', 'spinner=1', 'tokens_used: 1532',
+  'http://localhost:3000/a?to=1', 'see http://db.internal:5432/x then retry', 'md5 ab12cdef0123456789abcdef01234567', 'v1.2.3.4', '<title>Orders</title>'
 ]
