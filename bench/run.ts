@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
 import { eventLoopScenario } from './event-loop.js'
+import { floodMemoryScenario } from './flood-memory.js'
 import { type Result, ROOT } from './harness.js'
 import { hotPathScenario } from './hot-path.js'
 import { httpScenario } from './http.js'
@@ -21,8 +22,8 @@ const smoke = values.smoke
 const only = values.only?.split(',')
 const want = (name: string): boolean => only === undefined || only.includes(name)
 const size = smoke
-  ? { ingest: 10_000, copy: 10_000, queries: 20_000, hot: 20_000, loopMs: 1500, outageS: 3, httpS: 1, sanitize: 10_000 }
-  : { ingest: 100_000, copy: 100_000, queries: 1_000_000, hot: 100_000, loopMs: 10_000, outageS: 60, httpS: 3, sanitize: 100_000 }
+  ? { ingest: 10_000, copy: 10_000, queries: 20_000, hot: 20_000, loopMs: 1500, outageS: 3, floodS: 3, httpS: 1, sanitize: 10_000 }
+  : { ingest: 100_000, copy: 100_000, queries: 1_000_000, hot: 100_000, loopMs: 10_000, outageS: 60, floodS: 20, httpS: 3, sanitize: 100_000 }
 
 let url = process.env.DATABASE_URL
 let stop = async (): Promise<void> => {}
@@ -47,6 +48,7 @@ try {
   await step('hot-path', () => hotPathScenario(size.hot))
   await step('event-loop', () => eventLoopScenario(url, size.loopMs))
   await step('memory', () => memoryScenario(size.outageS))
+  await step('flood-memory', () => floodMemoryScenario(url, size.floodS))
   await step('http', () => httpScenario(size.httpS))
 } finally {
   await stop()

@@ -8,11 +8,14 @@ export interface EndableStream {
   once (e: string, f: () => void): unknown
 }
 
-/** The signals whose default action ends the process, handled so that no accepted line is lost. */
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+/**
+ * The signals whose default action ends the process, handled so that no accepted line is lost:
+ * SIGHUP is what a closed terminal or ssh session sends, SIGQUIT ends with a core dump once raised again.
+ */
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const
 
 /**
- * On SIGTERM/SIGINT: when nobody else handles the signal, end the transport (commit, else spill)
+ * On SIGTERM, SIGINT, SIGHUP or SIGQUIT: when nobody else handles the signal, end the transport (commit, else spill)
  * and raise the signal again so the process ends as it would have; when the application has its
  * own handler, only flush and leave the exit to it. Returns the function that removes the handlers.
  */

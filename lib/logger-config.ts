@@ -39,7 +39,7 @@ export interface CreateLoggerOptions {
   database?: DatabaseOptions | false
   /** Rate limiting, or false for none. Default: 100 lines/s per level and message template. */
   rateLimit?: RateLimitOptions | false
-  /** On SIGTERM and SIGINT, commit or spill every line, then let the signal end the process. Default true. */
+  /** On SIGTERM, SIGINT, SIGHUP and SIGQUIT, commit or spill every line, then let the signal end the process. Default true. */
   handleSignals?: boolean
   /** Log uncaught exceptions and unhandled rejections at fatal before the process dies. Default true. */
   handleExceptions?: boolean

@@ -3,6 +3,9 @@ import { freePort } from '../lib/dev/throwaway-postgres.js'
 import { bin } from './support/cli.js'
 import { databaseUrl, freshTarget, transportLogger } from './support/db.js'
 
+// Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
+t.setTimeout(600_000)
+
 const STACK = /\n\s+at /
 
 t.test('a dropped table: stats, query and tail say one line, run curator-log migrate first, exit 1', async t => {

@@ -102,7 +102,8 @@ t.test('tail as a command ends cleanly on SIGINT', async t => {
   const child = spawn(process.execPath, [`${ROOT}dist/lib/cli/main.js`, 'tail', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', d => { out += d })
-  for (let i = 0; i < 200 && lines(out).length < 4; i++) await new Promise(resolve => setTimeout(resolve, 25))
+  // Following once the last rows are printed (a loaded machine may take many seconds to get there).
+  for (let i = 0; i < 2400 && lines(out).length < 4; i++) await new Promise(resolve => setTimeout(resolve, 25))
   child.kill('SIGINT')
   const [code] = await new Promise<[number | null]>(resolve => child.on('exit', c => resolve([c])))
   t.equal(code, 0)

@@ -5,6 +5,9 @@ import { freePort } from '../lib/dev/throwaway-postgres.js'
 import { bin, cli } from './support/cli.js'
 import { databaseUrl } from './support/db.js'
 
+// Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
+t.setTimeout(600_000)
+
 const STACK = /\n\s+at /
 
 t.test('no error path prints the password', async t => {

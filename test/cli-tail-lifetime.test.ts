@@ -76,3 +76,20 @@ t.test('tail | head -n 3: tail ends quietly once head is gone', async t => {
   t.equal(err, 'tail exited 0\n', 'tail ended by itself, with no EPIPE stack trace')
   t.ok(Date.now() - started < 15_000, `the pipeline ended in ${Date.now() - started} ms`)
 })
+
+for (const args of [['query', '--pretty'], ['query', '--json'], ['stats']]) {
+  t.test(`${args.join(' ')} | head -n 1: ends quietly once head is gone`, async t => {
+    const { target } = await freshTarget(t)
+    const { logger, end } = await transportLogger(t, target)
+    // Enough rows that the output outlasts head's pipe buffer.
+    for (let i = 0; i < 3000; i++) logger.info({ i, pad: 'x'.repeat(100) }, 'row')
+    await end()
+    const command = `{ "${process.execPath}" "${BIN}" ${args.join(' ')} --url "$URL" --schema ${target.schema} ${args[0] === 'query' ? '--limit 3000' : ''}; echo "exited $?" >&2; } | head -n 1`
+    const sh = spawn('sh', ['-c', command], { env: { ...process.env, URL: databaseUrl() }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    sh.stdout.resume()
+    sh.stderr.on('data', d => { err += d })
+    await once(sh, 'close')
+    t.equal(err, 'exited 0\n', 'no EPIPE stack trace, exit 0')
+  })
+}

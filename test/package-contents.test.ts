@@ -8,6 +8,9 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { ROOT } from './support/consumer.js'
 
+// Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
+t.setTimeout(600_000)
+
 const run = promisify(execFile)
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 

@@ -10,6 +10,9 @@ import { ROOT } from './support/consumer.js'
 import { databaseUrl, endStream, transportLogger } from './support/db.js'
 import { debianPostgres } from './support/debian-postgres.js'
 
+// Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
+t.setTimeout(600_000)
+
 /** The section's ```sql and ```sh blocks, in order. */
 function rolesSection (): { superuser: string, migrate: string, grants: string } {
   const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8')

@@ -4,6 +4,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { type LogTarget, qualifiedTable, quoteIdent } from '../lib/identifiers.js'
 import { COLUMNS } from './columns.js'
+import { sendCancelRequest } from './cancel-request.js'
 
 /** The COMMIT was sent but its answer never came: the batch may or may not have landed. */
 export class AmbiguousCommitError extends Error {
@@ -26,6 +27,10 @@ export function copyStatement (target: LogTarget): string {
 export class CopyWriter {
   private client: pg.Client | undefined
   private connecting: Promise<pg.Client> | undefined
+  /** The client whose connect() has not returned yet, so that it can be abandoned too. */
+  private opening: pg.Client | undefined
+  /** True while a statement runs on `client`: abandoning it then also asks the server to cancel. */
+  private busy = false
   private readonly copySql: string
   /** The system_identifier of the server last connected to; null before, or where it may not be read. */
   serverId: string | null = null
@@ -45,11 +50,14 @@ export class CopyWriter {
     const client = new pg.Client(this.config)
     // A broken connection is noticed by the next query; this only keeps the error from crashing the worker.
     client.on('error', () => { if (this.client === client) this.client = undefined })
+    this.opening = client
     try {
       await client.connect()
     } catch (err) {
-      client.end().catch(() => {})
+      destroy(client)
       throw err
+    } finally {
+      if (this.opening === client) this.opening = undefined
     }
     // Names the server in spill files, so rows (and a transaction id) only ever go back to it.
     const id = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()').catch(() => undefined)
@@ -62,16 +70,35 @@ export class CopyWriter {
   reset (): void {
     const c = this.client
     this.client = undefined
-    if (c) {
-      // end() waits for the server; a stalled or dead one must not hold us up.
-      (c as unknown as { connection: { stream: { destroy (): void } } }).connection.stream.destroy()
-      c.end().catch(() => {})
-    }
+    if (c) destroy(c)
+  }
+
+  /**
+   * Gives up whatever this writer is waiting for (a connect, a COPY, a COMMIT), now: the server is
+   * asked to cancel a running statement and the socket is destroyed, so the pending call rejects.
+   * A COPY abandoned before its COMMIT was sent cannot commit; one abandoned during the COMMIT
+   * rejects with AmbiguousCommitError.
+   */
+  abandon (): void {
+    if (this.client && this.busy) sendCancelRequest(this.client)
+    this.reset()
+    const opening = this.opening
+    this.opening = undefined
+    if (opening) destroy(opening)
   }
 
   /** Loads the lines in one transaction. Rejects with the server's error, or AmbiguousCommitError. */
   async copy (lines: readonly string[]): Promise<void> {
     const client = await this.connection()
+    this.busy = true
+    try {
+      await this.copyIn(client, lines)
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private async copyIn (client: pg.Client, lines: readonly string[]): Promise<void> {
     let xid: string | undefined
     try {
       const begun = await client.query('BEGIN; SELECT txid_current()::text AS xid') as unknown as pg.QueryResult[]
@@ -106,9 +133,24 @@ export class CopyWriter {
     }
   }
 
-  async end (): Promise<void> {
+  /** Closes the connection politely, or after `waitMs` by destroying it (a server that stopped answering). */
+  async end (waitMs = 1000): Promise<void> {
     const c = this.client
     this.client = undefined
-    await c?.end().catch(() => {})
+    if (!c) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      c.end().catch(() => {}),
+      new Promise<void>(resolve => { timer = setTimeout(() => { destroy(c); resolve() }, waitMs) })
+    ])
+    clearTimeout(timer)
   }
+}
+
+/**
+ * Drops a client without waiting for the server (end() waits for an answer that may never come).
+ * Destroying the socket with an error is what makes a pending connect() reject too.
+ */
+export function destroy (client: pg.Client): void {
+  (client as unknown as { connection: { stream: { destroy (err: Error): void } } }).connection.stream.destroy(new Error('curator-log: connection abandoned'))
 }

@@ -1,7 +1,7 @@
 import { backoffMs, sleep } from './backoff.js'
 import { LEVEL_INDEX } from './columns.js'
 import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
-import { errorText, isDataError, isMissingPartition } from './errors.js'
+import { type ErrorKind, classify, errorText, isServerError } from './errors.js'
 import { LineQueue } from './line-queue.js'
 import { type TransportStats, emptyStats } from './stats.js'
 
@@ -12,6 +12,12 @@ export interface DeliveryOptions {
   maxQueueBytes: number
   retryBaseMs: number
   retryMaxMs: number
+  /**
+   * A batch in flight longer than this counts toward maxQueueBytes, so that a COPY that does not
+   * return (a lock, a server that stopped answering) pushes new lines to the spill file instead of
+   * adding to memory. Default 5000.
+   */
+  stuckMs?: number
 }
 
 /** A transaction whose COMMIT was sent and never answered, and the server it ran on. */
@@ -40,6 +46,13 @@ export interface Overflow {
    * one batch whose COMMIT is in doubt, kept together with that question.
    */
   spill (lines: readonly string[], unresolved?: Unresolved): boolean
+  /**
+   * As spill, for pino lines not parsed yet (the worker fell behind the app): loading turns them
+   * into rows with the function given to parseSpilled.
+   */
+  spillRaw (lines: readonly string[]): boolean
+  /** How loading turns a line spilled raw into a COPY line. */
+  parseSpilled (toRow: (line: string) => string | undefined): void
   deadLetter (line: string, err: unknown): void
   /**
    * The next spilled batch for this target, oldest first. `server` connects (when there is
@@ -57,11 +70,18 @@ export interface Hooks {
   prepare?: (lastErr: unknown) => Promise<void>
   /** A line whose month has no partition, moved to a time that has one (or returned unchanged). */
   rehome?: (line: string) => string
-  /** Reports state changes: the first failure after success, and the recovery. */
-  report?: (event: 'failing' | 'recovered', detail: string) => void
+  /** False when no partition takes rows stamped now (so moving a row to now cannot help). */
+  placeable?: () => boolean
+  /**
+   * Reports state changes, each once: the first failure after success (with its kind), the
+   * recovery, and rows that no partition takes (they wait on disk).
+   */
+  report?: (event: 'failing' | 'recovered' | 'no-partition', detail: string, kind?: ErrorKind) => void
 }
 
 const WARN = 40
+/** Successful batches after which a batch size halved by statement_timeout is doubled again. */
+const GROW_AFTER = 20
 const REPLAY_CHECK_MS = 2000
 
 /** One COPY connection and what it is doing. */
@@ -70,6 +90,9 @@ interface Lane {
   running: Promise<void> | undefined
   /** The transaction id of a COMMIT whose answer was lost, to settle before this lane sends again. */
   unresolved: string | undefined
+  /** Bytes of the batch in flight, and whether it has been in flight longer than stuckMs. */
+  bytes: number
+  stuck: boolean
 }
 
 /**
@@ -88,6 +111,14 @@ export class Delivery {
   private deadline = Infinity
   private readonly abort = new AbortController()
   private waiters: Array<() => void> = []
+  /** Bytes of the batches in flight for longer than stuckMs: memory the queue cap must account for. */
+  private stuckBytes = 0
+  /** Rows per COPY now: batchRows, halved while statement_timeout cancels COPYs of that size. */
+  private rowsPerBatch: number
+  private fitted = 0
+  /** Spill files are not replayed before this time (their rows found no partition). */
+  private replayPausedUntil = 0
+  private reportedNoPartition = false
 
   private readonly lanes: Lane[]
 
@@ -97,25 +128,26 @@ export class Delivery {
     private readonly overflow: Overflow | undefined,
     private readonly hooks: Hooks = {}
   ) {
-    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined }))
+    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
+    this.rowsPerBatch = opts.batchRows
   }
 
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
   push (line: string, level: number): void {
-    if (this.queue.bytes + line.length > this.opts.maxQueueBytes) {
+    if (this.queue.bytes + this.stuckBytes + line.length > this.opts.maxQueueBytes) {
       if (this.overflow?.spill([line])) {
         this.stats.spilled++
         return
       }
       // No spill: keep warn and above up to twice the cap, drop the rest, and count it.
-      if (level < WARN || this.queue.bytes + line.length > 2 * this.opts.maxQueueBytes) {
+      if (level < WARN || this.queue.bytes + this.stuckBytes + line.length > 2 * this.opts.maxQueueBytes) {
         this.drop(line)
         return
       }
     }
     this.queue.push(line)
-    if (this.queue.bytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes
-    if (this.queue.length >= this.opts.batchRows || this.queue.bytes >= this.opts.batchBytes) {
+    if (this.queue.bytes + this.stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes + this.stuckBytes
+    if (this.queue.length >= this.rowsPerBatch || this.queue.bytes >= this.opts.batchBytes) {
       this.kick()
     } else {
       this.arm()
@@ -146,7 +178,12 @@ export class Delivery {
   async close (deadlineMs: number): Promise<void> {
     this.closing = true
     this.deadline = deadlineMs
-    const stop = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs - Date.now()))
+    // At the deadline a COPY, COMMIT or connect that has not returned is abandoned: its batch is then
+    // spilled (see deliver), and a COMMIT without an answer leaves its xid in lane.unresolved.
+    const stop = setTimeout(() => {
+      this.abort.abort()
+      for (const lane of this.lanes) lane.writer.abandon()
+    }, Math.max(0, deadlineMs - Date.now()))
     try {
       await this.flush()
       await Promise.all(this.lanes.map(l => l.running))
@@ -155,6 +192,19 @@ export class Delivery {
       clearTimeout(this.timer)
       clearInterval(this.replayTimer)
     }
+  }
+
+  /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
+  spillRaw (lines: readonly string[]): boolean {
+    if (lines.length === 0) return true
+    if (!this.overflow?.spillRaw(lines)) return false
+    this.stats.spilled += lines.length
+    return true
+  }
+
+  /** Counts a line dropped before it was parsed. */
+  countDropped (level: string): void {
+    this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
   }
 
   snapshot (): TransportStats {
@@ -209,11 +259,11 @@ export class Delivery {
         if (!(await this.replayOne(lane)) && this.queue.length === 0) return
         continue
       }
-      if (!this.due && this.queue.length < this.opts.batchRows && this.queue.bytes < this.opts.batchBytes) return
-      const batch = this.queue.take(this.opts.batchRows, this.opts.batchBytes)
+      if (!this.due && this.queue.length < this.rowsPerBatch && this.queue.bytes < this.opts.batchBytes) return
+      const batch = this.queue.take(this.rowsPerBatch, this.opts.batchBytes)
       this.inflight += batch.length
       try {
-        await this.deliver(lane, batch, false)
+        await this.inFlight(lane, batch, () => this.deliver(lane, batch, false))
       } finally {
         this.inflight -= batch.length
       }
@@ -229,11 +279,11 @@ export class Delivery {
 
   /** Loads one spilled batch (retrying while the database is away); false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
-    if (!this.overflow) return false
+    if (!this.overflow || Date.now() < this.replayPausedUntil) return false
     const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
     if (!next) return false
     if (next.unresolved) lane.unresolved = next.unresolved.xid
-    if (await this.deliver(lane, next.lines, true)) {
+    if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
       next.done()
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
@@ -244,6 +294,25 @@ export class Delivery {
     return true
   }
 
+  /** Runs a delivery, counting its lines toward the queue cap once it has taken longer than stuckMs. */
+  private async inFlight<T> (lane: Lane, lines: string[], run: () => Promise<T>): Promise<T> {
+    lane.bytes = 0
+    for (const l of lines) lane.bytes += l.length + 1
+    const timer = setTimeout(() => {
+      lane.stuck = true
+      this.stuckBytes += lane.bytes
+    }, this.opts.stuckMs ?? 5000)
+    timer.unref()
+    try {
+      return await run()
+    } finally {
+      clearTimeout(timer)
+      if (lane.stuck) this.stuckBytes -= lane.bytes
+      lane.stuck = false
+      lane.bytes = 0
+    }
+  }
+
   /** The identity of the lane's server, connecting (with retries, until closing) to learn it. */
   private async serverOf (lane: Lane): Promise<string | null> {
     for (let attempt = 0; ; attempt++) {
@@ -252,7 +321,7 @@ export class Delivery {
         return lane.writer.serverId
       } catch (err) {
         if (this.closing) throw err
-        this.failed(lane, err)
+        this.failed(lane, err, 'transient')
         await sleep(backoffMs(attempt, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
@@ -264,6 +333,7 @@ export class Delivery {
    */
   private async deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
+    const rehomed = new Set<string>()
     let attempt = 0
     let lastErr: unknown
     let partitionsRefreshed = false
@@ -287,37 +357,79 @@ export class Delivery {
         lastErr = undefined
         attempt = 0
         partitionsRefreshed = false
+        this.fit(part.length)
         this.recovered()
       } catch (err) {
-        if (isMissingPartition(err) && !partitionsRefreshed) {
-          // prepare() sees this error and makes the partitions; then the same batch goes again.
-          partitionsRefreshed = true
-          lastErr = err
-          continue
+        const kind = classify(err)
+        if (kind === 'no-partition') {
+          if (!partitionsRefreshed) {
+            // prepare() sees this error and makes (or, with maintenance off, reads) the partitions; then the same batch goes again.
+            partitionsRefreshed = true
+            lastErr = err
+            continue
+          }
+          if (this.hooks.placeable?.() !== false && this.hooks.rehome && this.rehome(pending, part, rehomed)) continue
+          return this.unplaceable(err, pending, replay)
         }
-        if (isMissingPartition(err) && this.hooks.rehome && this.rehome(pending, part)) continue
-        if (isDataError(err)) {
+        if (kind === 'data' || (kind === 'timeout' && part.length > 1)) {
           pending.shift()
+          if (kind === 'timeout') this.shrink(part.length)
           if (part.length === 1) this.deadLetter(part[0], err)
           else pending.unshift(part.slice(0, part.length >> 1), part.slice(part.length >> 1))
           continue
         }
         lastErr = err
-        this.failed(lane, err)
+        this.failed(lane, err, kind)
         await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
       }
     }
     return true
   }
 
+  /**
+   * No partition takes these rows, not even at the current time (maintenance off, or failing):
+   * reported once; live rows are spilled (or dropped and counted), a replayed batch stays on disk,
+   * and replay pauses, so nothing loops on the server.
+   */
+  private unplaceable (err: unknown, pending: string[][], replay: boolean): boolean {
+    if (!this.reportedNoPartition) {
+      this.reportedNoPartition = true
+      this.hooks.report?.('no-partition', errorText(err))
+    }
+    const pause = 6 * this.opts.retryMaxMs
+    this.replayPausedUntil = Date.now() + pause
+    setTimeout(() => this.kick(), pause).unref()
+    if (replay) return false
+    this.spillOrDrop(pending.flat())
+    return true
+  }
+
+  /** statement_timeout cancelled a COPY of `rows` rows: later batches take half as many (at least 1). */
+  private shrink (rows: number): void {
+    this.rowsPerBatch = Math.max(1, Math.min(this.rowsPerBatch, rows >> 1))
+    this.fitted = 0
+  }
+
+  /** A batch landed: after GROW_AFTER in a row at a reduced size, try twice as many again. */
+  private fit (rows: number): void {
+    if (this.rowsPerBatch >= this.opts.batchRows || rows < this.rowsPerBatch) return
+    if (++this.fitted >= GROW_AFTER) {
+      this.rowsPerBatch = Math.min(this.opts.batchRows, this.rowsPerBatch * 2)
+      this.fitted = 0
+    }
+  }
+
   /** Splits the batch until the row without a partition stands alone, then moves it; false if it cannot move. */
-  private rehome (pending: string[][], part: string[]): boolean {
+  private rehome (pending: string[][], part: string[], rehomed: Set<string>): boolean {
     if (part.length > 1) {
       pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
       return true
     }
+    // A row already moved to the current time that still finds no partition cannot be moved further.
+    if (rehomed.has(part[0])) return false
     const moved = this.hooks.rehome!(part[0])
     if (moved === part[0]) return false
+    rehomed.add(moved)
     pending[0] = [moved]
     return true
   }
@@ -354,13 +466,14 @@ export class Delivery {
     return this.abort.signal.aborted || Date.now() >= this.deadline
   }
 
-  private failed (lane: Lane, err: unknown): void {
+  private failed (lane: Lane, err: unknown, kind: ErrorKind): void {
     this.stats.retries++
     this.stats.lastError = errorText(err)
-    lane.writer.reset()
+    // The server answered (a privilege or schema error): the connection is fine and is kept.
+    if (!isServerError(err)) lane.writer.reset()
     if (!this.failing) {
       this.failing = true
-      this.hooks.report?.('failing', this.stats.lastError)
+      this.hooks.report?.('failing', this.stats.lastError, kind)
     }
   }
 
@@ -383,7 +496,6 @@ export class Delivery {
   }
 
   private drop (line: string): void {
-    const level = line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown'
-    this.stats.dropped[level] = (this.stats.dropped[level] ?? 0) + 1
+    this.countDropped(line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown')
   }
 }

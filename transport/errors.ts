@@ -1,11 +1,43 @@
+/** What a failed COPY means for the rows in it, and so what is done with them. */
+export type ErrorKind =
+  /** The rows themselves (classes 22 data exception, 23 integrity, 54 program limit): isolate and dead-letter them. */
+  | 'data'
+  /** No partition for the rows' month: make or find one, else the rows wait on disk. */
+  | 'no-partition'
+  /** statement_timeout cancelled the COPY: smaller batches may fit. */
+  | 'timeout'
+  /** The role may not write to the table (42501): retried, reported once with the grant it needs. */
+  | 'permission'
+  /** The table or a column is missing (42P01, 42703): retried, reported once with the migrate command. */
+  | 'schema'
+  /** Anything else (connection loss, shutdown, lock timeouts): retried with backoff. */
+  | 'transient'
+
+/** Sorts a COPY error by what will make it succeed. */
+export function classify (err: unknown): ErrorKind {
+  if (isMissingPartition(err)) return 'no-partition'
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string' || code.length !== 5) return 'transient'
+  if (/^(22|23|54)/.test(code)) return 'data'
+  if (code === '57014' && /statement timeout/.test(String((err as Error).message))) return 'timeout'
+  if (code === '42501') return 'permission'
+  if (code === '42P01' || code === '42703' || code === '3F000') return 'schema'
+  return 'transient'
+}
+
+/** What the operator should do about a failure of this kind, for the one line that reports it. */
+export function adviceFor (kind: ErrorKind, table: string): string {
+  if (kind === 'permission') return ` — the role needs USAGE on the schema, INSERT on ${table} and USAGE on its id sequence (see docs/delivery.md)`
+  if (kind === 'schema') return ` — run \`curator-log migrate\` for ${table}`
+  return ''
+}
+
 /**
  * A COPY that failed because of what was in it (SQLSTATE classes 22 data exception, 23 integrity,
- * 54 program limit such as an over-long index entry) fails again on retry; anything else (connection
- * loss, shutdown, timeouts, missing table or privilege) may succeed later.
+ * 54 program limit such as an over-long index entry) fails again on retry.
  */
 export function isDataError (err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.length === 5 && /^(22|23|54)/.test(code) && !isMissingPartition(err)
+  return classify(err) === 'data'
 }
 
 /** The row's month has no partition: fixable by creating it, not by isolating the row. */

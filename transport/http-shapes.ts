@@ -19,7 +19,12 @@ export function withHttpColumns (record: Record<string, unknown>): Record<string
   const req = plain(record.req)
   const res = plain(record.res)
   const put = (column: string, value: unknown, from?: string): void => {
-    if (value === undefined || Object.hasOwn(record, column)) return
+    if (value === undefined) return
+    if (Object.hasOwn(record, column)) {
+      // Both names with one value (Fastify's reqId beside the plugin's request_id): the column keeps it.
+      if (from !== undefined && String(record[column]) === String(value)) delete out[from]
+      return
+    }
     if (from !== undefined) delete out[from]
     out[column] = value
   }

@@ -2,17 +2,35 @@
  * Lines waiting to be parsed and mapped. They are handled in slices of a few milliseconds, so the
  * worker's event loop keeps answering PostgreSQL between slices: a COPY that finished is committed
  * and the next one started while a large burst of lines is still being turned into rows.
+ *
+ * The inbox holds at most `maxBytes` (UTF-16 length): thread-stream hands the worker lines as fast
+ * as the app writes them, whatever the parsing rate, so a line that does not fit goes to `overflow`
+ * unparsed (to be spilled as it is) instead of growing the heap.
  */
 export class Inbox {
   private lines: string[] = []
   private head = 0
   private scheduled = false
   private waiters: Array<() => void> = []
+  /** Bytes of the lines waiting. */
+  bytes = 0
 
-  constructor (private readonly handle: (line: string) => void, private readonly sliceMs = 4) {}
+  constructor (
+    private readonly handle: (line: string) => void,
+    private readonly maxBytes = Infinity,
+    private readonly overflow: (line: string) => void = handle,
+    private readonly sliceMs = 4
+  ) {}
 
   push (line: string): void {
+    if (this.bytes + line.length > this.maxBytes) return this.overflow(line)
+    this.enqueue(line)
+  }
+
+  /** Takes a line past the bound (what the overflow decided to keep rather than drop). */
+  enqueue (line: string): void {
     this.lines.push(line)
+    this.bytes += line.length
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.drain)
@@ -25,19 +43,46 @@ export class Inbox {
     return new Promise(resolve => this.waiters.push(resolve))
   }
 
+  /**
+   * Resolves once every line pushed so far has been handled, or at `deadlineMs` (epoch) with the
+   * lines not handled yet, taken out of the inbox.
+   */
+  async drainedBy (deadlineMs: number): Promise<string[]> {
+    let timer: NodeJS.Timeout | undefined
+    const late = await Promise.race([
+      this.drained().then(() => false),
+      new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), Math.max(0, deadlineMs - Date.now())) })
+    ])
+    clearTimeout(timer)
+    if (!late) return []
+    const rest = this.lines.slice(this.head)
+    this.lines.length = 0
+    this.head = 0
+    this.bytes = 0
+    return rest
+  }
+
   private readonly drain = (): void => {
     const until = performance.now() + this.sliceMs
     const lines = this.lines
     while (this.head < lines.length) {
-      this.handle(lines[this.head++])
+      const line = lines[this.head++]
+      this.bytes -= line.length
+      this.handle(line)
       if ((this.head & 31) === 0 && performance.now() > until) break
     }
     if (this.head < lines.length) {
+      // Handled lines are let go of as the slices go, not only once the burst is over.
+      if (this.head > 4096) {
+        this.lines = lines.slice(this.head)
+        this.head = 0
+      }
       setImmediate(this.drain)
       return
     }
     this.lines = []
     this.head = 0
+    this.bytes = 0
     this.scheduled = false
     const waiters = this.waiters
     this.waiters = []

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import build from 'pino-abstract-transport'
 import { connectionConfig } from '../lib/connection.js'
@@ -9,12 +11,12 @@ import { Inbox } from './inbox.js'
 import { rehomeLine } from './rehome.js'
 import { CopyWriter } from './copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
-import { errorText, isMissingPartition } from './errors.js'
+import { adviceFor, errorText, isMissingPartition } from './errors.js'
 import { LevelNames } from './levels.js'
 import { type TransportOptions, resolveOptions } from './options.js'
 import { Partitions } from './partitions.js'
-import { createLineEncoder } from './line-to-row.js'
-import { type OwnedFields, type ParsedLine, parseLine } from './pino-line.js'
+import { type EncodedLine, createLineEncoder } from './line-to-row.js'
+import { type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
 import { openOverflow } from './spill.js'
@@ -25,6 +27,28 @@ export type { TransportOptions } from './options.js'
 export type { TransportStats } from './stats.js'
 
 const STATS_EVERY_MS = 2000
+/** Unparsed lines the worker holds at most (thread-stream's own buffer is 4 MiB): a fixed overhead. */
+const INBOX_BYTES = 4 << 20
+const WARN = 40
+const RAW_LEVEL = /"level":(\d+|"[^"]*")/
+
+/**
+ * Runs a full GC: with --expose-gc as given, else by turning the flag on now (V8 then hands a gc
+ * function to contexts created after it). Only a benchmark or a test asks for it.
+ */
+function collectGarbage (): void {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed) return exposed()
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+}
+
+/** The level of a pino line not parsed yet (info when it cannot be read), to decide what is dropped first. */
+function rawLevel (line: string, levels: LevelNames): number {
+  const m = RAW_LEVEL.exec(line)
+  if (!m) return 30
+  return m[1].startsWith('"') ? levels.value(levels.name(m[1].slice(1, -1))) ?? 30 : Number(m[1])
+}
 
 function warn (msg: string): void {
   process.stderr.write(JSON.stringify({ level: 40, time: Date.now(), name: 'curator-log', msg }) + '\n')
@@ -74,52 +98,73 @@ export default async function curatorLogTransport (options: TransportOptions = {
     rehome (line) {
       return rehomeLine(line, o.now())
     },
-    report (event, detail) {
+    placeable () {
+      return partitions.covers(o.now())
+    },
+    report (event, detail, kind) {
+      const table = `${o.target.schema}.${o.target.table}`
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail}); retrying, rows are kept in memory then spilled`
-        : `curator-log: writing to PostgreSQL again ${detail}`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}; retrying, rows are kept in memory then spilled`
+        : event === 'no-partition'
+          ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
+          : `curator-log: writing to PostgreSQL again ${detail}`
       warn(text)
     }
   }
   // Without a database the worker only prints; nothing connects.
   const delivery = o.database ? new Delivery(writers, o, overflow, hooks) : undefined
 
-  const accept = (record: Record<string, unknown>, owned?: OwnedFields): void => {
-    if (printer !== undefined || storeFrom !== -Infinity) {
-      const level = levelOf(levels, owned !== undefined ? owned.level : record.level)
-      printer?.printRecord(record, level, owned)
-      if (level < storeFrom) return
-    }
-    if (delivery === undefined) return
-    const row = mapRecord(record, o.now(), owned)
-    delivery.push(encodeRow(row), levels.value(row[LEVEL_INDEX] as string) ?? 30)
-  }
-  const inbox = new Inbox(line => {
-    // Most lines are plain and clean: read as text, without building the record.
+  // Most lines are plain and clean: read as text, without building the record. Prints the line when
+  // asked; undefined for a line below the database level.
+  const handle = (line: string, print: boolean): EncodedLine | undefined => {
     const fast = encodeLine(line, o.now())
     if (fast !== undefined) {
-      printer?.printClean(line, fast.level)
-      if (delivery !== undefined && fast.level >= storeFrom) delivery.push(fast.row, fast.level)
-      return
+      if (print) printer?.printClean(line, fast.level)
+      return fast.level >= storeFrom ? fast : undefined
     }
     let parsed: ParsedLine
     try {
       parsed = parseLine(line, o.timeKey)
     } catch (err) {
-      return accept({ msg: line, unparsed: true, parse_error: errorText(err) })
+      parsed = { record: { msg: line, unparsed: true, parse_error: errorText(err) } }
     }
-    const { record, owned } = parsed
-    if (record !== null && typeof record === 'object' && !Array.isArray(record)) accept(record as Record<string, unknown>, owned)
-    else accept({ msg: line, unparsed: true })
+    let { record, owned } = parsed
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      record = { msg: line, unparsed: true }
+      owned = undefined
+    }
+    const rec = record as Record<string, unknown>
+    if (printer !== undefined || storeFrom !== -Infinity) {
+      const level = levelOf(levels, owned !== undefined ? owned.level : rec.level)
+      if (print) printer?.printRecord(rec, level, owned)
+      if (level < storeFrom) return undefined
+    }
+    const row = mapRecord(rec, o.now(), owned)
+    return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
+  }
+  const inbox = new Inbox(line => {
+    const r = handle(line, true)
+    if (r !== undefined) delivery?.push(r.row, r.level)
+  }, INBOX_BYTES, line => {
+    // Console only: nothing to spill to, the line waits as before.
+    if (delivery === undefined) return inbox.enqueue(line)
+    // Parsing is behind the app: the line goes to disk as it is (not printed), or, with no spill,
+    // waits or is dropped by level. A fixed overhead beside maxQueueBytes.
+    const level = rawLevel(line, levels)
+    if (level < storeFrom) return
+    if (delivery.spillRaw([line])) return
+    if (level >= WARN && inbox.bytes < 2 * INBOX_BYTES) inbox.enqueue(line)
+    else delivery.countDropped(levels.name(level))
   })
+  overflow?.parseSpilled(line => handle(line, false)?.row)
 
   const post = (name: string, id: unknown): void => {
     parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })
   }
   const onMessage = (msg: { code?: unknown, id?: unknown, gc?: unknown }): void => {
     if (msg?.code === STATS_REQUEST) {
-      // A benchmark that started the worker with --expose-gc asks for the live heap, not garbage.
-      if (msg.gc === true) (globalThis as { gc?: () => void }).gc?.()
+      // A benchmark or test asks for the live heap, not garbage.
+      if (msg.gc === true) collectGarbage()
       post(STATS_EVENT, msg.id)
     } else if (msg?.code === FLUSH_REQUEST) flush().then(() => post(FLUSHED_EVENT, msg.id))
   }
@@ -143,13 +188,17 @@ export default async function curatorLogTransport (options: TransportOptions = {
     parseLine: (line: string) => line,
     metadata: false,
     async close () {
-      await inbox.drained()
+      // The deadline runs from here: lines still waiting to be parsed are inside it too.
+      const deadline = Date.now() + o.closeTimeoutMs
+      // Lines still unparsed at the deadline are spilled as they are (or dropped by level and counted).
+      const late = await inbox.drainedBy(deadline)
+      if (delivery && !delivery.spillRaw(late)) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       try {
-        await delivery?.close(Date.now() + o.closeTimeoutMs)
+        await delivery?.close(deadline)
       } finally {
-        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(), printer?.close()])
+        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(deadline), printer?.close()])
       }
     }
   })

@@ -31,8 +31,10 @@ export interface TransportOptions {
   /** Longest retry delay. Default 5000. */
   retryMaxMs?: number
   /**
-   * Time that closing may take to commit what is left before spilling it. Default 7000, which keeps
-   * the whole close inside thread-stream's 10 s end() budget.
+   * Time that closing may take to commit what is left before spilling it, in ms. At this deadline a
+   * COPY, COMMIT or connect that has not returned is abandoned (cancel request, socket destroyed) and
+   * its rows are spilled. Default 6000, which leaves the spilling, the worker's exit and a loaded
+   * machine 4 s of thread-stream's 10 s end() budget.
    */
   closeTimeoutMs?: number
   /**
@@ -150,7 +152,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
-    closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 7000, 0),
+    closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 6000, 0),
     spillDir: o.spillDir,
     appName,
     maxMessageLength: int('maxMessageLength', o.maxMessageLength, 65536, 64),

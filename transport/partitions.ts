@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { type LogTarget } from '../lib/identifiers.js'
 import { type MaintenancePlan, type PartitionInfo, listPartitions, maintainPartitions, monthStart } from '../lib/partition-maintenance.js'
+import { destroy } from './copy-writer.js'
 import { errorText, isServerError } from './errors.js'
 import type { TimeWindow } from './record-to-row.js'
 
@@ -13,6 +14,7 @@ export class Partitions {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private reported = false
+  private client: pg.Client | undefined
 
   constructor (
     private readonly config: pg.ClientConfig,
@@ -29,6 +31,11 @@ export class Partitions {
     return { from: monthStart(now, -1), to: monthStart(now, this.plan.monthsAhead + 1) }
   }
 
+  /** Whether the partitions known to exist take a row stamped `at` (false while none are known). */
+  covers (at: number): boolean {
+    return this.known !== undefined && this.known.from <= at && at < this.known.to
+  }
+
   /** Runs maintenance (or, when off, reads the partitions) now, then every interval. */
   start (): void {
     this.refresh().catch(() => {})
@@ -37,10 +44,25 @@ export class Partitions {
     this.timer.unref()
   }
 
-  /** Stops the schedule and lets a run in progress finish (its DDL is short and holds a lock). */
-  async stop (): Promise<void> {
+  /**
+   * Stops the schedule and lets a run in progress finish (its DDL is short and holds a lock), or
+   * abandons it at `deadlineMs` (epoch): a connect to a server that does not answer, or DDL queued
+   * behind another session's lock, must not hold the close past thread-stream's budget.
+   */
+  async stop (deadlineMs = Infinity): Promise<void> {
     clearInterval(this.timer)
-    await this.running?.catch(() => {})
+    if (!this.running) return
+    let timer: NodeJS.Timeout | undefined
+    if (deadlineMs !== Infinity) timer = setTimeout(() => this.abandon(), Math.max(0, deadlineMs - Date.now()))
+    await this.running.catch(() => {})
+    clearTimeout(timer)
+  }
+
+  /** Drops the connection of the run in progress, if any; its transaction then rolls back. */
+  abandon (): void {
+    const c = this.client
+    this.client = undefined
+    if (c) destroy(c)
   }
 
   /**
@@ -55,10 +77,11 @@ export class Partitions {
   private async run (): Promise<void> {
     const client = new pg.Client(this.config)
     client.on('error', () => {})
+    this.client = client
     try {
       await client.connect()
     } catch (err) {
-      client.end().catch(() => {})
+      destroy(client)
       throw err
     }
     try {
@@ -74,6 +97,7 @@ export class Partitions {
       // Without maintenance rights the partitions can still be read.
       if (this.plan.enabled) this.learn(await listPartitions(client, this.target).catch(() => []))
     } finally {
+      if (this.client === client) this.client = undefined
       await client.end().catch(() => {})
     }
   }

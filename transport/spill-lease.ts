@@ -19,7 +19,7 @@ export class Lease {
 
   constructor (private readonly dir: string) {
     this.path = join(dir, `lease-${this.id}`)
-    writeFileSync(this.path, `${process.pid}\n`)
+    writeFileSync(this.path, `${process.pid}\n`, { mode: 0o600 })
   }
 
   renew (): void {
@@ -29,7 +29,7 @@ export class Lease {
     } catch {
       // Removed from under us (a cleaner of tmp): make it again, or others take our files.
       try {
-        writeFileSync(this.path, `${process.pid}\n`)
+        writeFileSync(this.path, `${process.pid}\n`, { mode: 0o600 })
       } catch {} // the directory is gone: there is nothing left to own
     }
   }

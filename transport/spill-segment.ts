@@ -34,6 +34,16 @@ export function spillText (lines: readonly string[]): string {
 }
 
 /**
+ * Pino lines not parsed yet (the worker fell behind the app) as spill text: `{"raw": line}` a line,
+ * parsed into rows when loaded.
+ */
+export function rawSpillText (lines: readonly string[]): string {
+  let text = ''
+  for (const line of lines) text += JSON.stringify({ raw: line }) + '\n'
+  return text
+}
+
+/**
  * Writes all of `text` at the end of the file. A short or failed write (ENOSPC, EIO) is cut back to
  * `size`, so the file never holds half a row, and the error is thrown: nothing of it counts as spilled.
  */
@@ -78,8 +88,11 @@ function parseHeader (text: string): SegmentHeader | 'bad' {
   }
 }
 
-/** The rows of a segment as COPY lines; `skipped` counts torn or unreadable ones. */
-export function readRows (path: string): { lines: string[], skipped: number } {
+/**
+ * The rows of a segment as COPY lines; `skipped` counts torn or unreadable ones. `toRow` turns a
+ * line spilled raw (see rawSpillText) into its row.
+ */
+export function readRows (path: string, toRow?: (line: string) => string | undefined): { lines: string[], skipped: number } {
   const lines: string[] = []
   let skipped = 0
   const text = readFileSync(path, 'utf8')
@@ -90,7 +103,11 @@ export function readRows (path: string): { lines: string[], skipped: number } {
     if (row === '') continue
     try {
       const obj = JSON.parse(row) as Record<string, string | null>
-      lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
+      if (typeof obj.raw === 'string' && toRow) {
+        // Undefined: a line below the database level, not stored.
+        const row = toRow(obj.raw)
+        if (row !== undefined) lines.push(row)
+      } else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
     } catch {
       skipped++
     }

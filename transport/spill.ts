@@ -1,9 +1,10 @@
-import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
 import { errorText } from './errors.js'
+import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
-import { appendAll, headerLine, readHeader, readRows, spillText } from './spill-segment.js'
+import { appendAll, headerLine, rawSpillText, readHeader, readRows, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
 const SEGMENT_BYTES = 16 << 20
@@ -30,25 +31,39 @@ export class SpillDir implements Overflow {
   private claimed: { base: string, path: string, lines: string[], offset: number, xid?: string } | undefined
   /** Segments checked and found to be meant for another target: left alone. */
   private readonly foreign = new Set<string>()
+  /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
+  private toRow: ((line: string) => string | undefined) | undefined
 
   constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
     this.lease = new Lease(dir)
     this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
   }
 
+  parseSpilled (toRow: (line: string) => string | undefined): void {
+    this.toRow = toRow
+  }
+
   spill (lines: readonly string[], unresolved?: Unresolved): boolean {
+    return this.write(lines, unresolved ? () => this.writeSegment(spillText(lines), unresolved) : () => this.append(spillText(lines), lines.length))
+  }
+
+  spillRaw (lines: readonly string[]): boolean {
+    return this.write(lines, () => this.append(rawSpillText(lines), lines.length))
+  }
+
+  private append (text: string, rows: number): void {
+    if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
+    const out = this.out!
+    out.bytes += appendAll(out.fd, text, out.bytes)
+    out.rows += rows
+    out.dirty = true
+  }
+
+  private write (lines: readonly string[], write: () => void): boolean {
     if (lines.length === 0) return true
     if (Date.now() < this.failedUntil) return false
     try {
-      if (unresolved) {
-        this.writeSegment(spillText(lines), unresolved)
-      } else {
-        if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
-        const out = this.out!
-        out.bytes += appendAll(out.fd, spillText(lines), out.bytes)
-        out.rows += lines.length
-        out.dirty = true
-      }
+      write()
     } catch (err) {
       this.fail(err)
       return false
@@ -63,7 +78,7 @@ export class SpillDir implements Overflow {
   deadLetter (line: string, err: unknown): void {
     const entry = { time: new Date().toISOString(), error: errorText(err), row: JSON.parse(spillText([line])) }
     try {
-      appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n')
+      appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n', { mode: 0o600 })
     } catch (e) {
       this.warn(`curator-log: cannot write the dead-letter file in ${this.dir} (${errorText(e)}); row refused by PostgreSQL: ${JSON.stringify(entry)}`)
     }
@@ -134,7 +149,7 @@ export class SpillDir implements Overflow {
   private rotate (): void {
     this.seal()
     const path = join(this.dir, this.name() + '.open')
-    const fd = openSync(path, 'wx')
+    const fd = openSync(path, 'wx', 0o600)
     try {
       const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target: this.target })
       this.out = { fd, path, bytes: appendAll(fd, h, 0), rows: 0, dirty: true }
@@ -149,7 +164,7 @@ export class SpillDir implements Overflow {
   private writeSegment (text: string, u: Unresolved): void {
     const base = this.name()
     const path = join(this.dir, base + '.open')
-    const fd = openSync(path, 'wx')
+    const fd = openSync(path, 'wx', 0o600)
     try {
       const target = { ...this.target, server: u.server ?? this.target.server }
       const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target, xid: u.xid })
@@ -220,7 +235,7 @@ export class SpillDir implements Overflow {
       const base = `spill-${m[1]}-${m[2]}-${m[3]}`
       const mine = join(this.dir, `${base}.replaying.${this.lease.id}`)
       if (!attempt(() => renameSync(path, mine))) continue
-      const { lines, skipped } = readRows(mine)
+      const { lines, skipped } = readRows(mine, this.toRow)
       this.skipped += skipped
       const offset = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8'))) || 0
       this.claimed = { base, path: mine, lines, offset, xid: header.xid }
@@ -276,8 +291,8 @@ function tryRead<T> (f: () => T): T | undefined {
  */
 export function openOverflow (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): SpillDir | undefined {
   try {
-    mkdirSync(dir, { recursive: true })
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory')
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    assertPrivateDir(dir)
     accessSync(dir, constants.W_OK | constants.R_OK)
     return new SpillDir(dir, batchRows, warn, target)
   } catch (err) {

@@ -38,8 +38,7 @@ export async function demoCommand (argv: string[], out: NodeJS.WritableStream): 
   let url = given
   let cleanup = async (): Promise<void> => {}
   if (!url) {
-    out.write('no --url or DATABASE_URL: starting a throwaway PostgreSQL, removed when the demo ends...\n')
-    const server = await throwawayServer()
+    const server = await throwawayServer(() => out.write('no --url or DATABASE_URL: starting a throwaway PostgreSQL, removed when the demo ends...\n'))
     cleanup = () => server.destroy()
     url = server.url
     out.write(`throwaway PostgreSQL on port ${server.port}\n`)
@@ -64,7 +63,7 @@ export async function demoCommand (argv: string[], out: NodeJS.WritableStream): 
 }
 
 /** The development helper ships only in a clone of the repository, not in the npm package. */
-async function throwawayServer (): Promise<{ url: string, port: number, destroy (): Promise<void> }> {
+async function throwawayServer (starting: () => void): Promise<{ url: string, port: number, destroy (): Promise<void> }> {
   const helper = '../dev/throwaway-postgres.js'
   let mod: typeof import('../dev/throwaway-postgres.js')
   try {
@@ -72,6 +71,7 @@ async function throwawayServer (): Promise<{ url: string, port: number, destroy 
   } catch {
     throw new CliError('no database given: set DATABASE_URL or pass --url (the throwaway PostgreSQL is only in a clone of the repository: npm run demo)')
   }
+  starting()
   return await mod.startThrowawayPostgres()
 }
 

@@ -45,8 +45,14 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
     err.write(`curator-log: unknown command ${JSON.stringify(name)}; see curator-log --help\n`)
     return 2
   }
+  // A reader that went away (`query | head`) takes nothing more: that ends the output, not the command
+  // with a stack trace. Any other output failure is reported.
+  let outputFailed: Error | undefined
+  const onOutputError = (e: NodeJS.ErrnoException): void => { if (e.code !== 'EPIPE') outputFailed ??= e }
+  out.on('error', onOutputError)
   try {
     await command.run(rest, out, signal)
+    if (outputFailed) throw new CliError(`cannot write the output: ${outputFailed.message}`)
     return 0
   } catch (caught) {
     const secrets = secretsIn(rest)
@@ -59,6 +65,9 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
     const stack = debug ? '\n' + scrub(inspect((e as Error).cause ?? e), secrets) : ''
     err.write(`curator-log ${name}: ${line}${stack}\n`)
     return code
+  } finally {
+    // Writes still buffered may fail after this returns: the listener stays, so they cannot crash.
+    if (out !== process.stdout) out.off('error', onOutputError)
   }
 }
 

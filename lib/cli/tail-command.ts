@@ -32,38 +32,35 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
   const table = qualifiedTable(target)
+  // Listening from before the connection is made: an early Ctrl-C still ends tail cleanly.
+  const { stop, dispose } = stopSignal(out, signal)
   await withClient(values.url, { target, need: 'read' }, async client => {
-    const { stop, dispose } = stopSignal(out, signal)
-    try {
-      const cond = where.length ? where.join(' AND ') + ' AND ' : ''
-      const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
-      const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
-      let high = BigInt(max.rows[0].id)
-      const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
-      // Rows already there when tail starts are not news, whatever their id.
-      const before = await client.query(`SELECT id::text AS id FROM ${table} WHERE id > $1`, [floor().toString()])
-      const seen = new Set<string>(before.rows.map(r => r.id as string))
-      for (const row of first.rows) write(row)
-      while (!stop.aborted) {
-        // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
-        await sleep(interval, undefined, { signal: stop }).catch(() => {})
+    const cond = where.length ? where.join(' AND ') + ' AND ' : ''
+    const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
+    const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
+    let high = BigInt(max.rows[0].id)
+    const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
+    // Rows already there when tail starts are not news, whatever their id.
+    const before = await client.query(`SELECT id::text AS id FROM ${table} WHERE id > $1`, [floor().toString()])
+    const seen = new Set<string>(before.rows.map(r => r.id as string))
+    for (const row of first.rows) write(row)
+    while (!stop.aborted) {
+      // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
+      await sleep(interval, undefined, { signal: stop }).catch(() => {})
+      if (stop.aborted) break
+      const low = floor()
+      const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
+      for (const row of r.rows) {
+        const id = String(row.id)
+        if (seen.has(id)) continue
         if (stop.aborted) break
-        const low = floor()
-        const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
-        for (const row of r.rows) {
-          const id = String(row.id)
-          if (seen.has(id)) continue
-          if (stop.aborted) break
-          seen.add(id)
-          write(row)
-          if (BigInt(id) > high) high = BigInt(id)
-        }
-        for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
+        seen.add(id)
+        write(row)
+        if (BigInt(id) > high) high = BigInt(id)
       }
-    } finally {
-      dispose()
+      for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
     }
-  })
+  }).finally(dispose)
 }
 
 /** Aborts on the caller's signal, SIGINT, SIGTERM, or when the output goes away (`tail | head`). */
@@ -72,10 +69,7 @@ function stopSignal (out: NodeJS.WritableStream, signal: AbortSignal | undefined
   const stop = (): void => ac.abort()
   if (signal?.aborted) stop()
   signal?.addEventListener('abort', stop, { once: true })
-  if (!signal) {
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  }
+  const offInterrupt = signal ? () => {} : onInterrupt(stop)
   // EPIPE and friends: nothing more can be printed, so there is nothing left to do.
   out.on('error', stop)
   out.once('close', stop)
@@ -83,10 +77,27 @@ function stopSignal (out: NodeJS.WritableStream, signal: AbortSignal | undefined
     stop: ac.signal,
     dispose () {
       signal?.removeEventListener('abort', stop)
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
+      offInterrupt()
       out.off('close', stop)
       // The error listener stays: a write that fails after tail ends must not crash the process.
     }
+  }
+}
+
+// One pair of process listeners however many tails run in this process (tests run several at once).
+const interrupted = new Set<() => void>()
+const interrupt = (): void => { for (const f of interrupted) f() }
+
+function onInterrupt (f: () => void): () => void {
+  if (interrupted.size === 0) {
+    process.on('SIGINT', interrupt)
+    process.on('SIGTERM', interrupt)
+  }
+  interrupted.add(f)
+  return () => {
+    interrupted.delete(f)
+    if (interrupted.size > 0) return
+    process.off('SIGINT', interrupt)
+    process.off('SIGTERM', interrupt)
   }
 }

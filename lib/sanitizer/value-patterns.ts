@@ -175,10 +175,11 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
   },
   {
     // Issuers' first digits (2-6), 13-19 digits whole or in printed groups (space, dash or dot between
-    // groups of 4, the last shorter; or 4-6-5 and 4-6-4), Luhn-checked.
+    // groups of 4, the last shorter; or 4-6-5 and 4-6-4), Luhn-checked. Not inside a longer word: a run
+    // of digits within a hex id (an OpenTelemetry trace id) is no card.
     name: 'payment card number',
     marks: Mark.Digits13,
-    pattern: String.raw`(?<![0-9])[2-6](?:[0-9]{12,18}|${cardGroups(' ')}|${cardGroups('-')}|${cardGroups('\\.')})(?![0-9])`,
+    pattern: String.raw`(?<![0-9A-Za-z])[2-6](?:[0-9]{12,18}|${cardGroups(' ')}|${cardGroups('-')}|${cardGroups('\\.')})(?![0-9A-Za-z])`,
     replacement: '[REDACTED_CARD]',
     accept: luhnValid,
     examples: ['4111 1111 1111 1111', '4111-1111-1111-1111', '5500005555555559', '3782 822463 10005', '4111.1111.1111.1111', '3056 9309 0259 04', '3056 930902 5904']

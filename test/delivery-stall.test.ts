@@ -1,0 +1,78 @@
+import { createServer, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import t, { type Test } from 'tap'
+import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
+import { runApp } from './support/delivery-app.js'
+import { assertSeqs, connect, freshTarget, range } from './support/db.js'
+import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
+
+// thread-stream's end() gives the worker 10 s (exceeding it shows as "end() took too long", or as
+// a close() that fails); the process also has to start node and load the package, which on a loaded
+// machine takes seconds, so the wall time allowed is more. (Before the fix: about 12.7 s, "end()
+// took too long", nothing spilled.)
+const BUDGET_MS = 20_000
+
+/** How the process ends, and what that looks like from outside. */
+const ENDINGS = {
+  exit: (run: { code: number | null }) => run.code === 0,
+  close: (run: { code: number | null, out: string }) => run.code === 0 && /^closed$/m.test(run.out),
+  sigterm: (run: { signal: string | null }) => run.signal === 'SIGTERM'
+} as const
+
+for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
+  t.test(`table locked by another session, then ${mode}: ends inside the budget, every row spilled, loaded once later`, async t => {
+    const { target, client } = await freshTarget(t)
+    const locker = await connect(t)
+    await locker.query('BEGIN')
+    await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
+    const dir = spillDir(t)
+    const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: mode, SPILL_DIR: dir })
+    t.ok(ENDINGS[mode](run as never), `ended by ${mode}: ${run.stderr}`)
+    t.notMatch(run.stderr, /took too long/)
+    t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
+    t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
+    await locker.query('ROLLBACK')
+    await replayed(t, target.schema, dir, 1000)
+    await assertSeqs(t, client, target, range(1000))
+  })
+}
+
+t.test('a COPY the server makes slow (a trigger sleeping 60 s), then close: abandoned, spilled, loaded once later', async t => {
+  const { target, client } = await freshTarget(t)
+  const s = quoteIdent(target.schema)
+  await client.query(`CREATE FUNCTION ${s}.stall() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF current_setting('application_name') = 'stalled' THEN PERFORM pg_sleep(60); END IF; RETURN NULL; END $$`)
+  await client.query(`CREATE TRIGGER stall AFTER INSERT ON ${s}.system_logs FOR EACH STATEMENT EXECUTE FUNCTION ${s}.stall()`)
+  const dir = spillDir(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'close', SPILL_DIR: dir, DB_OPTIONS: '{"appName":"stalled"}' })
+  t.ok(ENDINGS.close(run), run.stderr)
+  t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
+  const r = await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stalled' AND state = 'active'")
+  t.equal(r.rows[0].n, 0, 'the stalled COPY was cancelled on the server')
+  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
+  await client.query(`DROP TRIGGER stall ON ${s}.system_logs`)
+  await replayed(t, target.schema, dir, 1000)
+  await assertSeqs(t, client, target, range(1000))
+})
+
+t.test('a server that accepts the connection and never answers, then close: ends inside the budget, every row spilled', async t => {
+  const sockets: Socket[] = []
+  const server = createServer(socket => { sockets.push(socket) })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of sockets) s.destroy(); server.close() })
+  const url = `postgres://postgres:postgres@127.0.0.1:${(server.address() as AddressInfo).port}/postgres`
+  const dir = spillDir(t)
+  const run = await runApp(t, { DATABASE_URL: url, SCHEMA: 'public', LINES: '1000', MODE: 'close', SPILL_DIR: dir, DB_OPTIONS: '{"maintenance":false}' })
+  t.ok(ENDINGS.close(run), run.stderr)
+  t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
+  t.ok(sockets.length > 0, 'it did connect')
+  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
+})
+
+/** Runs a next process on the spill directory until it has loaded `n` rows; no spill file is left. */
+async function replayed (t: Test, schema: string, dir: string, n: number): Promise<void> {
+  const next = await runApp(t, { SCHEMA: schema, LINES: '0', MODE: 'replay', EXPECT: String(n), SPILL_DIR: dir })
+  t.equal(next.code, 0, next.stderr)
+  t.match(next.out, new RegExp(`^replayed ${n}$`, 'm'))
+  t.same(spillFiles(dir), [], 'no spill file left')
+}
