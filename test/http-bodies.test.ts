@@ -87,3 +87,21 @@ t.test('Fastify: the parsed request body is logged as structure', async t => {
   const row = (await client.query(`SELECT context FROM "${target.schema}".system_logs WHERE message LIKE 'request completed%'`)).rows[0]
   t.same(row.context.request_body, { user: 'ada', password: '[REDACTED]', nested: { access_token: '[REDACTED]' } })
 })
+
+t.test('Express: text bodies holding key=value pairs and JSON with arrays lose every value, the JSON stays JSON', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const app = express()
+  app.use(requestContext({ logger, logRequestBody: true, logResponseBody: true }))
+  app.use(express.text())
+  app.post('/text', (_req, res) => { res.type('text/plain').send('{"cvv":"123","ssn":"078051120","password":["Hunter2Arr"]}') })
+  const base = await listen(t, app.listen(0, '127.0.0.1'))
+  await (await fetch(base + '/text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'cvv=777&pin_code=4321&{"password":["TextPwArr"]}' })).text()
+  await new Promise(resolve => logger.flush(resolve))
+  await logger.close()
+  const row = (await client.query(`SELECT context FROM "${target.schema}".system_logs WHERE message LIKE 'request completed%'`)).rows[0]
+  t.equal(row.context.request_body, 'cvv=[REDACTED]&pin_code=[REDACTED]&{"password":"[REDACTED]"}')
+  t.same(JSON.parse(row.context.response_body), { cvv: '[REDACTED]', ssn: '[REDACTED]', password: '[REDACTED]' })
+  const all = JSON.stringify((await client.query(`SELECT row_to_json(l) AS r FROM "${target.schema}".system_logs l`)).rows)
+  t.notMatch(all, /777|4321|078051120|Hunter2Arr|TextPwArr|"cvv\\?":\\?"123/, 'no value anywhere in the table')
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MORE_SECRETS, ORDINARY_VALUES, SECRETS } from './support/secrets.js'
+import { MORE_SECRETS, ORDINARY_VALUES, REVIEW_SECRETS, SECRETS } from './support/secrets.js'
 import { databaseUrl, freshTarget, transportLogger } from './support/db.js'
 import { createLogger } from '../lib/create-logger.js'
 import type { CreateLoggerOptions } from '../lib/logger-config.js'
@@ -7,7 +7,7 @@ import type { LogTarget } from '../lib/identifiers.js'
 import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
 import { testLogger } from './support/logger.js'
 
-const PLANTED = [...SECRETS, ...MORE_SECRETS]
+const PLANTED = [...SECRETS, ...MORE_SECRETS, ...REVIEW_SECRETS]
 
 t.test('no planted secret reaches any column of system_logs', async t => {
   const { target, client } = await freshTarget(t)

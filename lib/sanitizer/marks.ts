@@ -22,7 +22,11 @@ export const Mark = {
   Base64: 1 << 13,
   /** 13 digits, whole or in print groups. */
   Digits13: 1 << 14,
-  Bearer: 1 << 15
+  Bearer: 1 << 15,
+  /** `curl` or `mysql` where a word starts. */
+  Command: 1 << 16,
+  /** A character that NFKC may fold (fullwidth, ligatures, …): no rule needs it, the sanitizer folds. */
+  Compat: 1 << 17
 } as const
 
-export const ALL_MARKS = (1 << 16) - 1
+export const ALL_MARKS = (1 << 18) - 1

@@ -1,6 +1,7 @@
 import { Mark } from './marks.js'
 import { TOKEN_FORMATS } from './token-formats.js'
-import { TEXT_KEY_WORDS } from './value-patterns.js'
+import { TEXT_KEY_TAIL, textKeyKind } from './sensitive-keys.js'
+import { isSpace } from './text-values.js'
 
 /**
  * A single pass over a string that says whether any built-in value rule could match it: every rule
@@ -26,6 +27,7 @@ export function secretMarks (s: string, start = 0, end = s.length): number {
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i)
     const kind = c < 128 ? CHAR_KIND[c] : OTHER
+    if (c >= 0xa0) marks |= Mark.Compat
     if (kind === WORD || kind === DIGIT) {
       if (run === 0) marks |= wordStartMarks(s, i, end)
       if (kind !== DIGIT) digits = 0
@@ -43,14 +45,18 @@ export function secretMarks (s: string, start = 0, end = s.length): number {
     if (c === 43 || c === 47) {
       if (++b64 >= 32) marks |= Mark.Base64
     } else b64 = 0
-    // Print groups of a card number: one space or dash between digits keeps the count going.
+    // Print groups of a card number: one space, dash or dot between digits keeps the count going.
     if (!isSeparator(c) || !isDigit(s.charCodeAt(i - 1))) digits = 0
+    if (c === 32 && ssnAt(s, i)) marks |= Mark.Ssn
     if (kind === MARK) {
       switch (c) {
         case 64: // @
           marks |= Mark.At
           break
         case 61: // =  (a key word before it)
+          if (keyWordBefore(s, i)) marks |= Mark.KeyWord
+          break
+        case 62: // >  (<password>)
           if (keyWordBefore(s, i)) marks |= Mark.KeyWord
           break
         case 58: // :  (://, chrN:, a key word before it, Telegram's digits:AA)
@@ -84,7 +90,7 @@ const DIGIT = 3
 const CHAR_KIND = new Uint8Array(128)
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c)
-  CHAR_KIND[c] = /[0-9]/.test(ch) ? DIGIT : /[A-Za-z_]/.test(ch) ? WORD : '@=:-.~'.includes(ch) ? MARK : OTHER
+  CHAR_KIND[c] = /[0-9]/.test(ch) ? DIGIT : /[A-Za-z_]/.test(ch) ? WORD : '@=:-.~>'.includes(ch) ? MARK : OTHER
 }
 const HGVS_LETTERS = [...'cgmnrp'].map(ch => ch.charCodeAt(0))
 
@@ -92,8 +98,8 @@ const HGVS_LETTERS = [...'cgmnrp'].map(ch => ch.charCodeAt(0))
 const head = (s: string, i: number): number => (s.charCodeAt(i) << 16) ^ (s.charCodeAt(i + 1) << 8) ^ s.charCodeAt(i + 2)
 const TOKEN_HEADS = new Set(TOKEN_FORMATS.filter(f => f.prefix.length >= 3).map(f => head(f.prefix, 0)))
 
-function isUpper (c: number): boolean {
-  return c >= 65 && c <= 90
+function isLetter (c: number): boolean {
+  return ((c | 32) >= 97 && (c | 32) <= 122)
 }
 
 function isDigit (c: number): boolean {
@@ -101,50 +107,46 @@ function isDigit (c: number): boolean {
 }
 
 function isSeparator (c: number): boolean {
-  return c === 32 || c === 45
+  return c === 32 || c === 45 || c === 46
 }
 
-/** A token prefix, or an IBAN's country code and check digits, starting at i. */
+/** A token prefix, an IBAN's country code and check digits, or a command, starting at i. */
 function wordStartMarks (s: string, i: number, end: number): number {
   if (i + 3 > end) return 0
   let marks = TOKEN_HEADS.has(head(s, i)) ? Mark.TokenHead : 0
-  if (isUpper(s.charCodeAt(i)) && isUpper(s.charCodeAt(i + 1)) && isDigit(s.charCodeAt(i + 2)) && isDigit(s.charCodeAt(i + 3))) marks |= Mark.IbanHead
+  if (isLetter(s.charCodeAt(i)) && isLetter(s.charCodeAt(i + 1)) && isDigit(s.charCodeAt(i + 2)) && isDigit(s.charCodeAt(i + 3))) marks |= Mark.IbanHead
+  const h = head(s, i) | 0x202020
+  if (h === CURL || h === MYSQL) marks |= Mark.Command
   return marks
 }
 
-// What \s matches (and the ASCII controls, which only add false alarms).
-function isSpace (c: number): boolean {
-  return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+const CURL = head('cur', 0)
+const MYSQL = head('mys', 0)
+
+/** `ddd-dd-dddd` or `ddd dd dddd` around the first separator at `sep`. */
+function ssnAt (s: string, sep: number): boolean {
+  for (const k of [-3, -2, -1, 1, 2, 4, 5, 6, 7]) if (!isDigit(s.charCodeAt(sep + k))) return false
+  return s.charCodeAt(sep + 3) === s.charCodeAt(sep)
 }
 
-function ssnAt (s: string, dash: number): boolean {
-  for (const k of [-3, -2, -1, 1, 2, 4, 5, 6, 7]) if (!isDigit(s.charCodeAt(dash + k))) return false
-  return s.charCodeAt(dash + 3) === 45
-}
-
-const LONGEST_KEY_WORD = Math.max(...TEXT_KEY_WORDS.map(w => w.length))
-
-/** Whether the name before a `:` (past spaces, a quote, a backslash) ends with a key word of the text rules. */
-function keyWordBefore (s: string, colon: number): boolean {
-  let j = colon - 1
-  for (let n = 0; n < 4 && j >= 0 && isSpace(s.charCodeAt(j)); n++) j--
+/**
+ * Whether the name before a `:`, `=` or `>` (past spaces, a quote, a backslash) names a secret for the
+ * text rules. Each run of spaces is read back only by the separator right after it, and the name at
+ * most TEXT_KEY_TAIL characters back, so the cost stays linear.
+ */
+function keyWordBefore (s: string, sep: number): boolean {
+  let j = sep - 1
+  while (j >= 0 && isSpace(s.charCodeAt(j))) j--
   const q = s.charCodeAt(j)
   if (q === 34 || q === 39) j--
   if (s.charCodeAt(j) === 92) j--
-  if (!KEY_WORD_ENDINGS.has(s.charCodeAt(j) | 32)) return false
-  // The word, lower case and without `_` and `-`, as far back as the longest key word.
-  let name = ''
-  for (; j >= 0 && name.length < LONGEST_KEY_WORD; j--) {
+  const end = j + 1
+  for (; j >= 0 && end - j <= TEXT_KEY_TAIL; j--) {
     const c = s.charCodeAt(j)
-    if (c === 95 || c === 45) continue
-    if (c >= 128 || (CHAR_KIND[c] !== WORD && CHAR_KIND[c] !== DIGIT)) break
-    name = String.fromCharCode(c | 32) + name
+    if (c >= 128 || (CHAR_KIND[c] !== WORD && CHAR_KIND[c] !== DIGIT && c !== 45 && c !== 46)) break
   }
-  return name.length >= 3 && TEXT_KEY_WORDS.some(w => name.endsWith(w))
+  return end - j > 1 && textKeyKind(s.slice(j + 1, end)) !== null
 }
-
-// Last letters of the key words: most names before a `:` or `=` end otherwise and cost one lookup.
-const KEY_WORD_ENDINGS = new Set(TEXT_KEY_WORDS.map(w => w.charCodeAt(w.length - 1)))
 
 function endsWithWord (s: string, end: number, word: string): boolean {
   const start = end - word.length

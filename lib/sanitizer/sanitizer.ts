@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json'
 import { mayHoldSecret, secretMarks } from './prefilter.js'
-import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
+import { NON_ASCII, SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
 import { type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
 import { type OnBadRule, compileUserRules } from './user-patterns.js'
@@ -113,15 +113,30 @@ export class Sanitizer {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)
+    const plain = this.applyRules(s)
+    // Fullwidth and compatibility forms (ＰＡＳＳＷＯＲＤ：…, fullwidth digits) are read as their NFKC
+    // forms; the folded text is kept only when the rules find something in it.
+    if (NON_ASCII.test(s)) {
+      const folded = s.normalize('NFKC')
+      if (folded !== s) {
+        const out = this.applyRules(folded)
+        if (out !== folded) s = out
+        else s = plain
+      } else s = plain
+    } else s = plain
+    if (long || s.length > maxLength) {
+      s = (s.slice(0, maxLength) + `…[TRUNCATED ${value.length - maxLength} chars]`).toWellFormed()
+    }
+    return s
+  }
+
+  private applyRules (s: string): string {
     // One pass finds the marks; only the rules they point to run.
     const marks = s.length >= MIN_SECRET_LENGTH ? secretMarks(s) : 0
     if (marks !== 0) {
       for (const rule of BUILT_IN) if ((rule.marks & marks) !== 0) s = rule.replace(s)
     }
     for (const rule of this.extraRules) if (rule.test(s)) s = rule.replace(s)
-    if (long || s.length > maxLength) {
-      s = (s.slice(0, maxLength) + `…[TRUNCATED ${value.length - maxLength} chars]`).toWellFormed()
-    }
     return s
   }
 

@@ -1,6 +1,7 @@
 import { ibanValid, luhnValid } from './checksums.js'
 import { Mark } from './marks.js'
 import { tokenFormatsPattern } from './token-formats.js'
+import { ASSIGNED_SECRET_PATTERN, COMMAND_LINE_PATTERN, type Span, assignedSecret, commandLineSecret, elementSecret, urlPassword } from './text-values.js'
 
 /** A value rule: every match of `pattern` is replaced by `replacement` (`$1`-style groups allowed). */
 export interface PatternRule {
@@ -21,18 +22,13 @@ export interface BuiltInRule extends PatternRule {
   accept?: (match: string) => boolean
   /** The prefilter marks (see marks.ts) that every match shows at least one of. */
   marks: number
+  /**
+   * Instead of `replacement`: what a match redacts, found by a forward scan from it (a value's whole
+   * length, its matching bracket), or null to leave it. Scanning resumes after the span, so each
+   * character is read about once.
+   */
+  span?: (s: string, m: RegExpExecArray) => Span | null
 }
-
-// Keys whose value follows them in text (`password=…`, `"api_key": "…"`, `PGPASSWORD=…`). Long words
-// may end any name; short ones must start a name or follow `_`, `.` or `-` (so `bypass=` is left alone).
-const LONG_KEYS = 'password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|account[_-]?key|signing[_-]?key|credentials?|signature|session[_-]?id|sessid'
-const SHORT_KEYS = 'pass|pwd|auth|sig|otp|pin'
-/** The keys above, normalised (lower case, no `_`/`-`), for the prefilter's look-back at a `:`. */
-export const TEXT_KEY_WORDS: readonly string[] = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'accountkey',
-  'signingkey', 'credential', 'credentials', 'signature', 'sessionid', 'sessid', 'pass', 'pwd', 'auth', 'sig', 'otp', 'pin',
-  'authorization', 'cookie'
-]
 
 /**
  * Built-in value rules, applied in this order. Each is linear in its input on a backtracking engine:
@@ -56,12 +52,12 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
     examples: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', 'https://discord.com/api/webhooks/123456789/abcDEF-ghi']
   },
   {
-    // The password runs to the last @ of the authority, so a raw @ inside it is cut too.
+    // The user name, then urlPassword reads the password to the last @ before the host.
     name: 'URL password',
     marks: Mark.Scheme,
-    pattern: String.raw`(://[^\s:/?#@]*):[^\s/?#]*@`,
-    replacement: '$1:[REDACTED]@',
-    examples: ['postgres://app:s3cr3t-pw@db.internal:5432/prod', 'redis://:p@ss@word@cache:6379', 'https://u:x@example.com/']
+    pattern: String.raw`://[^\s:/?#@]{0,256}:`,
+    span: urlPassword,
+    examples: ['postgres://app:s3cr3t-pw@db.internal:5432/prod', 'redis://:p@ss@word@cache:6379', 'https://u:x@example.com/', 'postgres://app:pa/ss@db/prod', 'postgres://app:pa#ss@db/prod', 'redis://u:pa ss@h']
   },
   {
     name: 'Authorization header',
@@ -88,19 +84,34 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
     examples: ['Bearer 9f8e7d6c5b4a39281706abcdef', 'Basic dXNlcjpwYXNzd29yZA==', 'auth Bearer\u00a0abcdefghijkl']
   },
   {
-    // password=…, "api_key": "…", DB_PASSWORD=…, ?access_token=…: the value up to a quote, space,
-    // `&`, `;` or `,` (or the closing quote when quoted).
+    // password=…, "api_key": […], DB_PASSWORD=…, ?access_token=…, pin_code=…: a name that the key lists
+    // mark (textKeyKind), then the whole value, however long (assignedSecret).
     name: 'secret assigned in text',
     marks: Mark.KeyWord,
-    pattern: String.raw`(?<![A-Za-z0-9_.-])((?:[A-Za-z0-9_.-]*(?:${LONG_KEYS})|(?:[A-Za-z0-9_.-]*[_.-])?(?:${SHORT_KEYS}))\\?["']?\s{0,4}(?:=>|:=|[=:])\s{0,4})(?:(\\?["'])[^"'\\\r\n]{1,256}|[^\s"'\\,;&<>]{1,256})`,
-    flags: 'i',
-    replacement: '$1$2[REDACTED]',
+    pattern: ASSIGNED_SECRET_PATTERN,
+    span: assignedSecret,
     examples: [
       'password: hunter2', '{"password":"hunter2"}', 'DB_PASSWORD=hunter2', 'PGPASSWORD=hunter2', 'GET /cb?code=1&access_token=abc123xyz',
       'fetch failed: https://api.example.com/v1?api_key=abc123xyz&q=1', 'client_secret=abc123xyz', 'db_pass=hunter2',
       'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'Server=db;User Id=app;Password=hunter2;Database=x',
-      '{\\"password\\":\\"hunter2\\"}', "password => 'hunter 2'"
+      '{\\"password\\":\\"hunter2\\"}', "password => 'hunter 2'", '"password": ["hunter2"]', '{"password": {"value":"hunter2"}}',
+      'cvv=777&pin_code=4321', '{"cvv":"123","ssn":"078051120"}', 'password\t\t\t\t\t=hunter2', 'passw0rd=hunter2', 'pw=hunter2'
     ]
+  },
+  {
+    name: 'secret element',
+    marks: Mark.KeyWord,
+    pattern: String.raw`<([A-Za-z0-9_.:-]{1,64})>`,
+    span: elementSecret,
+    examples: ['<password>hunter2</password>', '<api_key>abc123</api_key>']
+  },
+  {
+    name: 'password on a command line',
+    marks: Mark.Command,
+    pattern: COMMAND_LINE_PATTERN,
+    flags: 'i',
+    span: commandLineSecret,
+    examples: ['curl -u admin:hunter2 https://x', 'mysql -u root -phunter2 db']
   },
   {
     name: 'AWS access key id',
@@ -163,29 +174,32 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
     examples: ['Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXz', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z']
   },
   {
-    // Issuers' first digits (2-6), 13-19 digits whole or in the printed groups, Luhn-checked. Not
-    // inside a longer word: a run of digits within a hex id (an OpenTelemetry trace id) is no card.
+    // Issuers' first digits (2-6), 13-19 digits whole or in printed groups (space, dash or dot between
+    // groups of 4, the last shorter; or 4-6-5 and 4-6-4), Luhn-checked. Not inside a longer word: a run
+    // of digits within a hex id (an OpenTelemetry trace id) is no card.
     name: 'payment card number',
     marks: Mark.Digits13,
-    pattern: String.raw`(?<![0-9A-Za-z])[2-6](?:[0-9]{12,18}|[0-9]{3}(?: [0-9]{4}){3}(?: [0-9]{3})?|[0-9]{3}(?:-[0-9]{4}){3}(?:-[0-9]{3})?|[0-9]{3} [0-9]{6} [0-9]{5}|[0-9]{3}-[0-9]{6}-[0-9]{5})(?![0-9A-Za-z])`,
+    pattern: String.raw`(?<![0-9A-Za-z])[2-6](?:[0-9]{12,18}|${cardGroups(' ')}|${cardGroups('-')}|${cardGroups('\\.')})(?![0-9A-Za-z])`,
     replacement: '[REDACTED_CARD]',
     accept: luhnValid,
-    examples: ['4111 1111 1111 1111', '4111-1111-1111-1111', '5500005555555559', '3782 822463 10005']
+    examples: ['4111 1111 1111 1111', '4111-1111-1111-1111', '5500005555555559', '3782 822463 10005', '4111.1111.1111.1111', '3056 9309 0259 04', '3056 930902 5904']
   },
   {
     name: 'IBAN',
     marks: Mark.IbanHead,
-    pattern: String.raw`(?<![A-Za-z0-9_])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)(?![A-Za-z0-9])`,
+    // Upper or lower case; the country's length and the mod-97 check keep hashes and ids out.
+    pattern: String.raw`(?<![A-Za-z0-9_])[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])`,
     replacement: '[REDACTED_IBAN]',
     accept: ibanValid,
-    examples: ['DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432']
+    examples: ['DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432', 'de89370400440532013000']
   },
   {
     name: 'US social security number',
     marks: Mark.Ssn,
-    pattern: String.raw`(?<![0-9-])(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])`,
+    // With dashes or single spaces between the groups.
+    pattern: String.raw`(?<![0-9-])(?!000|666|9)[0-9]{3}(?:-(?!00)[0-9]{2}-|(?<![0-9] [0-9]{3}) (?!00)[0-9]{2} )(?!0000)[0-9]{4}(?![0-9-]| [0-9])`,
     replacement: '[REDACTED_SSN]',
-    examples: ['078-05-1120', '123-45-6789']
+    examples: ['078-05-1120', '123-45-6789', '078 05 1120']
   },
   {
     // HGVS DNA/RNA variants: substitutions, deletions, duplications, insertions, inversions, intronic offsets.
@@ -212,6 +226,11 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
   }
 ]
 
+/** Card print groups with one separator: 4-4-4-(1..4)[-(1..3)], 4-6-4 and 4-6-5. */
+function cardGroups (sep: string): string {
+  return `[0-9]{3}(?:${sep}[0-9]{4}){2}${sep}[0-9]{1,4}(?:${sep}[0-9]{1,3})?|[0-9]{3}${sep}[0-9]{6}${sep}[0-9]{4,5}`
+}
+
 export interface CompiledRule {
   /** The rule's name, or the option it came from (`sanitize.patterns[2]`). */
   name: string
@@ -228,9 +247,30 @@ export function compileBuiltIns (rules: readonly BuiltInRule[] = VALUE_PATTERNS)
     const re = new RegExp(rule.pattern, (rule.flags ?? '') + 'g')
     const replacement = rule.replacement ?? '[REDACTED]'
     const accept = rule.accept
+    const span = rule.span
+    if (span !== undefined) return { name: rule.name, marks: rule.marks, test: () => true, replace: (s: string) => replaceSpans(s, re, span) }
     const replace = accept === undefined
       ? (s: string) => s.replace(re, replacement)
       : (s: string) => s.replace(re, m => accept(m) ? replacement : m)
     return { name: rule.name, marks: rule.marks, test: () => true, replace }
   })
+}
+
+/** Applies a span rule over the whole string, resuming after each span (so the cost stays linear). */
+function replaceSpans (s: string, re: RegExp, span: (s: string, m: RegExpExecArray) => Span | null): string {
+  let out = ''
+  let done = 0
+  re.lastIndex = 0
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    const end = m.index + m[0].length
+    const found = span(s, m)
+    if (found !== null && found.from >= done) {
+      out += s.slice(done, found.from) + found.text
+      done = found.to
+      re.lastIndex = Math.max(found.to, end)
+    } else {
+      re.lastIndex = end > m.index ? end : end + 1
+    }
+  }
+  return done === 0 ? s : out + s.slice(done)
 }

@@ -44,6 +44,36 @@ export const MORE_SECRETS: Array<{ text: string, core: string }> = [
   ...TOKEN_FORMATS.map(f => ({ text: `using ${f.example} now`, core: f.example.slice(f.prefix.length) }))
 ]
 
+// Shapes the attacker review of issue 16 found readable after the first round of rules.
+export const REVIEW_SECRETS: Array<{ text: string, core: string }> = [
+  { text: 'payload "password": ["Arr4yPw9Q"] sent', core: 'Arr4yPw9Q' },
+  { text: '{"password": {"value":"0bjPw7Kq"}}', core: '0bjPw7Kq' },
+  { text: 'cvv=777&pin_code=4321&{"password":["T3xtPwQ"]}', core: 'T3xtPwQ' },
+  { text: 'form cvv=778&x=1', core: 'cvv=778' },
+  { text: 'form pin_code=4329&x=1', core: 'pin_code=4329' },
+  { text: '{"cvv":"123","ssn":"078051120","password":["Js0nStrPw"]}', core: 'Js0nStrPw' },
+  { text: 'body {"cvv":"124","x":1}', core: '"cvv":"124"' },
+  { text: 'body {"ssn":"078051121","x":1}', core: '078051121' },
+  { text: 'password=' + 'Lx'.repeat(150), core: 'LxLxLxLx' },
+  { text: 'password="' + 'ab Qd '.repeat(60) + '"', core: 'ab Qd ab Qd' },
+  { text: 'postgres://app:pa/Sl4shQ@db/prod', core: 'Sl4shQ' },
+  { text: 'postgres://app:pa#H4shQ@db/prod', core: 'H4shQ' },
+  { text: 'postgres://app:pa?Qm4rk@db/prod', core: 'Qm4rk' },
+  { text: 'redis://u:pa Sp4ceQ@h', core: 'Sp4ceQ' },
+  { text: 'password\t\t\t\t\t=T4bPw9Q', core: 'T4bPw9Q' },
+  { text: 'password\uff1a FwC0lonQ', core: 'FwC0lonQ' },
+  { text: '\uff30\uff21\uff33\uff33\uff37\uff2f\uff32\uff24=FwK3yQ', core: 'FwK3yQ' },
+  { text: 'passw0rd=Z3roPwQ', core: 'Z3roPwQ' },
+  { text: 'pw=Pw0nly8Q', core: 'Pw0nly8Q' },
+  { text: '<password>XmlPw5Q</password>', core: 'XmlPw5Q' },
+  { text: 'curl -u admin:Cu7lPwQ https://x', core: 'Cu7lPwQ' },
+  { text: 'mysql -u root -pMyPw6xQ db', core: 'MyPw6xQ' },
+  { text: 'ssn 078 05 1120 on file', core: '078 05 1120' },
+  { text: 'card 4111.1111.1111.1111 on file', core: '4111.1111.1111.1111' },
+  { text: 'iban de89370400440532013000 on file', core: 'de89370400440532013000' },
+  { text: 'diners 3056 9309 0259 04 on file', core: '3056 9309 0259 04' }
+]
+
 /**
  * Values that look like nothing secret and must survive every rule unchanged: ids, hashes, UUIDs,
  * W3C trace and span ids, versions, timestamps, addresses, paths and ordinary messages.
@@ -62,5 +92,7 @@ export const ORDINARY_VALUES: string[] = [
   'status=200 duration_ms=12.5', 'cache hit for key users:1', 'retry 3 of 5 after 250ms', 'the monkey ate a banana',
   'Bearer of news', 'Basic plan', 'chapter c.12 in the book', 'e.g. this', 'tests pass', 'tokens_used=1532', 'max_tokens=256',
   'order_id=4111', 'invoice INV-2026-000123', 'sku ABC-12345-XL', 'phone ext 1234', 'port 8080', '1.5e-7', '-273.15',
-  'sessionStorage cleared', 'keyboard layout us', 'author: Jane', 'bypass=true', 'passenger count 3', 'compass heading 270'
+  'sessionStorage cleared', 'keyboard layout us', 'author: Jane', 'bypass=true', 'passenger count 3', 'compass heading 270',
+  'monkey=banana', 'docker run -u 1000:1000 app', 'ls -p /tmp', 'mysql -u root -p', 'pinned: true', 'spinner=1', 'tokens_used: 1532',
+  'http://localhost:3000/a?to=1', 'see http://db.internal:5432/x then retry', 'md5 ab12cdef0123456789abcdef01234567', 'v1.2.3.4', '<title>Orders</title>'
 ]
