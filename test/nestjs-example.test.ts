@@ -59,6 +59,6 @@ t.test('NestJS 11 example (experimentalDecorators, nestjs-pino): compiles with t
     t.ok(mine.every(r => r.path === path), 'each on its own path')
     t.match(mine.find(r => r.message === 'operation completed: get-order'), { duration_ms: Number, context: { endpoint: 'get-order', operation: 'get-order' } })
     t.match(mine.find(r => r.message === 'operation completed: SELECT load'), { context: { query_type: 'SELECT' } })
-    t.match(mine.find(r => r.message === 'loading order'), { context: { order_id: String(7 + n), reqId: id } })
+    t.match(mine.find(r => r.message === 'loading order'), { request_id: id, context: { order_id: String(7 + n) } }) // nestjs-pino's reqId is that id: not repeated in context
   }
 })
