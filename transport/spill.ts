@@ -7,8 +7,7 @@ import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
 import { appendAll, headerLine, rawSpillText, readHeader, readRows, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
-// Replay reads a whole segment into memory (its text, then its rows): the size bounds that overhead.
-const SEGMENT_BYTES = 4 << 20
+const SEGMENT_BYTES = 16 << 20
 /** After a failed write (a full disk), spilling is tried again this much later. */
 const RETRY_AFTER_FAILURE_MS = 5000
 const NAME = /^spill-(\d+)-([0-9a-f]{16})-(\d+)\.(open|ndjson|replaying\.([0-9a-f]{16}))$/
