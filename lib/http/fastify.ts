@@ -5,7 +5,7 @@ import { UNLIMITED } from '../unlimited.js'
 import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
 import { requestTrace } from './trace-context.js'
-import { type RequestContextOptions, bodyForLog, completionLevel, errorBody, processingTime } from './request-context.js'
+import { type RequestContextOptions, bodyForLog, checkLogger, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
  * Options of the Fastify plugin. The request id is Fastify's (`request.id`): a UUID unless the app
@@ -25,7 +25,11 @@ type Req = FastifyRequest & { [kState]?: State }
  */
 function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestContextOptions, done: (err?: Error) => void): void {
   const { logger } = options
-  if (!logger || typeof logger.info !== 'function') return done(new TypeError('curator-log: the Fastify plugin needs a logger'))
+  try {
+    checkLogger(logger, 'the Fastify plugin')
+  } catch (err) {
+    return done(err as Error)
+  }
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
+import { ERROR_CODES, OptionError } from '../core/errors.js'
 import { UNLIMITED } from '../unlimited.js'
 import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
@@ -50,6 +51,13 @@ interface RequestState { store: LogContext, start: number, excluded: boolean, bo
 
 export { bodyForLog } from './body.js'
 
+/** The one check both the middleware and the Fastify plugin make: a logger to write to. */
+export function checkLogger (logger: unknown, who: string): void {
+  if (typeof (logger as Logger | null)?.info === 'function') return
+  // Not quoted: a logger-like object is large and may hold anything.
+  throw new OptionError(ERROR_CODES.OPTION_TYPE, 'logger', ` must be a pino logger (${who} needs a logger), got ${logger === null ? 'null' : typeof logger}`, logger)
+}
+
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
 }
@@ -61,7 +69,7 @@ export function completionLevel (status: number, ms: number, slowMs: number): Le
  */
 export function requestContext (options: RequestContextOptions): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
   const { logger } = options
-  if (!logger || typeof logger.info !== 'function') throw new TypeError('curator-log: requestContext needs a logger')
+  checkLogger(logger, 'requestContext')
   const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase()
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
