@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
-import { migrate } from '../lib/migrate.js'
+import { migrate } from '../lib/database/migrate.js'
 import { assertSeqs, connect, flushTransport, ownServer, range, transportLogger, transportStats, waitFor } from './support/db.js'
 
 const target = { schema: 'public', table: 'system_logs' }
