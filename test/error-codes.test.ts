@@ -12,12 +12,12 @@ import {
 } from '../lib/index.js'
 import { databaseError } from '../lib/cli/errors.js'
 import { CuratorLogError, CuratorLogTypeError, ConnectionStringError, UnknownLevelError } from '../lib/core/errors.js'
-import curatorLogFastify from '../lib/http/fastify.js'
-import { compileTrust } from '../lib/http/request-info.js'
-import { connectionConfig } from '../lib/connection.js'
-import { requestStats } from '../lib/worker-messages.js'
+import curatorLogFastify from '../lib/app/http/fastify.js'
+import { compileTrust } from '../lib/app/http/request-info.js'
+import { connectionConfig } from '../lib/core/connection.js'
+import { requestStats } from '../lib/app/worker-messages.js'
 import curatorLogTransport from '../transport/index.js'
-import { resolveOptions } from '../transport/options.js'
+import { resolveOptions } from '../lib/core/transport-options.js'
 import { cli } from './support/cli.js'
 
 t.setTimeout(300_000)

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
-import { connectionConfig, connectionSecrets, describeServer } from '../connection.js'
+import { connectionConfig, connectionSecrets, describeServer } from '../core/connection.js'
 import { ERROR_CODES, isCuratorLogError } from '../core/errors.js'
 import { integer } from '../core/validate.js'
-import { type LogTarget, logTarget } from '../identifiers.js'
+import { type LogTarget, logTarget } from '../core/identifiers.js'
 import { CliError, type ErrorContext, UsageError, connectError, databaseError, flagError } from './errors.js'
 
 export { CliError, UsageError }

@@ -1,6 +1,6 @@
 import pino, { type LoggerOptions } from 'pino'
-import type { TransportOptions } from '../transport/options.js'
-import { ERROR_CODES, OptionError } from './core/errors.js'
+import type { TransportOptions } from '../core/transport-options.js'
+import { ERROR_CODES, OptionError } from '../core/errors.js'
 
 /** What the outputs built by createLogger must know of the logger's own pino settings. */
 export interface OutputSettings {

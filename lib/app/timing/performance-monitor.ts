@@ -1,4 +1,4 @@
-import { CuratorLogError, ERROR_CODES } from '../core/errors.js'
+import { CuratorLogError, ERROR_CODES } from '../../core/errors.js'
 import { type TimingOptions, logTiming } from './timed.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { Level, Logger } from 'pino'
-import { CuratorLogTypeError, ERROR_CODES } from '../core/errors.js'
+import { CuratorLogTypeError, ERROR_CODES } from '../../core/errors.js'
 import { UNLIMITED } from '../unlimited.js'
 import { record } from './summary.js'
 

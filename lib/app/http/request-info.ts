@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
-import { ERROR_CODES, OptionError } from '../core/errors.js'
-import { integer, invalid } from '../core/validate.js'
-import { setField } from '../sanitizer/values.js'
+import { ERROR_CODES, OptionError } from '../../core/errors.js'
+import { integer, invalid } from '../../core/validate.js'
+import { setField } from '../../sanitizer/values.js'
 
 /**
  * Which proxies may speak for the client through X-Forwarded-For, with Express's `trust proxy`

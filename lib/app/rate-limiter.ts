@@ -1,4 +1,4 @@
-import { finiteNumber, oneOf } from './core/validate.js'
+import { finiteNumber, oneOf } from '../core/validate.js'
 
 /** How lines share a rate limit. */
 export type RateLimitMode = 'per-key' | 'per-logger' | 'global'

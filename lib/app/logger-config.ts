@@ -1,6 +1,6 @@
 import type { LevelWithSilentOrString } from 'pino'
-import { envFlag as flag } from './core/validate.js'
-import type { TransportOptions } from '../transport/options.js'
+import { envFlag as flag } from '../core/validate.js'
+import type { TransportOptions } from '../core/transport-options.js'
 import type { RateLimiterOptions } from './rate-limiter.js'
 
 /** Console output settings. */

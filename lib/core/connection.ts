@@ -1,5 +1,5 @@
 import type { ClientConfig } from 'pg'
-import { ConnectionStringError } from './core/errors.js'
+import { ConnectionStringError } from './errors.js'
 
 export { ConnectionStringError }
 

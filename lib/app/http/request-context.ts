@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
-import { ERROR_CODES, OptionError } from '../core/errors.js'
+import { ERROR_CODES, OptionError } from '../../core/errors.js'
 import { UNLIMITED } from '../unlimited.js'
 import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'

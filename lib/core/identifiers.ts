@@ -3,8 +3,8 @@
  * through quoteIdent/quoteLiteral.
  */
 
-import { ERROR_CODES } from './core/errors.js'
-import { invalid } from './core/validate.js'
+import { ERROR_CODES } from './errors.js'
+import { invalid } from './validate.js'
 
 const IDENT = /^[a-z_][a-z0-9_]*$/
 

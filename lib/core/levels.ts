@@ -1,6 +1,6 @@
-import { UnknownLevelError } from '../lib/core/errors.js'
-import { integer } from '../lib/core/validate.js'
-import { cleanString } from '../lib/sanitizer/values.js'
+import { UnknownLevelError } from './errors.js'
+import { integer } from './validate.js'
+import { cleanString } from '../sanitizer/values.js'
 
 const MAX_LEVEL_LENGTH = 64
 
