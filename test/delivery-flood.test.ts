@@ -10,7 +10,7 @@ t.setTimeout(600_000)
 t.test('800 000 lines in one synchronous loop, then close: closes in time, every line landed or spilled, once', async t => {
   const { target, client } = await freshTarget(t)
   const dir = spillDir(t)
-  const { logger, stream, end } = await transportLogger(t, target, { spillDir: dir, maxQueueBytes: 16 * MiB })
+  const { logger, stream, end } = await transportLogger(t, target, { spillDir: dir, maxQueueBytes: 16 * MiB, ...(process.env.SEG ? { spillSegmentBytes: Number(process.env.SEG) } : {}) })
   const errors: Error[] = []
   stream.on('error', err => errors.push(err))
   const n = Number(process.env.FLOOD_LINES ?? 800_000)
