@@ -1,4 +1,5 @@
 import t from 'tap'
+import { requestStats } from '../lib/worker-messages.js'
 import { assertSeqs, freshTarget, range, transportLogger, transportStats, waitFor } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
 
@@ -24,5 +25,33 @@ t.test('replay across many small spill segments, stopped midway and resumed by t
   const next = await transportLogger(t, target, small)
   await waitFor('the spill to be loaded', async () => spillFiles(dir).length === 0 && (await transportStats(next.stream)).queueDepth === 0, 300_000)
   await next.end()
+  await assertSeqs(t, client, target, range(n))
+})
+
+t.test('loading a spill holds one batch at a time, not a whole segment', async t => {
+  const { target, client } = await freshTarget(t)
+  const dir = spillDir(t)
+  const MiB = 1 << 20
+  const opts = { spillDir: dir, maxQueueBytes: 4 * MiB, batchBytes: MiB }
+  const first = await transportLogger(t, target, opts)
+  const idle = (await requestStats(first.stream as never, true)).heapUsedBytes
+  // ~60 MiB of 2 KiB lines in one synchronous loop: most go to disk unparsed, in 16 MiB segments.
+  const n = 30_000
+  for (let seq = 0; seq < n; seq++) first.logger.info({ seq, pad: 'x'.repeat(2000) }, 'flood')
+  await first.end()
+  const spilled = spilledSeqs(dir).length
+  t.ok(spilled > 20_000, `${spilled} lines spilled`)
+  const next = await transportLogger(t, target, opts)
+  let peak = 0
+  let replayed = 0
+  while (replayed < spilled) {
+    const s = await requestStats(next.stream as never, true)
+    peak = Math.max(peak, s.heapUsedBytes)
+    replayed = s.replayed
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  await next.end()
+  // One batch (batchBytes of spilled text, then its rows), the read buffer and the COPY in flight.
+  t.ok(peak - idle < 8 * MiB, `heap while loading the spill: ${((peak - idle) / MiB).toFixed(1)} MiB over idle (under 8 MiB)`)
   await assertSeqs(t, client, target, range(n))
 })
