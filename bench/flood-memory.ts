@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { requestStats } from '../lib/worker-messages.js'
+import { requestStats } from '../lib/app/worker-messages.js'
 import { type Result, client, dropTarget, freshTarget, sleep, transportLogger } from './harness.js'
 import { MESSAGE, record } from './records.js'
 

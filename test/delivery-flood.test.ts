@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import type { Logger } from 'pino'
-import { requestStats } from '../lib/worker-messages.js'
+import { requestStats } from '../lib/app/worker-messages.js'
 import { assertSeqs, flushTransport, freshTarget, range, transportLogger, transportStats, waitFor } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { requestStats } from '../lib/worker-messages.js'
+import { requestStats } from '../lib/app/worker-messages.js'
 import { assertSeqs, freshTarget, range, transportLogger, transportStats, waitFor } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
 

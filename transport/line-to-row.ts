@@ -1,11 +1,11 @@
 import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
-import { COLUMNS } from './columns.js'
+import { COLUMNS } from '../lib/core/columns.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
 import { isoTime } from './iso-time.js'
 import { HTTP_SHAPE_KEYS } from './http-shapes.js'
 import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS, isInt32, toEpochMs } from './record-to-row.js'
 import { TRACE_ALIASES } from './trace-columns.js'
-import { isSpanId, isTraceId, traceFlags } from '../lib/trace-ids.js'
+import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 /** A COPY line and the numeric level that decides what is dropped first under pressure. */
 export interface EncodedLine {

@@ -1,7 +1,7 @@
 import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
-import { errorText } from './errors.js'
+import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
 import { appendAll, headerLine, rawSpillText, readBatch, readHeader, spillText } from './spill-segment.js'

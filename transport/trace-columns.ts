@@ -1,4 +1,4 @@
-import { isSpanId, isTraceId, traceFlags } from '../lib/trace-ids.js'
+import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 /** trace_id, span_id and trace_flags, in COLUMNS order. */
 export type TraceValues = [string | null, string | null, number | null]

@@ -1,6 +1,22 @@
-import { type LogTarget, logTarget } from '../lib/identifiers.js'
-import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
-import type { ConsoleOutputOptions } from './console-output.js'
+import { type LogTarget, logTarget } from './identifiers.js'
+import type { SanitizerOptions } from '../sanitizer/sanitizer.js'
+
+/**
+ * The console output of the transport: the same sanitized lines that go to PostgreSQL, printed by
+ * the worker, so that what a log collector reads from stdout has had the same rules applied.
+ */
+export interface ConsoleOutputOptions {
+  /** pino-pretty lines (control characters escaped) instead of JSON lines. Default false. */
+  pretty?: boolean
+  /** Lowest level printed, a name or a number. Default: every line the transport receives. */
+  level?: string | number
+  /** File descriptor written to. Default 1 (stdout). */
+  destination?: number
+  /** Colours in pretty lines. Default: the destination is a terminal. */
+  colorize?: boolean
+  /** Further pino-pretty options, plain data (createLogger passes its messageKey, levels, time key). */
+  prettyOptions?: Record<string, unknown>
+}
 
 /**
  * Options of `curator-log/transport`. They cross into the worker thread by structured clone, so
