@@ -74,6 +74,11 @@ const SYNC: Case[] = [
   ['requestContext', () => requestContext({} as never), C.OPTION_TYPE, /^curator-log: logger must be a pino logger \(requestContext needs a logger\), got undefined$/, 'logger'],
   ['requestContext', () => requestContext({ logger: pino({ enabled: false }), trustProxy: -1 }), C.OPTION_RANGE, /^curator-log: trustProxy must be an integer >= 0, got -1$/, 'trustProxy'],
   ['requestContext', () => requestContext({ logger: pino({ enabled: false }), trustProxy: ['10.0.0.0/99'] }), C.OPTION_VALUE, /^curator-log: trustProxy: invalid range on address: 10\.0\.0\.0\/99$/, 'trustProxy'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), slowThresholdMs: '1s' as never }), C.OPTION_TYPE, /^curator-log: slowThresholdMs must be a number >= 0, got "1s"$/, 'slowThresholdMs'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), maxBodySize: -1 }), C.OPTION_RANGE, /^curator-log: maxBodySize must be an integer >= 0, got -1$/, 'maxBodySize'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), excludePaths: '/health' as never }), C.OPTION_TYPE, /^curator-log: excludePaths must be an array of non-empty strings, got "\/health"$/, 'excludePaths'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), requestIdHeader: '' }), C.OPTION_TYPE, /^curator-log: requestIdHeader must be a non-empty string, got ""$/, 'requestIdHeader'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), startLevel: 'loud' as 'info' }), C.UNKNOWN_LEVEL, /^curator-log: startLevel "loud" is not a level of this logger; known: trace, debug, info, warn, error, fatal$/, 'startLevel'],
   ['compileTrust', () => compileTrust({} as never), C.OPTION_TYPE, /^curator-log: trustProxy must be a number, a boolean, or proxy addresses, got \{\}$/, 'trustProxy'],
   // Misuse outside options.
   ['timedOperation', () => timedOperation('x')(42 as never), C.TIMING_TARGET, /^curator-log: a timing helper wraps a function or decorates a method$/],
@@ -124,12 +129,18 @@ t.test('the transport worker reports a bad option in the same words as createLog
   t.ok(err instanceof TypeError)
 })
 
-t.test('the Fastify plugin fails the app with the same code as the middleware', async t => {
-  const app = Fastify()
-  app.register(curatorLogFastify, {} as never)
-  const err = await app.ready().then(() => undefined, (e: unknown) => e)
-  check(t, err, C.OPTION_TYPE, /^curator-log: logger must be a pino logger \(the Fastify plugin needs a logger\), got undefined$/, 'logger')
-  await app.close()
+t.test('the Fastify plugin fails the app with the same code and words as the middleware', async t => {
+  for (const [options, code, message, option] of [
+    [{}, C.OPTION_TYPE, /^curator-log: logger must be a pino logger \(the Fastify plugin needs a logger\), got undefined$/, 'logger'],
+    [{ logger: pino({ enabled: false }), maxBodySize: -1 }, C.OPTION_RANGE, /^curator-log: maxBodySize must be an integer >= 0, got -1$/, 'maxBodySize'],
+    [{ logger: pino({ enabled: false }), startLevel: 'loud' }, C.UNKNOWN_LEVEL, /^curator-log: startLevel "loud" is not a level of this logger/, 'startLevel']
+  ] as const) {
+    const app = Fastify()
+    app.register(curatorLogFastify, options as never)
+    const err = await app.ready().then(() => undefined, (e: unknown) => e)
+    check(t, err, code, message, option)
+    await app.close()
+  }
 })
 
 t.test('a stream without a running worker: WORKER_UNAVAILABLE', async t => {
