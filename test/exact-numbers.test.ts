@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { qualifiedTable } from '../lib/identifiers.js'
-import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../transport/columns.js'
+import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { rehomeLine } from '../transport/rehome.js'
 import { freshTarget, rows, transportLogger } from './support/db.js'

@@ -1,5 +1,5 @@
 import { backoffMs, sleep } from './backoff.js'
-import { LEVEL_INDEX } from './columns.js'
+import { LEVEL_INDEX } from '../lib/core/columns.js'
 import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
 import { type ErrorKind, classify, errorText, isServerError } from './errors.js'
 import { LineQueue } from './line-queue.js'

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs'
-import { COLUMNS } from './columns.js'
+import { COLUMNS } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
 import type { SpillTarget } from './spill-target.js'
 
