@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { qualifiedTable } from '../lib/identifiers.js'
+import { qualifiedTable } from '../lib/core/identifiers.js'
 import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { rehomeLine } from '../transport/rehome.js'

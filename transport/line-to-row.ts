@@ -4,7 +4,7 @@ import { escapeField, NULL_FIELD } from './copy-text.js'
 import { isoTime } from './iso-time.js'
 import { HTTP_SHAPE_KEYS } from './http-shapes.js'
 import { type RowMapperOptions, isInt32, toEpochMs } from './record-to-row.js'
-import { isSpanId, isTraceId, traceFlags } from '../lib/trace-ids.js'
+import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 /** A COPY line and the numeric level that decides what is dropped first under pressure. */
 export interface EncodedLine {

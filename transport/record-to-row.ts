@@ -1,21 +1,16 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
 import { COLUMN_SPECS, type ColumnSpec, columnOf } from '../lib/core/columns.js'
-import type { LevelNames } from './levels.js'
+import type { LevelNames } from '../lib/core/levels.js'
 import { isoTime } from './iso-time.js'
 import { withHttpColumns } from './http-shapes.js'
 import { isLosslessNumber, numberText, numberValue, stringifyExact } from './exact-json.js'
 import { takeTraceColumns } from './trace-columns.js'
 import type { OwnedFields } from './pino-line.js'
+import type { TimeWindow } from '../lib/database/partitions.js'
 
 export type Field = string | number | null
 /** Values in COLUMNS order. */
 export type RowValues = Field[]
-
-/** Timestamps the table can take; a line outside it is stored at ingest time. */
-export interface TimeWindow {
-  from: number
-  to: number
-}
 
 export interface RowMapperOptions {
   sanitizer: Sanitizer

@@ -1,5 +1,5 @@
 import { columnOf } from '../lib/core/columns.js'
-import { isSpanId, isTraceId, traceFlags } from '../lib/trace-ids.js'
+import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 interface Source {
   index: number

@@ -1,5 +1,5 @@
 import { prettyFactory } from 'pino-pretty'
-import { LevelNames } from '../../transport/levels.js'
+import { LevelNames } from '../core/levels.js'
 import { COLUMN_SPECS, type LineField } from '../core/columns.js'
 import { jsonSafe, printablePretty } from '../sanitizer/printable.js'
 
