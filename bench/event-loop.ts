@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
-import { qualifiedTable } from '../lib/identifiers.js'
+import { qualifiedTable } from '../lib/core/identifiers.js'
 import { type Result, client, dropTarget, freshTarget, sleep, transportLogger } from './harness.js'
 import { MESSAGE, record } from './records.js'
 

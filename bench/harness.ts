@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import pino from 'pino'
-import { migrate } from '../lib/migrate.js'
-import { quoteIdent, type LogTarget } from '../lib/identifiers.js'
-import type { TransportOptions } from '../transport/options.js'
+import { migrate } from '../lib/database/migrate.js'
+import { quoteIdent, type LogTarget } from '../lib/core/identifiers.js'
+import type { TransportOptions } from '../lib/core/transport-options.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const TRANSPORT = join(ROOT, 'dist', 'transport', 'index.js')

@@ -3,7 +3,7 @@
 // `--alternatives`, index sets we considered instead of the default one too. Not part of `npm run bench`;
 // it explains the index-set figure.
 import { startThrowawayPostgres } from '../lib/dev/throwaway-postgres.js'
-import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
+import { qualifiedTable, quoteIdent } from '../lib/core/identifiers.js'
 import { client, dropTarget, freshTarget, processCpuMs } from './harness.js'
 import { REFERENCE_INDEXES, replaceIndexes } from './index-sets.js'
 import { copyChunks, loadChunks, prebuilt } from './ingest.js'

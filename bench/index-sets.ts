@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { type LogTarget, qualifiedTable } from '../lib/identifiers.js'
+import { type LogTarget, qualifiedTable } from '../lib/core/identifiers.js'
 import { type Result, client, dropTarget, freshTarget } from './harness.js'
 import { copyChunks, loadChunks, prebuilt, rawCopy } from './ingest.js'
 import { record } from './records.js'

@@ -1,19 +1,20 @@
-export { createLogger, type CuratorLogger } from './create-logger.js'
-export type { CreateLoggerOptions, ConsoleOptions, DatabaseOptions, RateLimitOptions } from './logger-config.js'
-export { runWithContext, bindContext, getContext, clearContext, type LogContext } from './context.js'
-export { RateLimiter, type RateLimiterOptions, type RateLimitMode } from './rate-limiter.js'
+export { createLogger, type CuratorLogger } from './app/create-logger.js'
+export type { CreateLoggerOptions, ConsoleOptions, DatabaseOptions, RateLimitOptions } from './app/logger-config.js'
+export { runWithContext, bindContext, getContext, clearContext, type LogContext } from './app/context.js'
+export { RateLimiter, type RateLimiterOptions, type RateLimitMode } from './app/rate-limiter.js'
 export {
   Sanitizer, sanitizeDict, sanitizeForLogging, cleanString, SENSITIVE_KEYS, VALUE_PATTERNS, REDACTED,
   type SanitizerOptions, type PatternRule
 } from './sanitizer/index.js'
-export { migrate, loadMigrations, type Migration, type MigrateResult, type SqlClient } from './migrate.js'
-export { logTarget, type LogTarget } from './identifiers.js'
-export type { TransportOptions, TransportStats } from '../transport/index.js'
-export { runInContext, enterContext, bindUser } from './context.js'
-export { requestContext, requestErrorHandler, type RequestContextOptions } from './http/request-context.js'
-export { clientIp, compileTrust, type TrustFunction, type TrustProxy } from './http/request-info.js'
-export { UNLIMITED } from './unlimited.js'
+export { migrate, loadMigrations, type Migration, type MigrateResult, type SqlClient } from './database/migrate.js'
+export { logTarget, type LogTarget } from './core/identifiers.js'
+export type { TransportOptions } from './core/transport-options.js'
+export type { TransportStats } from './core/transport-stats.js'
+export { runInContext, enterContext, bindUser } from './app/context.js'
+export { requestContext, requestErrorHandler, type RequestContextOptions } from './app/http/request-context.js'
+export { clientIp, compileTrust, type TrustFunction, type TrustProxy } from './app/http/request-info.js'
+export { UNLIMITED } from './app/unlimited.js'
 export {
   timedOperation, apiEndpoint, databaseQuery, batchOperation, PerformanceMonitor, setTimingLogger,
   timingSummary, resetTimingSummary, logTimingSummary, type TimingOptions, type TimingWrapper, type BatchOptions, type OperationSummary
-} from './timing/index.js'
+} from './app/timing/index.js'

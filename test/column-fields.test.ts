@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bindContext, runWithContext } from '../lib/context.js'
+import { bindContext, runWithContext } from '../lib/app/context.js'
 import { freshTarget, transportLogger } from './support/db.js'
 import { testLogger } from './support/logger.js'
 

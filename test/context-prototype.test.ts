@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bindContext, getContext, runWithContext } from '../lib/context.js'
+import { bindContext, getContext, runWithContext } from '../lib/app/context.js'
 import { freshTarget } from './support/db.js'
 import { testLogger } from './support/logger.js'
 

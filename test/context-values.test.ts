@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runWithContext } from '../lib/context.js'
+import { runWithContext } from '../lib/app/context.js'
 import { freshTarget } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 

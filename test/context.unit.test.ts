@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events'
 import { Readable } from 'node:stream'
 import t from 'tap'
-import { bindContext, clearContext, getContext, runWithContext } from '../lib/context.js'
+import { bindContext, clearContext, getContext, runWithContext } from '../lib/app/context.js'
 
 t.test('the reference test: bind, get, clear', async t => {
   runWithContext({}, () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
-import { migrate } from '../lib/migrate.js'
+import { migrate } from '../lib/database/migrate.js'
 import { consumerDir, runFixture } from './support/consumer.js'
 import { assertSeqs, connect, databaseUrl, freshTarget, ownServer, range } from './support/db.js'
 

@@ -1,8 +1,8 @@
 import { EventEmitter, once } from 'node:events'
 import t from 'tap'
-import { bindContext, clearContext, runWithContext } from '../lib/context.js'
-import { createLogger } from '../lib/create-logger.js'
-import { planLogger } from '../lib/logger-config.js'
+import { bindContext, clearContext, runWithContext } from '../lib/app/context.js'
+import { createLogger } from '../lib/app/create-logger.js'
+import { planLogger } from '../lib/app/logger-config.js'
 import { freshTarget, rows } from './support/db.js'
 import { testLogger } from './support/logger.js'
 

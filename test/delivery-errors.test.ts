@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { quoteIdent } from '../lib/identifiers.js'
+import { quoteIdent } from '../lib/core/identifiers.js'
 import { assertSeqs, databaseUrl, freshTarget, range, transportLogger, transportStats, waitFor } from './support/db.js'
 import { spillDir, spilledSeqs } from './support/spill-files.js'
 

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { qualifiedTable, quoteIdent } from '../lib/identifiers.js'
+import { qualifiedTable, quoteIdent } from '../lib/core/identifiers.js'
 import { runApp } from './support/delivery-app.js'
 import { assertSeqs, connect, freshTarget, range } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'

@@ -1,7 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import curatorLog from '../lib/http/fastify.js'
+import curatorLog from '../lib/app/http/fastify.js'
 import { freshTarget } from './support/db.js'
 import { testLogger } from './support/logger.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { quoteIdent } from '../lib/identifiers.js'
-import { migrate } from '../lib/migrate.js'
+import { quoteIdent } from '../lib/core/identifiers.js'
+import { migrate } from '../lib/database/migrate.js'
 import { cli } from './support/cli.js'
 import { databaseUrl, freshTarget, rows, transportLogger } from './support/db.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { logTarget, quoteIdent } from '../lib/identifiers.js'
-import { loadMigrations, migrate } from '../lib/migrate.js'
+import { logTarget, quoteIdent } from '../lib/core/identifiers.js'
+import { loadMigrations, migrate } from '../lib/database/migrate.js'
 import { connect, freshTarget } from './support/db.js'
 
 t.test('applies every file once, then nothing', async t => {

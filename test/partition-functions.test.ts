@@ -1,5 +1,5 @@
 import t from 'tap'
-import { quoteIdent } from '../lib/identifiers.js'
+import { quoteIdent } from '../lib/core/identifiers.js'
 import { freshTarget } from './support/db.js'
 
 t.test('create_partitions makes exactly the missing months; drop_partitions removes exactly the expired ones', async t => {

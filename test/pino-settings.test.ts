@@ -1,6 +1,6 @@
 import pino from 'pino'
 import t from 'tap'
-import { createLogger } from '../lib/create-logger.js'
+import { createLogger } from '../lib/app/create-logger.js'
 import { consumerDir, runFixture } from './support/consumer.js'
 import { databaseUrl, freshTarget, rows } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { RateLimiter } from '../lib/rate-limiter.js'
+import { RateLimiter } from '../lib/app/rate-limiter.js'
 
 t.test('the reference test: limit 5 per second, the 6th is dropped', async t => {
   const limiter = new RateLimiter({ maxPerSecond: 5 })

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import pg from 'pg'
 import { ROOT, consumerDir, runFixture } from './support/consumer.js'
 import { connect, databaseUrl } from './support/db.js'
-import { migrate } from '../lib/migrate.js'
+import { migrate } from '../lib/database/migrate.js'
 
 /** The README's ```js blocks, in order. */
 function readmeExamples (text = readFileSync(join(ROOT, 'README.md'), 'utf8')): string[] {

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { MORE_SECRETS, ORDINARY_VALUES, REVIEW_SECRETS, SECRETS } from './support/secrets.js'
 import { databaseUrl, freshTarget, transportLogger } from './support/db.js'
-import { createLogger } from '../lib/create-logger.js'
-import type { CreateLoggerOptions } from '../lib/logger-config.js'
-import type { LogTarget } from '../lib/identifiers.js'
+import { createLogger } from '../lib/app/create-logger.js'
+import type { CreateLoggerOptions } from '../lib/app/logger-config.js'
+import type { LogTarget } from '../lib/core/identifiers.js'
 import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
 import { testLogger } from './support/logger.js'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { runWithContext } from '../lib/context.js'
-import { PerformanceMonitor, apiEndpoint, batchOperation, databaseQuery, resetTimingSummary, timedOperation, timingSummary, logTimingSummary } from '../lib/timing/index.js'
-import { setTimingLogger } from '../lib/timing/timed.js'
+import { runWithContext } from '../lib/app/context.js'
+import { PerformanceMonitor, apiEndpoint, batchOperation, databaseQuery, resetTimingSummary, timedOperation, timingSummary, logTimingSummary } from '../lib/app/timing/index.js'
+import { setTimingLogger } from '../lib/app/timing/timed.js'
 import { freshTarget, rows } from './support/db.js'
 import { testLogger } from './support/logger.js'
 

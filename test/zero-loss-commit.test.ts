@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { quoteIdent } from '../lib/identifiers.js'
+import { quoteIdent } from '../lib/core/identifiers.js'
 import { commitProxy } from './support/commit-proxy.js'
 import { assertSeqs, databaseUrl, flushTransport, freshTarget, range, transportLogger, waitFor } from './support/db.js'
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
-import { migrate } from '../lib/migrate.js'
-import { quoteIdent } from '../lib/identifiers.js'
+import { migrate } from '../lib/database/migrate.js'
+import { quoteIdent } from '../lib/core/identifiers.js'
 import { assertSeqs, connect, flushTransport, freshTarget, ownServer, range, transportLogger, transportStats, waitFor } from './support/db.js'
 
 t.test('rows PostgreSQL refuses go to the dead-letter file; the good rows of their batch land', async t => {

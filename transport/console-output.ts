@@ -3,28 +3,12 @@ import sonicBoom from 'sonic-boom'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { jsonSafe, printablePretty } from '../lib/sanitizer/printable.js'
 import { parseExact, stringifyExact } from './exact-json.js'
-import type { LevelNames } from './levels.js'
+import type { LevelNames } from '../lib/core/levels.js'
 import type { OwnedFields } from './pino-line.js'
+import type { ConsoleOutputOptions } from '../lib/core/transport-options.js'
 
 // sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
 const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
-
-/**
- * The console output of the transport: the same sanitized lines that go to PostgreSQL, printed by
- * the worker, so that what a log collector reads from stdout has had the same rules applied.
- */
-export interface ConsoleOutputOptions {
-  /** pino-pretty lines (control characters escaped) instead of JSON lines. Default false. */
-  pretty?: boolean
-  /** Lowest level printed, a name or a number. Default: every line the transport receives. */
-  level?: string | number
-  /** File descriptor written to. Default 1 (stdout). */
-  destination?: number
-  /** Colours in pretty lines. Default: the destination is a terminal. */
-  colorize?: boolean
-  /** Further pino-pretty options, plain data (createLogger passes its messageKey, levels, time key). */
-  prettyOptions?: Record<string, unknown>
-}
 
 /** Prints lines after sanitizing: a clean line as it came, any other from its sanitized record. */
 export class ConsoleOutput {

@@ -1,9 +1,9 @@
 import { backoffMs, sleep } from './backoff.js'
-import { LEVEL_INDEX } from './columns.js'
-import { AmbiguousCommitError, type CopyWriter } from './copy-writer.js'
-import { type ErrorKind, classify, errorText, isServerError } from './errors.js'
+import { LEVEL_INDEX } from '../lib/core/columns.js'
+import { AmbiguousCommitError, type CopyWriter } from '../lib/database/copy-writer.js'
+import { type ErrorKind, classify, errorText, isServerError } from '../lib/database/pg-errors.js'
 import { LineQueue } from './line-queue.js'
-import { type TransportStats, emptyStats } from './stats.js'
+import { type TransportStats, emptyStats } from '../lib/core/transport-stats.js'
 
 export interface DeliveryOptions {
   batchRows: number

@@ -2,19 +2,19 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import build from 'pino-abstract-transport'
-import { connectionConfig } from '../lib/connection.js'
+import { connectionConfig } from '../lib/core/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
-import { LEVEL_INDEX } from './columns.js'
-import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
+import { LEVEL_INDEX } from '../lib/core/columns.js'
+import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
 import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
 import { rehomeLine } from './rehome.js'
-import { CopyWriter } from './copy-writer.js'
+import { CopyWriter } from '../lib/database/copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
-import { adviceFor, errorText, isMissingPartition } from './errors.js'
-import { LevelNames } from './levels.js'
-import { type TransportOptions, resolveOptions } from './options.js'
-import { Partitions } from './partitions.js'
+import { adviceFor, errorText, isMissingPartition } from '../lib/database/pg-errors.js'
+import { LevelNames } from '../lib/core/levels.js'
+import { type TransportOptions, resolveOptions } from '../lib/core/transport-options.js'
+import { Partitions } from '../lib/database/partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
@@ -22,9 +22,9 @@ import { ConsoleOutput } from './console-output.js'
 import { openOverflow } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
-export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from './messages.js'
-export type { TransportOptions } from './options.js'
-export type { TransportStats } from './stats.js'
+export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
+export type { TransportOptions } from '../lib/core/transport-options.js'
+export type { TransportStats } from '../lib/core/transport-stats.js'
 
 const STATS_EVERY_MS = 2000
 /** Unparsed lines the worker holds at most (thread-stream's own buffer is 4 MiB): a fixed overhead. */
@@ -72,7 +72,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
   const spillTarget = configuredTarget(connection, o.target)
-  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
+  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)

@@ -1,4 +1,4 @@
-import { pinoHead } from '../lib/pino-head.js'
+import { pinoHead } from '../lib/core/pino-head.js'
 import { parseExact } from './exact-json.js'
 
 /** The level and time pino wrote at the start of a line (see pinoHead); `time` is absent with timestamps off. */

@@ -1,4 +1,4 @@
-import { CONTEXT_INDEX, TIMESTAMP_INDEX } from './columns.js'
+import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
 import { parseExact, stringifyExact } from './exact-json.js'
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import type { LogTarget } from '../lib/identifiers.js'
+import type { LogTarget } from '../lib/core/identifiers.js'
 
 /**
  * The table a spilled row was meant for. `address` and `database` are as configured (known while the

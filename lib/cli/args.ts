@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
-import { connectionConfig, connectionSecrets, describeServer } from '../connection.js'
-import { type LogTarget, logTarget } from '../identifiers.js'
+import { connectionConfig, connectionSecrets, describeServer } from '../core/connection.js'
+import { type LogTarget, logTarget } from '../core/identifiers.js'
 import { CliError, type ErrorContext, UsageError, connectError, databaseError } from './errors.js'
 
 export { CliError, UsageError }

@@ -1,9 +1,9 @@
 import { once } from 'node:events'
 import { type Server, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { bindUser } from '../context.js'
-import { createLogger, type CuratorLogger } from '../create-logger.js'
-import { requestContext, requestErrorHandler } from '../http/request-context.js'
+import { bindUser } from '../app/context.js'
+import { createLogger, type CuratorLogger } from '../app/create-logger.js'
+import { requestContext, requestErrorHandler } from '../app/http/request-context.js'
 
 /** A small shop API instrumented with curator-log, for the demo. */
 export function demoServer (logger: CuratorLogger): Server {

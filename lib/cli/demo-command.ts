@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { qualifiedTable } from '../identifiers.js'
-import { migrate } from '../migrate.js'
-import { packageRoot } from '../package-root.js'
+import { qualifiedTable } from '../core/identifiers.js'
+import { migrate } from '../database/migrate.js'
+import { packageRoot } from '../core/package-root.js'
 import { runDemoTraffic } from './demo-app.js'
-import { describeServer, connectionConfig } from '../connection.js'
+import { describeServer, connectionConfig } from '../core/connection.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
 
 export const demoHelp = `curator-log demo [options]

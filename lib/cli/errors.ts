@@ -1,4 +1,4 @@
-import type { LogTarget } from '../identifiers.js'
+import type { LogTarget } from '../core/identifiers.js'
 
 /** A usage mistake: printed as one line with a pointer to the command's help, exit code 2. */
 export class UsageError extends Error {}

@@ -1,4 +1,4 @@
-import { LevelNames } from '../../transport/levels.js'
+import { LevelNames } from '../core/levels.js'
 import { UsageError } from './args.js'
 
 /** The filter options query and tail share. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util'
-import { connectionSecrets } from '../connection.js'
+import { connectionSecrets } from '../core/connection.js'
 import { CliError, UsageError, databaseError, scrub } from './errors.js'
 import { demoCommand, demoHelp } from './demo-command.js'
 import { maintainCommand, maintainHelp } from './maintain-command.js'

@@ -1,4 +1,4 @@
-import { maintainPartitions } from '../partition-maintenance.js'
+import { maintainPartitions } from '../database/partition-maintenance.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectClient, explainMissing, intOption, parse, targetFrom } from './args.js'
 
 export const maintainHelp = `curator-log maintain [options]

@@ -1,4 +1,4 @@
-import { migrate } from '../migrate.js'
+import { migrate } from '../database/migrate.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, parse, targetFrom, withClient } from './args.js'
 
 export const migrateHelp = `curator-log migrate [options]

@@ -1,4 +1,4 @@
-import { qualifiedTable } from '../identifiers.js'
+import { qualifiedTable } from '../core/identifiers.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse, targetFrom, withClient } from './args.js'
 import { FILTER_HELP, FILTER_OPTIONS, buildFilters } from './log-filters.js'
 import { OUTPUT_HELP, lineWriter } from './log-output.js'

@@ -1,5 +1,5 @@
-import { quoteIdent, qualifiedTable } from '../identifiers.js'
-import { listPartitions } from '../partition-maintenance.js'
+import { quoteIdent, qualifiedTable } from '../core/identifiers.js'
+import { listPartitions } from '../database/partition-maintenance.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse, targetFrom, withClient } from './args.js'
 
 export const statsHelp = `curator-log stats [options]

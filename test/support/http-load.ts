@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import type pg from 'pg'
-import type { LogTarget } from '../../lib/identifiers.js'
-import { qualifiedTable } from '../../lib/identifiers.js'
+import type { LogTarget } from '../../lib/core/identifiers.js'
+import { qualifiedTable } from '../../lib/core/identifiers.js'
 
 /**
  * Sends `n` concurrent GET /work/:i requests and checks in PostgreSQL that every request's rows

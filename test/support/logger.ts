@@ -1,9 +1,9 @@
 import { once } from 'node:events'
 import pino from 'pino'
 import type { Test } from 'tap'
-import { createLogger, type CuratorLogger } from '../../lib/create-logger.js'
-import type { CreateLoggerOptions } from '../../lib/logger-config.js'
-import type { LogTarget } from '../../lib/identifiers.js'
+import { createLogger, type CuratorLogger } from '../../lib/app/create-logger.js'
+import type { CreateLoggerOptions } from '../../lib/app/logger-config.js'
+import type { LogTarget } from '../../lib/core/identifiers.js'
 import { TRANSPORT, databaseUrl } from './db.js'
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type LogTarget, qualifiedTable, quoteIdent, quoteLiteral } from './identifiers.js'
-import { packageRoot } from './package-root.js'
+import { type LogTarget, qualifiedTable, quoteIdent, quoteLiteral } from '../core/identifiers.js'
+import { packageRoot } from '../core/package-root.js'
 import { schemaGaps } from './schema-check.js'
 import type { SqlClient } from './sql-client.js'
 

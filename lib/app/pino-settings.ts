@@ -1,5 +1,5 @@
 import pino, { type LoggerOptions } from 'pino'
-import type { TransportOptions } from '../transport/options.js'
+import type { TransportOptions } from '../core/transport-options.js'
 
 /** What the outputs built by createLogger must know of the logger's own pino settings. */
 export interface OutputSettings {

@@ -1,4 +1,4 @@
-import { type LogTarget, qualifiedTable } from './identifiers.js'
+import { type LogTarget, qualifiedTable } from '../core/identifiers.js'
 import type { Migration } from './migrate.js'
 import type { SqlClient } from './sql-client.js'
 

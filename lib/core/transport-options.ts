@@ -1,6 +1,22 @@
-import { type LogTarget, logTarget } from '../lib/identifiers.js'
-import type { SanitizerOptions } from '../lib/sanitizer/sanitizer.js'
-import type { ConsoleOutputOptions } from './console-output.js'
+import { type LogTarget, logTarget } from './identifiers.js'
+import type { SanitizerOptions } from '../sanitizer/sanitizer.js'
+
+/**
+ * The console output of the transport: the same sanitized lines that go to PostgreSQL, printed by
+ * the worker, so that what a log collector reads from stdout has had the same rules applied.
+ */
+export interface ConsoleOutputOptions {
+  /** pino-pretty lines (control characters escaped) instead of JSON lines. Default false. */
+  pretty?: boolean
+  /** Lowest level printed, a name or a number. Default: every line the transport receives. */
+  level?: string | number
+  /** File descriptor written to. Default 1 (stdout). */
+  destination?: number
+  /** Colours in pretty lines. Default: the destination is a terminal. */
+  colorize?: boolean
+  /** Further pino-pretty options, plain data (createLogger passes its messageKey, levels, time key). */
+  prettyOptions?: Record<string, unknown>
+}
 
 /**
  * Options of `curator-log/transport`. They cross into the worker thread by structured clone, so
@@ -89,6 +105,8 @@ export interface TransportOptions {
   detachExpired?: boolean
   /** @internal The worker's clock, for tests run in-process (a function does not cross to a worker). */
   now?: () => number
+  /** @internal Bytes after which a spill segment is sealed and a new one begun. Default 16 MiB; tests set it small. */
+  spillSegmentBytes?: number
 }
 
 export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey' | 'console' | 'databaseLevel'>> {
@@ -171,6 +189,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     monthsAhead: int('monthsAhead', o.monthsAhead, 3, 0),
     retentionDays: int('retentionDays', o.retentionDays, 90, 0),
     detachExpired: o.detachExpired ?? false,
-    now: typeof o.now === 'function' ? o.now : Date.now
+    now: typeof o.now === 'function' ? o.now : Date.now,
+    spillSegmentBytes: int('spillSegmentBytes', o.spillSegmentBytes, 16 << 20, 1024)
   }
 }

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { type LogTarget, qualifiedTable, quoteIdent } from '../lib/identifiers.js'
-import { COLUMNS } from './columns.js'
+import { type LogTarget, qualifiedTable, quoteIdent } from '../core/identifiers.js'
+import { COLUMNS } from '../core/columns.js'
 import { sendCancelRequest } from './cancel-request.js'
 
 /** The COMMIT was sent but its answer never came: the batch may or may not have landed. */

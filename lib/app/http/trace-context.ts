@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { activeSpan } from '../otel-span.js'
-import { parseTraceparent } from '../trace-ids.js'
+import { parseTraceparent } from '../../core/trace-ids.js'
 
 /** How a request's trace ids reach its lines (see docs/opentelemetry.md). */
 export interface TraceContextOptions {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
-import { setField } from '../sanitizer/values.js'
+import { setField } from '../../sanitizer/values.js'
 
 /**
  * Which proxies may speak for the client through X-Forwarded-For, with Express's `trust proxy`

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { setField } from './sanitizer/values.js'
+import { setField } from '../sanitizer/values.js'
 
 /** Fields merged into every line logged while they are in scope. */
 export type LogContext = Record<string, unknown>

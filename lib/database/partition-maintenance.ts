@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { type LogTarget, quoteIdent } from './identifiers.js'
+import { type LogTarget, quoteIdent } from '../core/identifiers.js'
 
 /** What partition maintenance keeps true. */
 export interface MaintenancePlan {

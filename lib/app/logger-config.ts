@@ -1,5 +1,5 @@
 import type { LevelWithSilentOrString } from 'pino'
-import type { TransportOptions } from '../transport/options.js'
+import type { TransportOptions } from '../core/transport-options.js'
 import type { RateLimiterOptions } from './rate-limiter.js'
 
 /** Console output settings. */

@@ -1,5 +1,5 @@
-import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../transport/messages.js'
-import type { TransportStats } from '../transport/stats.js'
+import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../core/worker-protocol.js'
+import type { TransportStats } from '../core/transport-stats.js'
 
 /** The ThreadStream that pino.transport() returns, as far as messages go. */
 export interface WorkerStream {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import type { LogContext } from './context.js'
-import { isSpanId, isTraceId, type TraceFields } from './trace-ids.js'
+import { isSpanId, isTraceId, type TraceFields } from '../core/trace-ids.js'
 
 // The part of @opentelemetry/api used here, typed locally: the package is an optional peer.
 interface SpanContext { traceId: string, spanId: string, traceFlags: number }

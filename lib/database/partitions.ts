@@ -1,9 +1,14 @@
 import pg from 'pg'
-import { type LogTarget } from '../lib/identifiers.js'
-import { type MaintenancePlan, type PartitionInfo, listPartitions, maintainPartitions, monthStart } from '../lib/partition-maintenance.js'
+import { type LogTarget } from '../core/identifiers.js'
+import { type MaintenancePlan, type PartitionInfo, listPartitions, maintainPartitions, monthStart } from './partition-maintenance.js'
 import { destroy } from './copy-writer.js'
-import { errorText, isServerError } from './errors.js'
-import type { TimeWindow } from './record-to-row.js'
+import { errorText, isServerError } from './pg-errors.js'
+
+/** Timestamps the table can take; a line outside it is stored at ingest time. */
+export interface TimeWindow {
+  from: number
+  to: number
+}
 
 /**
  * Keeps the table's partitions in shape from inside the worker (on start, then every interval) and

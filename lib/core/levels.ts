@@ -1,4 +1,4 @@
-import { cleanString } from '../lib/sanitizer/values.js'
+import { cleanString } from '../sanitizer/values.js'
 
 const MAX_LEVEL_LENGTH = 64
 

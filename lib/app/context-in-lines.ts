@@ -1,6 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { pinoHead } from './pino-head.js'
-import { setField } from './sanitizer/values.js'
+import { pinoHead } from '../core/pino-head.js'
+import { setField } from '../sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
 import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
 

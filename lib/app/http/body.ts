@@ -1,4 +1,4 @@
-import { setField } from '../sanitizer/values.js'
+import { setField } from '../../sanitizer/values.js'
 import { paramsObject } from './request-info.js'
 
 /** Bodies up to this many characters are parsed (JSON, form data) before they are cut to maxBodySize. */
