@@ -52,6 +52,9 @@ export async function transportLogger (url: string, target: LogTarget, options: 
     logger,
     stream,
     end: async () => {
+      // pino's flush first: it waits for every line to commit, where the close has a deadline
+      // (closeTimeoutMs) past which lines are spilled, and spilling is off here.
+      await new Promise<void>((resolve, reject) => stream.flush(err => err ? reject(err) : resolve()))
       const closed = once(stream, 'close')
       stream.end()
       await closed
