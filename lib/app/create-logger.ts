@@ -2,7 +2,7 @@ import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } fr
 import type { TransportOptions } from '../core/transport-options.js'
 import type { TransportStats } from '../core/transport-stats.js'
 import type { LogContext } from './context.js'
-import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
+import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { transportEntry } from './transport-entry.js'
