@@ -69,7 +69,7 @@ export interface Hooks {
   /** Runs before every COPY with the error of the previous attempt, if any (e.g. to create partitions). */
   prepare?: (lastErr: unknown) => Promise<void>
   /** A line whose month has no partition, moved to a time that has one (or returned unchanged). */
-  rehome?: (line: string) => string
+  restamp?: (line: string) => string
   /** False when no partition takes rows stamped now (so moving a row to now cannot help). */
   placeable?: () => boolean
   /**
@@ -333,7 +333,7 @@ export class Delivery {
    */
   private async deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
-    const rehomed = new Set<string>()
+    const restamped = new Set<string>()
     let attempt = 0
     let lastErr: unknown
     let partitionsRefreshed = false
@@ -368,7 +368,7 @@ export class Delivery {
             lastErr = err
             continue
           }
-          if (this.hooks.placeable?.() !== false && this.hooks.rehome && this.rehome(pending, part, rehomed)) continue
+          if (this.hooks.placeable?.() !== false && this.hooks.restamp && this.restampAlone(pending, part, restamped)) continue
           return this.unplaceable(err, pending, replay)
         }
         if (kind === 'data' || (kind === 'timeout' && part.length > 1)) {
@@ -419,17 +419,17 @@ export class Delivery {
     }
   }
 
-  /** Splits the batch until the row without a partition stands alone, then moves it; false if it cannot move. */
-  private rehome (pending: string[][], part: string[], rehomed: Set<string>): boolean {
+  /** Splits the batch until the row without a partition stands alone, then restamps it at now; false if that cannot help. */
+  private restampAlone (pending: string[][], part: string[], restamped: Set<string>): boolean {
     if (part.length > 1) {
       pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
       return true
     }
     // A row already moved to the current time that still finds no partition cannot be moved further.
-    if (rehomed.has(part[0])) return false
-    const moved = this.hooks.rehome!(part[0])
+    if (restamped.has(part[0])) return false
+    const moved = this.hooks.restamp!(part[0])
     if (moved === part[0]) return false
-    rehomed.add(moved)
+    restamped.add(moved)
     pending[0] = [moved]
     return true
   }

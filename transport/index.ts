@@ -8,7 +8,7 @@ import { LEVEL_INDEX } from '../lib/core/columns.js'
 import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
 import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
-import { rehomeLine } from './rehome.js'
+import { restampAtNow } from './restamp.js'
 import { CopyWriter } from '../lib/database/copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
 import { adviceFor, errorText, isMissingPartition } from '../lib/database/pg-errors.js'
@@ -95,8 +95,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
     async prepare (lastErr) {
       if (isMissingPartition(lastErr)) await partitions.refresh()
     },
-    rehome (line) {
-      return rehomeLine(line, o.now())
+    restamp (line) {
+      return restampAtNow(line, o.now())
     },
     placeable () {
       return partitions.covers(o.now())
