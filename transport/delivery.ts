@@ -104,8 +104,9 @@ export class Delivery {
   private readonly queue = new LineQueue()
   private inflight = 0
   private closing = false
-  private due = false
-  private timer: NodeJS.Timeout | undefined
+  /** Batches smaller than a full one go now: the flush interval passed or a flush was asked for. */
+  private sendPartial = false
+  private flushTimer: NodeJS.Timeout | undefined
   private replayTimer: NodeJS.Timeout | undefined
   private failing = false
   private deadline = Infinity
@@ -148,26 +149,26 @@ export class Delivery {
     this.queue.push(line)
     if (this.queue.bytes + this.stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes + this.stuckBytes
     if (this.queue.length >= this.rowsPerBatch || this.queue.bytes >= this.opts.batchBytes) {
-      this.kick()
+      this.startLanes()
     } else {
-      this.arm()
+      this.scheduleFlush()
     }
   }
 
   /** Looks for spill files left by earlier processes and loads them once the database answers. */
   start (): void {
     if (!this.overflow) return
-    this.kick()
+    this.startLanes()
     // Segments of a crashed process become free only once its lease goes stale: look again now and then.
-    this.replayTimer = setInterval(() => { if (!this.closing) this.kick() }, REPLAY_CHECK_MS).unref()
+    this.replayTimer = setInterval(() => { if (!this.closing) this.startLanes() }, REPLAY_CHECK_MS).unref()
   }
 
   /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
   flush (): Promise<void> {
     if (this.idle()) return Promise.resolve()
-    this.due = true
+    this.sendPartial = true
     const p = new Promise<void>(resolve => this.waiters.push(resolve))
-    this.kick()
+    this.startLanes()
     return p
   }
 
@@ -189,7 +190,7 @@ export class Delivery {
       await Promise.all(this.lanes.map(l => l.running))
     } finally {
       clearTimeout(stop)
-      clearTimeout(this.timer)
+      clearTimeout(this.flushTimer)
       clearInterval(this.replayTimer)
     }
   }
@@ -219,17 +220,18 @@ export class Delivery {
     return this.queue.length === 0 && this.inflight === 0
   }
 
-  private arm (): void {
-    if (this.timer !== undefined || this.due) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.due = true
-      this.kick()
+  /** Sends a partial batch after flushIntervalMs, unless a timer or a flush is already on it. */
+  private scheduleFlush (): void {
+    if (this.flushTimer !== undefined || this.sendPartial) return
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      this.sendPartial = true
+      this.startLanes()
     }, this.opts.flushIntervalMs)
   }
 
-  /** Starts every idle lane; each takes batches from the shared queue until there is nothing due. */
-  private kick (): void {
+  /** Starts every idle lane; each takes batches from the shared queue until none is ready to go. */
+  private startLanes (): void {
     for (const lane of this.lanes) {
       lane.running ??= this.pump(lane)
         .catch(err => {
@@ -238,10 +240,10 @@ export class Delivery {
         })
         .finally(() => {
           lane.running = undefined
-          // Lines that came while this lane was finishing: send them now if due, else on the timer.
+          // Lines that came while this lane was finishing: send them now if partial batches go, else on the timer.
           if (this.queue.length > 0) {
-            if (this.due) this.kick()
-            else this.arm()
+            if (this.sendPartial) this.startLanes()
+            else this.scheduleFlush()
           }
           this.release()
         })
@@ -251,7 +253,7 @@ export class Delivery {
   private async pump (lane: Lane): Promise<void> {
     for (;;) {
       if (this.queue.length === 0) {
-        if (this.inflight === 0) this.due = false
+        if (this.inflight === 0) this.sendPartial = false
         this.release()
         // One lane replays spill files, in order; the others wait for new lines.
         if (lane !== this.lanes[0] || this.closing) return
@@ -259,7 +261,7 @@ export class Delivery {
         if (!(await this.replayOne(lane)) && this.queue.length === 0) return
         continue
       }
-      if (!this.due && this.queue.length < this.rowsPerBatch && this.queue.bytes < this.opts.batchBytes) return
+      if (!this.sendPartial && this.queue.length < this.rowsPerBatch && this.queue.bytes < this.opts.batchBytes) return
       const batch = this.queue.take(this.rowsPerBatch, this.opts.batchBytes)
       this.inflight += batch.length
       try {
@@ -398,7 +400,7 @@ export class Delivery {
     }
     const pause = 6 * this.opts.retryMaxMs
     this.replayPausedUntil = Date.now() + pause
-    setTimeout(() => this.kick(), pause).unref()
+    setTimeout(() => this.startLanes(), pause).unref()
     if (replay) return false
     this.spillOrDrop(pending.flat())
     return true
