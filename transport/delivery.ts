@@ -38,8 +38,8 @@ export interface ReplayBatch {
   defer: (u: Unresolved) => void
 }
 
-/** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
-export interface Overflow {
+/** The spill store: where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
+export interface SpillStore {
   /**
    * Writes lines to local storage, returning only once the OS has them (they survive the process);
    * false when that failed, in which case none of them was kept. With `unresolved`, the lines are
@@ -126,7 +126,7 @@ export class Delivery {
   constructor (
     writers: CopyWriter[],
     private readonly opts: DeliveryOptions,
-    private readonly overflow: Overflow | undefined,
+    private readonly spillStore: SpillStore | undefined,
     private readonly hooks: Hooks = {}
   ) {
     this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
@@ -136,7 +136,7 @@ export class Delivery {
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
   push (line: string, level: number): void {
     if (this.queue.bytes + this.stuckBytes + line.length > this.opts.maxQueueBytes) {
-      if (this.overflow?.spill([line])) {
+      if (this.spillStore?.spill([line])) {
         this.stats.spilled++
         return
       }
@@ -157,7 +157,7 @@ export class Delivery {
 
   /** Looks for spill files left by earlier processes and loads them once the database answers. */
   start (): void {
-    if (!this.overflow) return
+    if (!this.spillStore) return
     this.startLanes()
     // Segments of a crashed process become free only once its lease goes stale: look again now and then.
     this.replayTimer = setInterval(() => { if (!this.closing) this.startLanes() }, REPLAY_CHECK_MS).unref()
@@ -198,7 +198,7 @@ export class Delivery {
   /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
   spillRaw (lines: readonly string[]): boolean {
     if (lines.length === 0) return true
-    if (!this.overflow?.spillRaw(lines)) return false
+    if (!this.spillStore?.spillRaw(lines)) return false
     this.stats.spilled += lines.length
     return true
   }
@@ -211,7 +211,7 @@ export class Delivery {
   snapshot (): TransportStats {
     this.stats.queueDepth = this.queue.length + this.inflight
     this.stats.queueBytes = this.queue.bytes
-    this.stats.spillLinesSkipped = this.overflow?.skipped ?? 0
+    this.stats.spillLinesSkipped = this.spillStore?.skipped ?? 0
     this.stats.heapUsedBytes = process.memoryUsage().heapUsed
     return { ...this.stats, dropped: { ...this.stats.dropped } }
   }
@@ -281,8 +281,8 @@ export class Delivery {
 
   /** Loads one spilled batch (retrying while the database is away); false when there is none. */
   private async replayOne (lane: Lane): Promise<boolean> {
-    if (!this.overflow || Date.now() < this.replayPausedUntil) return false
-    const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
+    if (!this.spillStore || Date.now() < this.replayPausedUntil) return false
+    const next = await this.spillStore.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
     if (!next) return false
     if (next.unresolved) lane.unresolved = next.unresolved.xid
     if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
@@ -354,7 +354,7 @@ export class Delivery {
       try {
         await this.hooks.prepare?.(lastErr)
         await this.copy(lane, part)
-        this.overflow?.bind(lane.writer.serverId)
+        this.spillStore?.bind(lane.writer.serverId)
         pending.shift()
         lastErr = undefined
         attempt = 0
@@ -488,12 +488,12 @@ export class Delivery {
   private deadLetter (line: string, err: unknown): void {
     this.stats.deadLettered++
     this.stats.lastError = errorText(err)
-    this.overflow?.deadLetter(line, err)
+    this.spillStore?.deadLetter(line, err)
   }
 
   private spillOrDrop (lines: string[], unresolved?: Unresolved): void {
     if (lines.length === 0) return
-    if (this.overflow?.spill(lines, unresolved)) this.stats.spilled += lines.length
+    if (this.spillStore?.spill(lines, unresolved)) this.stats.spilled += lines.length
     else for (const l of lines) this.drop(l)
   }
 

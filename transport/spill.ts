@@ -1,6 +1,6 @@
 import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
+import type { ReplayBatch, SpillStore, Unresolved } from './delivery.js'
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
@@ -15,12 +15,12 @@ const NAME = /^spill-(\d+)-([0-9a-f]{16})-(\d+)\.(open|ndjson|replaying\.([0-9a-
 interface Segment { fd: number, path: string, bytes: number, rows: number, dirty: boolean }
 
 /**
- * The spill directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
+ * The spill store, kept in a directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
  * sealed, `.replaying.<instance>` once claimed for loading; each starts with a header naming its
  * target. A row counts as spilled once write(2) has returned for it (it survives the process being
  * killed); segments are fsync'd every second while written, when sealed, and at close.
  */
-export class SpillDir implements Overflow {
+export class FileSpillStore implements SpillStore {
   /** Unreadable or torn lines met while replaying. */
   skipped = 0
   private readonly lease: Lease
@@ -289,12 +289,12 @@ function tryRead<T> (f: () => T): T | undefined {
  * Opens the spill directory, or reports clearly why it cannot be used and returns undefined, in
  * which case logging goes on without spilling.
  */
-export function openOverflow (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): SpillDir | undefined {
+export function openSpillStore (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): FileSpillStore | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     assertPrivateDir(dir)
     accessSync(dir, constants.W_OK | constants.R_OK)
-    return new SpillDir(dir, batchRows, warn, target)
+    return new FileSpillStore(dir, batchRows, warn, target)
   } catch (err) {
     warn(`curator-log: the spill directory ${dir} is not usable (${errorText(err)}); logging goes on without spilling, so rows beyond maxQueueBytes will be dropped`)
     return undefined
