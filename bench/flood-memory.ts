@@ -7,9 +7,11 @@ import { MESSAGE, record } from './records.js'
 
 const MiB = 2 ** 20
 const CAP = 16 * MiB
-// The inbox (4 MiB of unparsed lines), thread-stream's 4 MiB buffer as strings, the COPY batches in
-// flight (2 × 4 MiB, joined into a buffer each), the spill writer's chunks, and the code and caches.
-const OVERHEAD = 48 * MiB
+// Code and caches (~13 MiB idle), the inbox (4 MiB of unparsed lines, each its own copy, not a slice
+// of the chunk it came in), thread-stream's 4 MiB chunk being split into lines, and the COPY batches
+// in flight (2 × 4 MiB; a spilled batch being loaded again is one of them: a segment is read a batch
+// at a time). See docs/delivery.md.
+const OVERHEAD = 40 * MiB
 
 /**
  * The app logs as fast as one thread can for `seconds`, faster than the worker parses, with the

@@ -1,3 +1,5 @@
+import { detached } from './detached-string.js'
+
 /**
  * Lines waiting to be parsed and mapped. They are handled in slices of a few milliseconds, so the
  * worker's event loop keeps answering PostgreSQL between slices: a COPY that finished is committed
@@ -29,7 +31,8 @@ export class Inbox {
 
   /** Takes a line past the bound (what the overflow decided to keep rather than drop). */
   enqueue (line: string): void {
-    this.lines.push(line)
+    // Held for a while: not as a slice of the chunk it came in (see detached).
+    this.lines.push(detached(line))
     this.bytes += line.length
     if (!this.scheduled) {
       this.scheduled = true

@@ -72,7 +72,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
   const spillTarget = configuredTarget(connection, o.target)
-  const spillStore = o.spillDir === false || !o.database ? undefined : openSpillStore(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), o.batchRows, warn, spillTarget)
+  const spillStore = o.spillDir === false || !o.database ? undefined : openSpillStore(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)

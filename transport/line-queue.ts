@@ -1,3 +1,5 @@
+import { detached } from './detached-string.js'
+
 /** A FIFO of encoded COPY lines that knows its size in bytes (UTF-16 length, a cheap upper bound). */
 export class LineQueue {
   private items: string[] = []
@@ -9,7 +11,8 @@ export class LineQueue {
   }
 
   push (line: string): void {
-    this.items.push(line)
+    // A row is built from slices of its pino line: kept as they are, they would pin the line's chunk.
+    this.items.push(detached(line))
     this.bytes += line.length + 1
   }
 

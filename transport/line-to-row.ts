@@ -1,10 +1,9 @@
 import { CleanJsonScanner, Kind } from './clean-json-scanner.js'
-import { COLUMNS } from '../lib/core/columns.js'
+import { COLUMN_SPECS, CONTEXT_INDEX, type ColumnSource, LEVEL_INDEX, TIMESTAMP_INDEX, columnOf } from '../lib/core/columns.js'
 import { escapeField, NULL_FIELD } from './copy-text.js'
 import { isoTime } from './iso-time.js'
 import { HTTP_SHAPE_KEYS } from './http-shapes.js'
-import { MAX_INDEXED_TEXT, type RowMapperOptions, TEXT_COLUMNS, isInt32, toEpochMs } from './record-to-row.js'
-import { TRACE_ALIASES } from './trace-columns.js'
+import { type RowMapperOptions, isInt32, toEpochMs } from './record-to-row.js'
 import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 /** A COPY line and the numeric level that decides what is dropped first under pressure. */
@@ -13,12 +12,14 @@ export interface EncodedLine {
   level: number
 }
 
-// What a top-level key of the record is for. Text columns take the slots from Text on, in TEXT order.
-// FullPath: keys whose rules only the full mapper applies (the trace ids' camelCase and ECS forms).
-const enum Slot { Time = 1, Level, Message, Logger, Hostname, Pid, Status, Duration, Error, TraceId, SpanId, TraceFlags, FullPath, Text }
-// In COPY order, so that the row below can write them as they stand.
-const TEXT: string[] = COLUMNS.filter(c => TEXT_COLUMNS.has(c))
-// A key with no column goes into context when the sanitizer leaves it as it is, or takes the full path.
+// The reader of each column's source (see ColumnSource), as numbers for the switch below. Other: a
+// column this path never fills (the error columns: lines with an error take the full path).
+const enum Read { Other, Time, Level, Message, String, Text, Int32, Number, TraceId, SpanId, TraceFlags }
+const READS: Partial<Record<ColumnSource, Read>> = { time: Read.Time, level: Read.Level, message: Read.Message, string: Read.String, text: Read.Text, int32: Read.Int32, number: Read.Number, 'trace-id': Read.TraceId, 'span-id': Read.SpanId, 'trace-flags': Read.TraceFlags }
+// A key's slot: its column's index + 1 when this path fills that column; FULL_PATH when only the full
+// path maps it (a column's other keys, the error, request shapes, nestedKey). A key with no column
+// goes into context when the sanitizer leaves it as it is, or takes the full path.
+const FULL_PATH = -2
 const CONTEXT = 0
 const CHANGED = -1
 // Keys seen in context are remembered, as the sanitizer's own caches are.
@@ -41,21 +42,39 @@ const QUOTE = 34
  */
 export function createLineEncoder (opts: RowMapperOptions): (line: string, now: number) => EncodedLine | undefined {
   const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
-  const slots = new Map<string, number>([
-    [timeKey, Slot.Time], ['level', Slot.Level], ['name', Slot.Logger], ['hostname', Slot.Hostname], ['pid', Slot.Pid],
-    ['status_code', Slot.Status], ['duration_ms', Slot.Duration], ['error', Slot.Error],
-    ['trace_id', Slot.TraceId], ['span_id', Slot.SpanId], ['trace_flags', Slot.TraceFlags]
-  ])
-  for (const key of TRACE_ALIASES) slots.set(key, Slot.FullPath)
-  TEXT.forEach((key, n) => slots.set(key, Slot.Text + n))
+  // Slot by key, and by slot the reader and cap of the column it fills. A column's first key feeds it
+  // here; its other keys and ECS forms (the trace ids' camelCase and ECS) take the full path.
+  const slots = new Map<string, number>()
+  const reads: Read[] = [Read.Other]
+  const caps: number[] = [0]
+  let clash = false
+  const put = (key: string, slot: number): void => {
+    clash ||= slots.has(key)
+    slots.set(key, slot)
+  }
+  const errorKeys = new Set<string>()
+  COLUMN_SPECS.forEach((c, i) => {
+    const slot = i + 1
+    reads[slot] = READS[c.source] ?? Read.Other
+    caps[slot] = c.cap === 'maxMessageLength' ? maxMessageLength : c.cap ?? Infinity
+    if (c.source === 'time') put(timeKey, slot)
+    else if (c.source === 'error-type' || c.source === 'error-message' || c.source === 'error-stack') {
+      // The first is errorKey's default: errorKey is set below.
+      for (const key of c.keys.slice(1)) errorKeys.add(key)
+    } else if (c.source !== 'message' && c.source !== 'context') {
+      c.keys.forEach((key, n) => put(key, n === 0 ? slot : FULL_PATH))
+      if (c.ecs !== undefined) for (const key of [c.ecs, c.ecs + '.id']) put(key, FULL_PATH)
+    }
+  })
+  for (const key of errorKeys) put(key, FULL_PATH)
   // A message or error key that is also a column name keeps the full path's precedence rules to itself.
-  if (slots.has(messageKey) || (slots.has(errorKey) && errorKey !== 'error') || slots.size !== 11 + TRACE_ALIASES.length + TEXT.length) return () => undefined
+  if (clash || slots.has(messageKey) || (slots.has(errorKey) && !errorKeys.has(errorKey))) return () => undefined
   // pino's nestedKey holds the call's fields, which the full path reads as top-level ones, and
   // Fastify's and pino-http's request fields fill columns: both are left to the full path.
-  if (nestedKey !== undefined) slots.set(nestedKey, Slot.Error)
-  for (const key of HTTP_SHAPE_KEYS) slots.set(key, Slot.Error)
-  slots.set(messageKey, Slot.Message)
-  slots.set(errorKey, Slot.Error)
+  if (nestedKey !== undefined) slots.set(nestedKey, FULL_PATH)
+  for (const key of HTTP_SHAPE_KEYS) slots.set(key, FULL_PATH)
+  slots.set(messageKey, columnOf('message').index + 1)
+  slots.set(errorKey, FULL_PATH)
   const columns = slots.size
   const maxKeys = sanitizer.maxObjectKeys
   /** The key's slot, or CONTEXT, or CHANGED: one lookup per member. */
@@ -70,6 +89,13 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     }
     return slot
   }
+  // The row a line starts from: NULL but for the message, which is never NULL.
+  const empty: string[] = COLUMN_SPECS.map(c => c.source === 'message' ? '' : NULL_FIELD)
+  // By slot, the line (its number, `stamp`) that filled the column, or whose invalid trace value went
+  // to context: a repeated column key (JSON.parse keeps the last) is left to the full path.
+  const seenAt = new Int32Array(reads.length)
+  const inContextAt = new Int32Array(reads.length)
+  let stamp = 0
 
   const scan = new CleanJsonScanner(sanitizer)
   /** The string token [at, end) just scanned, decoded and escaped for COPY. */
@@ -78,22 +104,16 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
   return function encodeLine (s, now) {
     if (s.charCodeAt(0) !== 123 || CONTROL.test(s) || s.includes('\\u') || !s.isWellFormed()) return undefined
     const hasBackslash = scan.start(s)
+    if (++stamp === 0x40000000) {
+      seenAt.fill(0)
+      inContextAt.fill(0)
+      stamp = 1
+    }
+    const row = empty.slice()
     let time: number | undefined
     let level = 'info'
-    let logger = NULL_FIELD
-    let message = ''
-    let hostname = NULL_FIELD
-    let pid = NULL_FIELD
-    let status = NULL_FIELD
-    let duration = NULL_FIELD
-    let traceId = NULL_FIELD
-    let spanId = NULL_FIELD
-    let flags = NULL_FIELD
-    let traceInContext = 0
-    const text = [NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD, NULL_FIELD]
     let context = ''
     let contextKeys = 0
-    let seen = 0
     // Members read so far, and whether the first was pino's level (see pinoHead): then fields named
     // level or time later in the line are the app's and go to context, as parseLine has it.
     let index = 0
@@ -110,81 +130,70 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
         j = scan.valueEnd(at, 1)
         if (j < 0) return undefined
         let slot = slotOf(key)
-        if (slot === CHANGED) return undefined
-        if (slot === Slot.Level || slot === Slot.Time) {
-          if (index === 0 && slot === Slot.Level) ownsLevel = scan.kind === Kind.Number || scan.kind === Kind.String
-          else if (ownsLevel && !(index === 1 && slot === Slot.Time)) slot = CONTEXT
+        if (slot < CONTEXT) return undefined
+        const read = reads[slot]
+        if (read === Read.Level || read === Read.Time) {
+          if (index === 0 && read === Read.Level) ownsLevel = scan.kind === Kind.Number || scan.kind === Kind.String
+          else if (ownsLevel && !(index === 1 && read === Read.Time)) slot = CONTEXT
         }
         index++
         let column = false
         if (slot !== CONTEXT) {
-          // A repeated column key (JSON.parse keeps the last) is left to the full path, but for a
-          // trace id repeated valid (the context's, then the child span's a line was written in).
-          const bit = 1 << slot
-          const repeated = (seen & bit) !== 0
-          if (repeated && (slot < Slot.TraceId || slot > Slot.TraceFlags || (traceInContext & bit) !== 0)) return undefined
-          seen |= bit
+          // A trace id may repeat valid (the context's, then the child span's a line was written in).
+          const repeated = seenAt[slot] === stamp
+          if (repeated && (read < Read.TraceId || inContextAt[slot] === stamp)) return undefined
+          seenAt[slot] = stamp
           column = true
-          switch (slot < Slot.Text ? slot : Slot.Text) {
-            case Slot.Time:
+          const cap = caps[slot]
+          const col = slot - 1
+          switch (read) {
+            case Read.Time:
               time = toEpochMs(scan.kind === Kind.Number ? Number(s.slice(at, j)) : scan.kind === Kind.String ? scan.decode(at, j) : undefined, timeScale)
               if (time === undefined) return undefined
               break
-            case Slot.Level:
+            case Read.Level:
               if (scan.kind === Kind.Number) level = levels.name(Number(s.slice(at, j)))
               else if (scan.kind === Kind.String && j - at > 2) level = levels.name(scan.decode(at, j))
               else return undefined
               break
-            case Slot.Message:
+            case Read.Message:
+            case Read.Text:
               if (scan.kind === Kind.String) {
-                if (j - at - 2 > maxMessageLength) return undefined
-                message = field(at, j)
+                if (j - at - 2 > cap) return undefined
+                row[col] = field(at, j)
               } else if (scan.kind === Kind.Number || scan.kind === Kind.Bool) {
-                if (!scan.keeps(at, j, maxMessageLength, false)) return undefined
-                message = s.slice(at, j)
+                if (!scan.keeps(at, j, cap, false)) return undefined
+                row[col] = s.slice(at, j)
               } else column = false
               break
-            case Slot.Logger:
-            case Slot.Hostname:
+            case Read.String:
               if (scan.kind === Kind.String) {
-                if (j - at - 2 > MAX_INDEXED_TEXT) return undefined
-                if (slot === Slot.Logger) logger = field(at, j)
-                else hostname = field(at, j)
+                if (j - at - 2 > cap) return undefined
+                row[col] = field(at, j)
               } else column = false
               break
-            case Slot.Pid:
-            case Slot.Status:
-            case Slot.Duration: {
+            case Read.Int32:
+            case Read.Number: {
               const n = scan.kind === Kind.Number ? Number(s.slice(at, j)) : NaN
-              if (slot === Slot.Duration ? Number.isFinite(n) : isInt32(n)) {
-                const v = s.slice(at, j)
-                if (slot === Slot.Pid) pid = v
-                else if (slot === Slot.Status) status = v
-                else duration = v
-              } else column = false
+              if (read === Read.Number ? Number.isFinite(n) : isInt32(n)) row[col] = s.slice(at, j)
+              else column = false
               break
             }
-            case Slot.TraceId:
-            case Slot.SpanId:
-            case Slot.TraceFlags: {
+            case Read.TraceId:
+            case Read.SpanId:
+            case Read.TraceFlags: {
               // A valid id is plain hex: no escape to undo. An invalid one goes into context as the full path leaves it.
               const v = scan.kind === Kind.String ? s.slice(at + 1, j - 1) : scan.kind === Kind.Number ? Number(s.slice(at, j)) : undefined
-              if (slot === Slot.TraceId && isTraceId(v)) traceId = v
-              else if (slot === Slot.SpanId && isSpanId(v)) spanId = v
-              else if (slot === Slot.TraceFlags && traceFlags(v) !== undefined) flags = String(traceFlags(v))
+              if (read === Read.TraceId && isTraceId(v)) row[col] = v
+              else if (read === Read.SpanId && isSpanId(v)) row[col] = v
+              else if (read === Read.TraceFlags && traceFlags(v) !== undefined) row[col] = String(traceFlags(v))
               else if (repeated) return undefined
               else {
-                traceInContext |= bit
+                inContextAt[slot] = stamp
                 column = false
               }
               break
             }
-            case Slot.Text:
-              if (scan.kind === Kind.String || scan.kind === Kind.Number || scan.kind === Kind.Bool) {
-                if (j - at - 2 > MAX_INDEXED_TEXT || (scan.kind !== Kind.String && !scan.keeps(at, j, MAX_INDEXED_TEXT, false))) return undefined
-                text[slot - Slot.Text] = scan.kind === Kind.String ? field(at, j) : s.slice(at, j)
-              } else column = false
-              break
             default:
               return undefined
           }
@@ -209,12 +218,11 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
       timestamp = time
     }
     const json = '{' + context + '}'
+    row[TIMESTAMP_INDEX] = isoTime(timestamp)
+    row[LEVEL_INDEX] = escapeField(level)
+    row[CONTEXT_INDEX] = hasBackslash ? escapeField(json) : json
     // One joined (flat) string: a row waits in the queue, and a tree of pieces that still points
     // into the line would keep all of it alive and give the collector far more to trace.
-    const row = [
-      isoTime(timestamp), escapeField(level), logger, message, hasBackslash ? escapeField(json) : json,
-      text[0], text[1], text[2], text[3], text[4], text[5], status, duration, NULL_FIELD, NULL_FIELD, NULL_FIELD, hostname, pid, traceId, spanId, flags
-    ].join('\t')
-    return { row, level: levels.value(level) ?? 30 }
+    return { row: row.join('\t'), level: levels.value(level) ?? 30 }
   }
 }

@@ -1,4 +1,5 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
+import { COLUMN_SPECS, type ColumnSpec, columnOf } from '../lib/core/columns.js'
 import type { LevelNames } from '../lib/core/levels.js'
 import { isoTime } from './iso-time.js'
 import { withHttpColumns } from './http-shapes.js'
@@ -25,13 +26,34 @@ export interface RowMapperOptions {
   window: () => TimeWindow
 }
 
-// Longest value kept in a lookup column (request_id, path, ...): they are compared and grouped, not read;
-// an over-long value is cut there and kept whole in context.
-export const MAX_INDEXED_TEXT = 512
-
-export const TEXT_COLUMNS = new Set(['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method'])
-
 interface ErrorColumns { type: Field, message: Field, stack: Field }
+
+const AT = {
+  time: columnOf('time').index,
+  level: columnOf('level').index,
+  message: columnOf('message').index,
+  context: columnOf('context').index,
+  errorType: columnOf('error-type').index,
+  errorMessage: columnOf('error-message').index,
+  stack: columnOf('error-stack').index
+}
+const LEVEL_KEY = columnOf('level').keys[0]
+// The error columns' keys past the first, which is the errorKey option's default.
+const ERROR_KEYS = columnOf('error-type').keys.slice(1)
+
+/** A column filled from one record key by a reader of its own (see ColumnSource), with its index. */
+type KeyedColumn = ColumnSpec & { index: number, cap: number }
+
+/** The columns fed by a single key each, by that key. */
+function keyedColumns (): Map<string, KeyedColumn> {
+  const keyed = new Map<string, KeyedColumn>()
+  COLUMN_SPECS.forEach((c: ColumnSpec, index) => {
+    if (c.source !== 'string' && c.source !== 'text' && c.source !== 'int32' && c.source !== 'number') return
+    if (c.keys.length !== 1 || typeof c.cap === 'string') throw new Error(`curator-log: column ${c.name} needs one key and a fixed cap`)
+    keyed.set(c.keys[0], { ...c, index, cap: c.cap ?? Infinity })
+  })
+  return keyed
+}
 
 /**
  * Builds the function that turns one parsed pino line into a system_logs row. Everything that has
@@ -42,40 +64,52 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
   // With pino's own leading time known, a field of the time key's name is the app's (see pinoHead).
   const ownsTime = (owned: OwnedFields | undefined): boolean => owned !== undefined && (owned.time !== undefined || timeKey === 'time')
+  const keyed = keyedColumns()
+
+  /** Puts `v` in its column if the column takes it; true when it did. */
+  const take = (c: KeyedColumn, key: string, v: unknown, row: RowValues, rest: Record<string, unknown>): boolean => {
+    switch (c.source) {
+      case 'string':
+      case 'text':
+        if (c.source === 'string' ? typeof v !== 'string' : !isScalar(v)) return false
+        row[c.index] = c.overLongInContext === true ? indexed(sanitizer, String(v), c.cap, key, rest) : sanitizer.sanitizeString(String(v), c.cap)
+        return true
+      case 'int32':
+        if (!isInt32(numberValue(v))) return false
+        row[c.index] = numberValue(v)
+        return true
+      case 'number':
+        if (!Number.isFinite(numberValue(v))) return false
+        row[c.index] = numberText(v) as string
+        return true
+    }
+    return false
+  }
 
   return function mapRecord (line, now, owned) {
     const record = withHttpColumns(nestedKey === undefined ? line : unnest(line, nestedKey))
     const rest: Record<string, unknown> = {}
-    const cols: Record<string, Field> = {}
+    const row: RowValues = new Array<Field>(COLUMN_SPECS.length).fill(null)
     let time: unknown
     let level: unknown
-    let logger: Field = null
     let message = ''
     let error: ErrorColumns | undefined
-    let hostname: Field = null
-    let pid: Field = null
-    let status: Field = null
-    let duration: Field = null
 
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue
       const v = record[key]
+      const column = keyed.get(key)
       // With pino's own level and time known, fields of these names are the app's: context.
       if (key === timeKey && !ownsTime(owned)) time = v
-      else if (key === 'level' && owned === undefined) level = v
+      else if (key === LEVEL_KEY && owned === undefined) level = v
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
-      else if (key === 'name' && typeof v === 'string') logger = indexed(sanitizer, v, key, rest)
-      else if (key === 'hostname' && typeof v === 'string') hostname = sanitizer.sanitizeString(v, MAX_INDEXED_TEXT)
-      else if (key === 'pid' && isInt32(numberValue(v))) pid = numberValue(v)
-      else if (key === 'status_code' && isInt32(numberValue(v))) status = numberValue(v)
-      else if (key === 'duration_ms' && Number.isFinite(numberValue(v))) duration = numberText(v) as string
-      else if (TEXT_COLUMNS.has(key) && isScalar(v)) cols[key] = indexed(sanitizer, String(v), key, rest)
-      else if ((key === errorKey || key === 'error') && error === undefined && v !== null && v !== undefined) {
+      else if (column !== undefined && take(column, key, v, row, rest)) continue
+      else if ((key === errorKey || ERROR_KEYS.includes(key)) && error === undefined && v !== null && v !== undefined) {
         error = errorColumns(v, key, rest, text)
       } else setField(rest, key, v)
     }
 
-    const trace = takeTraceColumns(rest)
+    takeTraceColumns(rest, row)
     if (owned !== undefined) {
       level = owned.level
       if (ownsTime(owned)) time = owned.time
@@ -87,14 +121,16 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       timestamp = now
       if (time !== undefined) setField(rest, 'original_time', time)
     }
-    const context = stringifyExact(sanitizer.sanitizeParsed(rest))
-
-    return [
-      isoTime(timestamp as number), levels.name(level), logger, message, context,
-      cols.request_id ?? null, cols.user_id ?? null, cols.ip_address ?? null, cols.user_agent ?? null,
-      cols.path ?? null, cols.method ?? null, status, duration,
-      error?.type ?? null, error?.message ?? null, error?.stack ?? null, hostname, pid, ...trace
-    ]
+    row[AT.time] = isoTime(timestamp as number)
+    row[AT.level] = levels.name(level)
+    row[AT.message] = message
+    row[AT.context] = stringifyExact(sanitizer.sanitizeParsed(rest))
+    if (error !== undefined) {
+      row[AT.errorType] = error.type
+      row[AT.errorMessage] = error.message
+      row[AT.stack] = error.stack
+    }
+    return row
   }
 }
 
@@ -108,9 +144,9 @@ export function isInt32 (v: unknown): v is number {
 }
 
 /** Sanitized and capped for its column; an over-long value is kept whole in context too. */
-function indexed (sanitizer: Sanitizer, value: string, key: string, rest: Record<string, unknown>): string {
-  const clean = sanitizer.sanitizeString(value, MAX_INDEXED_TEXT)
-  if (clean.length > MAX_INDEXED_TEXT) setField(rest, key, value)
+function indexed (sanitizer: Sanitizer, value: string, cap: number, key: string, rest: Record<string, unknown>): string {
+  const clean = sanitizer.sanitizeString(value, cap)
+  if (clean.length > cap) setField(rest, key, value)
   return clean
 }
 

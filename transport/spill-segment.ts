@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
 import { COLUMNS } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
 import type { SpillTarget } from './spill-target.js'
@@ -62,16 +62,17 @@ export function appendAll (fd: number, text: string, size: number): number {
 /**
  * The header of a segment: 'empty' when there is none to read (a file cut before its first line
  * ended, which then holds no row either), 'bad' when the first line is not a header (corrupt, or a
- * file from a version before segments were bound to their target).
+ * file from a version before segments were bound to their target). `rowsAt` is the byte where the rows begin.
  */
-export function readHeader (path: string): SegmentHeader | 'empty' | 'bad' {
+export function readHeader (path: string): { header: SegmentHeader, rowsAt: number } | 'empty' | 'bad' {
   const fd = openSync(path, 'r')
   try {
     const buf = Buffer.alloc(64 << 10)
     const n = readSync(fd, buf, 0, buf.length, 0)
     const end = buf.subarray(0, n).indexOf(10)
     if (end < 0) return n < buf.length && fstatSync(fd).size === n ? 'empty' : 'bad'
-    return parseHeader(buf.subarray(0, end).toString('utf8'))
+    const header = parseHeader(buf.subarray(0, end).toString('utf8'))
+    return header === 'bad' ? header : { header, rowsAt: end + 1 }
   } finally {
     closeSync(fd)
   }
@@ -88,29 +89,82 @@ function parseHeader (text: string): SegmentHeader | 'bad' {
   }
 }
 
+/** Rows read from a segment, and where the next read starts. */
+export interface SegmentBatch {
+  lines: string[]
+  /** Byte position just past the last line taken (the progress to record once these rows are loaded). */
+  next: number
+  /** True when nothing is left past `next`. */
+  end: boolean
+  /** Torn or unreadable lines met. */
+  skipped: number
+}
+
+/** Reads at least this much at a time, however small the batch. */
+const MIN_READ = 64 << 10
+
 /**
- * The rows of a segment as COPY lines; `skipped` counts torn or unreadable ones. `toRow` turns a
- * line spilled raw (see rawSpillText) into its row.
+ * Up to `maxRows` rows (and about `maxBytes` of spilled text) of a segment from byte `from` on, as
+ * COPY lines. Only that much of the file is in memory, never the whole segment. `toRow` turns a line
+ * spilled raw (see rawSpillText) into its row, or undefined for a line not stored.
  */
-export function readRows (path: string, toRow?: (line: string) => string | undefined): { lines: string[], skipped: number } {
-  const lines: string[] = []
-  let skipped = 0
-  const text = readFileSync(path, 'utf8')
-  // Past the header; a last line without its newline was torn by a kill and is not trusted.
-  const body = text.slice(text.indexOf('\n') + 1).split('\n')
-  if (body.at(-1) !== '') skipped++
-  for (const row of body.slice(0, -1)) {
-    if (row === '') continue
-    try {
-      const obj = JSON.parse(row) as Record<string, string | null>
-      if (typeof obj.raw === 'string' && toRow) {
-        // Undefined: a line below the database level, not stored.
-        const row = toRow(obj.raw)
-        if (row !== undefined) lines.push(row)
-      } else lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
-    } catch {
-      skipped++
+export function readBatch (path: string, from: number, maxRows: number, maxBytes: number, toRow?: (line: string) => string | undefined): SegmentBatch {
+  const fd = openSync(path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    let want = Math.max(0, Math.min(size - from, Math.max(MIN_READ, maxBytes)))
+    let buf = Buffer.alloc(0)
+    let got = 0
+    // A line longer than what was read: read more until it ends (or the file does).
+    for (;;) {
+      buf = Buffer.allocUnsafe(want)
+      got = readAll(fd, buf, from)
+      if (buf.lastIndexOf(10, got - 1) >= 0 || from + got >= size) break
+      want *= 2
     }
+    const batch: SegmentBatch = { lines: [], next: from, end: false, skipped: 0 }
+    let at = 0
+    while (batch.lines.length < maxRows && at < maxBytes) {
+      const nl = buf.indexOf(10, at)
+      if (nl < 0 || nl >= got) {
+        // No newline left. At the end of the file, what follows the last one is a line a kill tore
+        // before it ended: not trusted.
+        if (from + got >= size) {
+          if (at < got) batch.skipped++
+          batch.next = size
+        }
+        break
+      }
+      if (nl > at) addRow(batch, buf.toString('utf8', at, nl), toRow)
+      at = nl + 1
+      batch.next = from + at
+    }
+    batch.end = batch.next >= size
+    return batch
+  } finally {
+    closeSync(fd)
   }
-  return { lines, skipped }
+}
+
+function addRow (batch: SegmentBatch, text: string, toRow?: (line: string) => string | undefined): void {
+  try {
+    const obj = JSON.parse(text) as Record<string, string | null>
+    if (typeof obj.raw === 'string' && toRow) {
+      // Undefined: a line below the database level, not stored.
+      const row = toRow(obj.raw)
+      if (row !== undefined) batch.lines.push(row)
+    } else batch.lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
+  } catch {
+    batch.skipped++
+  }
+}
+
+function readAll (fd: number, buf: Buffer, position: number): number {
+  let got = 0
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, position + got)
+    if (n === 0) break
+    got += n
+  }
+  return got
 }

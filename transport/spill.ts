@@ -4,15 +4,23 @@ import type { ReplayBatch, SpillStore, Unresolved } from './delivery.js'
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
-import { appendAll, headerLine, rawSpillText, readHeader, readRows, spillText } from './spill-segment.js'
+import { appendAll, headerLine, rawSpillText, readBatch, readHeader, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
-const SEGMENT_BYTES = 16 << 20
 /** After a failed write (a full disk), spilling is tried again this much later. */
 const RETRY_AFTER_FAILURE_MS = 5000
 const NAME = /^spill-(\d+)-([0-9a-f]{16})-(\d+)\.(open|ndjson|replaying\.([0-9a-f]{16}))$/
 
 interface Segment { fd: number, path: string, bytes: number, rows: number, dirty: boolean }
+
+/** How spilled rows are cut: into segments when written, into batches when loaded again. */
+export interface SpillSizes {
+  batchRows: number
+  /** A batch loaded again holds about this much spilled text (and rows) at most. */
+  batchBytes: number
+  /** A segment is sealed once it holds this many bytes. */
+  segmentBytes: number
+}
 
 /**
  * The spill store, kept in a directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
@@ -28,13 +36,14 @@ export class FileSpillStore implements SpillStore {
   private out: Segment | undefined
   private seq = 0
   private failedUntil = 0
-  private claimed: { base: string, path: string, lines: string[], offset: number, xid?: string } | undefined
+  /** The segment being loaded and the byte its next batch starts at (recorded in `<base>.offset`). */
+  private claimed: { base: string, path: string, pos: number, xid?: string } | undefined
   /** Segments checked and found to be meant for another target: left alone. */
   private readonly foreign = new Set<string>()
   /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
   private toRow: ((line: string) => string | undefined) | undefined
 
-  constructor (readonly dir: string, private readonly batchRows: number, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
+  constructor (readonly dir: string, private readonly sizes: SpillSizes, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
     this.lease = new Lease(dir)
     this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
   }
@@ -52,7 +61,7 @@ export class FileSpillStore implements SpillStore {
   }
 
   private append (text: string, rows: number): void {
-    if (!this.out || this.out.bytes > SEGMENT_BYTES) this.rotate()
+    if (!this.out || this.out.bytes > this.sizes.segmentBytes) this.rotate()
     const out = this.out!
     out.bytes += appendAll(out.fd, text, out.bytes)
     out.rows += rows
@@ -85,25 +94,41 @@ export class FileSpillStore implements SpillStore {
   }
 
   async nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined> {
-    if (this.claimed === undefined && !(await this.claimNext(server))) return undefined
-    const c = this.claimed!
-    // A batch whose COMMIT is in doubt goes whole: the answer about its transaction covers all of it.
-    const lines = c.xid !== undefined ? c.lines.slice(c.offset) : c.lines.slice(c.offset, c.offset + this.batchRows)
-    const advance = (): void => {
-      c.offset += lines.length
-      if (c.offset >= c.lines.length) return this.finish(c)
-      if (!attempt(() => writeFileSync(join(this.dir, c.base + '.offset'), String(c.offset)))) {
-        this.warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
+    for (;;) {
+      if (this.claimed === undefined && !(await this.claimNext(server))) return undefined
+      const c = this.claimed!
+      // Read a batch at a time, never the whole segment. A batch whose COMMIT is in doubt goes whole:
+      // the answer about its transaction covers all of it.
+      const whole = c.xid !== undefined
+      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.sizes.batchRows, whole ? Infinity : this.sizes.batchBytes, this.toRow))
+      if (read === undefined) {
+        // Gone from under us (another instance took it after our lease went stale).
+        this.claimed = undefined
+        continue
       }
-    }
-    return {
-      lines,
-      unresolved: c.xid !== undefined ? { xid: c.xid, server: this.target.server } : undefined,
-      done: advance,
-      defer: (u: Unresolved) => {
-        // Loaded, maybe: the rows move to a segment of their own that carries the question.
-        if (this.spill(lines, u)) advance()
-        else this.warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
+      this.skipped += read.skipped
+      const advance = (): void => {
+        c.pos = read.next
+        if (read.end) return this.finish(c)
+        if (!attempt(() => writeFileSync(join(this.dir, c.base + '.offset'), String(c.pos)))) {
+          this.warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
+        }
+      }
+      // Nothing to load in this stretch (lines below the database level, torn lines): move on.
+      if (read.lines.length === 0) {
+        advance()
+        continue
+      }
+      const lines = read.lines
+      return {
+        lines,
+        unresolved: whole ? { xid: c.xid!, server: this.target.server } : undefined,
+        done: advance,
+        defer: (u: Unresolved) => {
+          // Loaded, maybe: the rows move to a segment of their own that carries the question.
+          if (this.spill(lines, u)) advance()
+          else this.warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
+        }
       }
     }
   }
@@ -217,17 +242,18 @@ export class FileSpillStore implements SpillStore {
     for (const name of candidates) {
       const m = NAME.exec(name)!
       const path = join(this.dir, name)
-      const header = tryRead(() => readHeader(path))
-      if (header === undefined) continue
-      if (header === 'empty') {
+      const head = tryRead(() => readHeader(path))
+      if (head === undefined) continue
+      if (head === 'empty') {
         rmSync(path, { force: true })
         continue
       }
-      if (header === 'bad') {
+      if (head === 'bad') {
         this.warn(`curator-log: ${path} is not a spill segment this version can bind to a table; renamed to ${name}.bad and left for you`)
         attempt(() => renameSync(path, path + '.bad'))
         continue
       }
+      const { header, rowsAt } = head
       if (!sameTarget(header.target, this.target)) {
         this.foreign.add(name)
         continue
@@ -235,14 +261,9 @@ export class FileSpillStore implements SpillStore {
       const base = `spill-${m[1]}-${m[2]}-${m[3]}`
       const mine = join(this.dir, `${base}.replaying.${this.lease.id}`)
       if (!attempt(() => renameSync(path, mine))) continue
-      const { lines, skipped } = readRows(mine, this.toRow)
-      this.skipped += skipped
-      const offset = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8'))) || 0
-      this.claimed = { base, path: mine, lines, offset, xid: header.xid }
-      if (offset >= lines.length) {
-        this.finish(this.claimed)
-        continue
-      }
+      // Progress is the byte the next batch starts at; rows before it were loaded already.
+      const pos = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8')))
+      this.claimed = { base, path: mine, pos: pos > rowsAt ? pos : rowsAt, xid: header.xid }
       return true
     }
     return false
@@ -289,12 +310,12 @@ function tryRead<T> (f: () => T): T | undefined {
  * Opens the spill directory, or reports clearly why it cannot be used and returns undefined, in
  * which case logging goes on without spilling.
  */
-export function openSpillStore (dir: string, batchRows: number, warn: (msg: string) => void, target: SpillTarget): FileSpillStore | undefined {
+export function openSpillStore (dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget): FileSpillStore | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     assertPrivateDir(dir)
     accessSync(dir, constants.W_OK | constants.R_OK)
-    return new FileSpillStore(dir, batchRows, warn, target)
+    return new FileSpillStore(dir, sizes, warn, target)
   } catch (err) {
     warn(`curator-log: the spill directory ${dir} is not usable (${errorText(err)}); logging goes on without spilling, so rows beyond maxQueueBytes will be dropped`)
     return undefined

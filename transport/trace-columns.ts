@@ -1,35 +1,38 @@
+import { columnOf } from '../lib/core/columns.js'
 import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
-/** trace_id, span_id and trace_flags, in COLUMNS order. */
-export type TraceValues = [string | null, string | null, number | null]
-
-// Where each column's value may come from, in order of precedence: the keys
-// @opentelemetry/instrumentation-pino writes, their camelCase forms, and ECS (`trace.id`, nested as
-// ecs-pino-format writes it, or a flat dotted key).
-const SOURCES = {
-  trace: { keys: ['trace_id', 'traceId'], ecs: 'trace', valid: (v: unknown) => isTraceId(v) ? v : undefined },
-  span: { keys: ['span_id', 'spanId'], ecs: 'span', valid: (v: unknown) => isSpanId(v) ? v : undefined },
-  flags: { keys: ['trace_flags', 'traceFlags'], ecs: undefined, valid: traceFlags }
-} as const
-
-/** Top-level keys the fast path leaves to this module's full rules. */
-export const TRACE_ALIASES = ['traceId', 'spanId', 'traceFlags', 'trace', 'span', 'trace.id', 'span.id'] as const
-
-/**
- * Takes the trace columns out of a line's context fields (`rest`, modified): the first valid value of
- * each fills its column, and every source holding that same value leaves the context. Invalid or
- * conflicting values stay in context, where the sanitizer sees them as any other field.
- */
-export function takeTraceColumns (rest: Record<string, unknown>): TraceValues {
-  return [take<string>(rest, SOURCES.trace) ?? null, take<string>(rest, SOURCES.span) ?? null, take<number>(rest, SOURCES.flags) ?? null]
+interface Source {
+  index: number
+  /** In order of precedence: the keys @opentelemetry/instrumentation-pino writes, then their camelCase forms. */
+  keys: readonly string[]
+  /** ECS (`trace.id`, nested as ecs-pino-format writes it, or a flat dotted key), after the keys. */
+  ecs: string | undefined
+  valid: (v: unknown) => string | number | undefined
 }
 
-type Source = typeof SOURCES[keyof typeof SOURCES]
+const source = (of: 'trace-id' | 'span-id' | 'trace-flags', valid: Source['valid']): Source => {
+  const { index, keys, ecs } = columnOf(of)
+  return { index, keys, ecs, valid }
+}
+const SOURCES = [
+  source('trace-id', v => isTraceId(v) ? v : undefined),
+  source('span-id', v => isSpanId(v) ? v : undefined),
+  source('trace-flags', traceFlags)
+]
 
-function take<T extends string | number> (rest: Record<string, unknown>, source: Source): T | undefined {
-  let found: T | undefined
+/**
+ * Takes the trace columns out of a line's context fields (`rest`, modified) into `row`: the first
+ * valid value of each fills its column, and every source holding that same value leaves the context.
+ * Invalid or conflicting values stay in context, where the sanitizer sees them as any other field.
+ */
+export function takeTraceColumns (rest: Record<string, unknown>, row: Array<string | number | null>): void {
+  for (const s of SOURCES) row[s.index] = take(rest, s) ?? null
+}
+
+function take (rest: Record<string, unknown>, source: Source): string | number | undefined {
+  let found: string | number | undefined
   const consider = (v: unknown): boolean => {
-    const ok = source.valid(v) as T | undefined
+    const ok = source.valid(v)
     if (ok === undefined) return false
     found ??= ok
     return ok === found

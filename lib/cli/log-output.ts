@@ -1,23 +1,28 @@
 import { prettyFactory } from 'pino-pretty'
 import { LevelNames } from '../core/levels.js'
+import { COLUMN_SPECS, type LineField } from '../core/columns.js'
 import { jsonSafe, printablePretty } from '../sanitizer/printable.js'
 
 const levels = new LevelNames()
-const COLUMN_FIELDS = ['request_id', 'user_id', 'ip_address', 'user_agent', 'path', 'method', 'status_code', 'duration_ms', 'hostname', 'pid', 'trace_id', 'span_id', 'trace_flags'] as const
+/** The column shown as `line` (see LineField). */
+const shownAs = (line: LineField): string => COLUMN_SPECS.find(c => c.line === line)?.name as string
+const [TIME, LEVEL, NAME, MSG, CONTEXT] = (['time', 'level', 'name', 'msg', 'context'] as const).map(shownAs)
+const ERR = { type: shownAs('err.type'), message: shownAs('err.message'), stack: shownAs('err.stack') }
+const COLUMN_FIELDS = COLUMN_SPECS.filter(c => c.line === 'field').map(c => c.name)
 
 /** A table row back as a pino line (the shape pino-pretty reads). */
 export function rowToLine (row: Record<string, any>): Record<string, unknown> {
   const line: Record<string, unknown> = {
-    level: levels.value(row.level) ?? row.level,
-    time: row.timestamp instanceof Date ? row.timestamp.getTime() : row.timestamp,
-    ...(row.logger !== null ? { name: row.logger } : {})
+    level: levels.value(row[LEVEL]) ?? row[LEVEL],
+    time: row[TIME] instanceof Date ? row[TIME].getTime() : row[TIME],
+    ...(row[NAME] !== null ? { name: row[NAME] } : {})
   }
   for (const k of COLUMN_FIELDS) if (row[k] !== null && row[k] !== undefined) line[k] = row[k]
-  Object.assign(line, row.context)
-  if (row.error_type !== null || row.error_message !== null || row.stack_trace !== null) {
-    line.err = { type: row.error_type, message: row.error_message, stack: row.stack_trace }
+  Object.assign(line, row[CONTEXT])
+  if (row[ERR.type] !== null || row[ERR.message] !== null || row[ERR.stack] !== null) {
+    line.err = { type: row[ERR.type], message: row[ERR.message], stack: row[ERR.stack] }
   }
-  line.msg = row.message
+  line.msg = row[MSG]
   return line
 }
 

@@ -105,6 +105,8 @@ export interface TransportOptions {
   detachExpired?: boolean
   /** @internal The worker's clock, for tests run in-process (a function does not cross to a worker). */
   now?: () => number
+  /** @internal Bytes after which a spill segment is sealed and a new one begun. Default 16 MiB; tests set it small. */
+  spillSegmentBytes?: number
 }
 
 export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey' | 'console' | 'databaseLevel'>> {
@@ -187,6 +189,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     monthsAhead: int('monthsAhead', o.monthsAhead, 3, 0),
     retentionDays: int('retentionDays', o.retentionDays, 90, 0),
     detachExpired: o.detachExpired ?? false,
-    now: typeof o.now === 'function' ? o.now : Date.now
+    now: typeof o.now === 'function' ? o.now : Date.now,
+    spillSegmentBytes: int('spillSegmentBytes', o.spillSegmentBytes, 16 << 20, 1024)
   }
 }
