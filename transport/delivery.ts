@@ -52,7 +52,7 @@ export interface SpillStore {
    */
   spillRaw (lines: readonly string[]): boolean
   /** How loading turns a line spilled raw into a COPY line. */
-  parseSpilled (toRow: (line: string) => string | undefined): void
+  parseSpilled (toCopyLine: (line: string) => string | undefined): void
   deadLetter (line: string, err: unknown): void
   /**
    * The next spilled batch for this target, oldest first. `server` connects (when there is

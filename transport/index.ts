@@ -140,11 +140,11 @@ export default async function curatorLogTransport (options: TransportOptions = {
       if (level < storeFrom) return undefined
     }
     const row = mapRecord(rec, o.now(), owned)
-    return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
+    return { copyLine: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
   }
   const inbox = new Inbox(line => {
     const r = handle(line, true)
-    if (r !== undefined) delivery?.push(r.row, r.level)
+    if (r !== undefined) delivery?.push(r.copyLine, r.level)
   }, INBOX_BYTES, line => {
     // Console only: nothing to spill to, the line waits as before.
     if (delivery === undefined) return inbox.enqueue(line)
@@ -158,7 +158,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (inbox.bytes < (level >= WARN ? 2 * room : room)) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
   })
-  spillStore?.parseSpilled(line => handle(line, false)?.row)
+  spillStore?.parseSpilled(line => handle(line, false)?.copyLine)
 
   const post = (name: string, id: unknown): void => {
     parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })

@@ -41,15 +41,15 @@ export class FileSpillStore implements SpillStore {
   /** Segments checked and found to be meant for another target: left alone. */
   private readonly foreign = new Set<string>()
   /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
-  private toRow: ((line: string) => string | undefined) | undefined
+  private toCopyLine: ((line: string) => string | undefined) | undefined
 
   constructor (readonly dir: string, private readonly sizes: SpillSizes, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
     this.lease = new Lease(dir)
     this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
   }
 
-  parseSpilled (toRow: (line: string) => string | undefined): void {
-    this.toRow = toRow
+  parseSpilled (toCopyLine: (line: string) => string | undefined): void {
+    this.toCopyLine = toCopyLine
   }
 
   spill (lines: readonly string[], unresolved?: Unresolved): boolean {
@@ -100,7 +100,7 @@ export class FileSpillStore implements SpillStore {
       // Read a batch at a time, never the whole segment. A batch whose COMMIT is in doubt goes whole:
       // the answer about its transaction covers all of it.
       const whole = c.xid !== undefined
-      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.sizes.batchRows, whole ? Infinity : this.sizes.batchBytes, this.toRow))
+      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.sizes.batchRows, whole ? Infinity : this.sizes.batchBytes, this.toCopyLine))
       if (read === undefined) {
         // Gone from under us (another instance took it after our lease went stale).
         this.claimed = undefined
