@@ -18,3 +18,12 @@ export {
   timedOperation, apiEndpoint, databaseQuery, batchOperation, PerformanceMonitor, setTimingLogger,
   timingSummary, resetTimingSummary, logTimingSummary, type TimingOptions, type TimingWrapper, type BatchOptions, type OperationSummary
 } from './app/timing/index.js'
+/**
+ * Errors curator-log throws carry a stable `code` from {@link ERROR_CODES} (`CURATOR_LOG_ERR_*`): match on
+ * it, not on the message. Option mistakes are {@link OptionError}s, TypeErrors that name the option
+ * (`option`), the value given (`value`) and what is accepted; docs/api.md, Errors, lists every code.
+ */
+export {
+  ERROR_CODES, isCuratorLogError, OptionError, UnknownLevelError, ConnectionStringError, CuratorLogError, CuratorLogTypeError,
+  type ErrorCode
+} from './core/errors.js'

@@ -37,7 +37,7 @@ t.test('logging faster than the worker parses: its heap stays under the cap plus
   // Bindings are serialized once on the app thread but parsed and sanitized on every line in the
   // worker (a secret among them takes every line off the fast path): the app outruns the worker, as
   // a service with rich child loggers does.
-  await floodHeap(t, 8000, logger => {
+  await floodHeap(t, 8000, false, logger => {
     const child = logger.child({ password: 'hunter2', tenant: Object.fromEntries(range(150).map(i => [`field_${i}`, { id: i, label: `value ${i}`, tags: ['a', 'b'] }])) })
     return seq => child.info({ seq }, 'sustained flood')
   })
@@ -45,14 +45,16 @@ t.test('logging faster than the worker parses: its heap stays under the cap plus
 
 t.test('a sustained flood of plain lines: the lines waiting to be parsed do not pin the chunks they came in', async t => {
   // Lines on the fast path, as fast as one thread logs: the worker keeps some, spills the rest.
-  await floodHeap(t, 20_000, logger => seq => logger.info({ seq, user_id: `user-${seq % 997}`, path: `/api/v1/orders/${seq % 2000}/items`, cart: { items: seq % 9, currency: 'EUR' } }, 'order item lookup finished for the storefront checkout flow'))
+  await floodHeap(t, 20_000, true, logger => seq => logger.info({ seq, user_id: `user-${seq % 997}`, path: `/api/v1/orders/${seq % 2000}/items`, cart: { items: seq % 9, currency: 'EUR' } }, 'order item lookup finished for the storefront checkout flow'))
 })
 
 /**
  * Floods a transport with a 16 MiB cap for `ms`, sampling the worker's live heap (after a full GC)
  * every half second: it must stay under the cap plus a fixed overhead, and every line land once.
+ * `checkGrowth` also compares the first and last quarters (the app must log in short stretches for
+ * both to be sampled).
  */
-async function floodHeap (t: Test, ms: number, make: (logger: Logger) => (seq: number) => void): Promise<void> {
+async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logger: Logger) => (seq: number) => void): Promise<void> {
   const { target, client } = await freshTarget(t)
   const dir = spillDir(t)
   const cap = 16 * MiB
@@ -60,7 +62,8 @@ async function floodHeap (t: Test, ms: number, make: (logger: Logger) => (seq: n
   const log = make(logger)
   let seq = 0
   let peak = 0
-  // The highest sample in the first and in the last quarter of the flood: held memory must not grow with it.
+  // The highest sample in the first and in the last quarter of the flood, less the queue's counted
+  // bytes: memory held beyond what the cap counts must not grow with the flood.
   let early = 0
   let late = 0
   const from = Date.now()
@@ -71,11 +74,13 @@ async function floodHeap (t: Test, ms: number, make: (logger: Logger) => (seq: n
     // Lets thread-stream hand the lines over; the app gives the worker no other slack.
     await new Promise(resolve => setImmediate(resolve))
     if (Date.now() - sampled > 500) {
-      const heap = (await requestStats(stream as never, true)).heapUsedBytes
-      peak = Math.max(peak, heap)
+      const stats = await requestStats(stream as never, true)
+      peak = Math.max(peak, stats.heapUsedBytes)
       sampled = Date.now()
-      if (sampled < from + ms / 4) early = Math.max(early, heap)
-      else if (sampled > until - ms / 4) late = Math.max(late, heap)
+      // The queue may fill up to its cap as the flood goes on (large rows, a slower COPY): that is counted memory.
+      const uncounted = stats.heapUsedBytes - stats.queueBytes
+      if (sampled < from + ms / 4) early = Math.max(early, uncounted)
+      else if (sampled > until - ms / 4) late = Math.max(late, uncounted)
     }
   }
   peak = Math.max(peak, (await requestStats(stream as never, true)).heapUsedBytes)
@@ -85,7 +90,7 @@ async function floodHeap (t: Test, ms: number, make: (logger: Logger) => (seq: n
   t.ok(peak < cap + 40 * MiB, `worker heap (live, after GC) peaked at ${(peak / MiB).toFixed(0)} MiB (cap ${cap / MiB} MiB + 40 MiB; ${seq} lines)`)
   // Before the inbox copied the lines it keeps, each pinned the 4 MiB chunk it came in: the heap grew
   // with the flood's length (16 MiB in the first quarter, 50 MiB in the last here; 87 MiB in the benchmark).
-  t.ok(late - early < 12 * MiB, `no growth with the flood: ${(early / MiB).toFixed(0)} MiB in its first quarter, ${(late / MiB).toFixed(0)} MiB in its last`)
+  if (checkGrowth) t.ok(early > 0 && late - early < 12 * MiB, `no growth with the flood beyond the queue: ${(early / MiB).toFixed(0)} MiB in its first quarter, ${(late / MiB).toFixed(0)} MiB in its last`)
   await flushTransport(stream)
   await waitFor('the spill to be loaded', async () => (await transportStats(stream)).committed >= seq, 300_000)
   await end()

@@ -65,11 +65,13 @@ t.test('inside an outer context the request keeps its fields and adds its own, w
 t.test('levels, slow requests, exclusions, aborts, users and incoming ids', async t => {
   const { target, client } = await freshTarget(t)
   const logger = await testLogger(t, target, { rateLimit: { maxPerSecond: 1 } })
-  const mw = requestContext({ logger, slowThresholdMs: 50, trustRequestId: true, startLevel: 'info' })
+  // A threshold a fast request stays under on a loaded machine (at a load of 17 on two cores /login took over 50 ms).
+  const SLOW_MS = 1000
+  const mw = requestContext({ logger, slowThresholdMs: SLOW_MS, trustRequestId: true, startLevel: 'info' })
   const server = createServer((req, res) => mw(req, res, async () => {
     if (req.url === '/login') bindUser({ user_id: 42, username: 'ada' })
     if (req.url === '/health') logger.info('health check ran')
-    if (req.url === '/slow') await sleep(80)
+    if (req.url === '/slow') await sleep(SLOW_MS + 30)
     if (req.url === '/hang') return
     res.statusCode = req.url === '/missing' ? 404 : req.url === '/broken' ? 503 : 200
     res.end('x')

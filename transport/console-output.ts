@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty'
 import sonicBoom from 'sonic-boom'
+import { integer, object } from '../lib/core/validate.js'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { jsonSafe, printablePretty } from '../lib/sanitizer/printable.js'
 import { parseExact, stringifyExact } from './exact-json.js'
@@ -18,12 +19,9 @@ export class ConsoleOutput {
 
   /** @param prettyFactory pino-pretty's, loaded by the caller only when `o.pretty` (it is slow to load) */
   constructor (o: ConsoleOutputOptions, private readonly sanitizer: Sanitizer, levels: LevelNames, customLevels: Record<string, number>, messageKey: string, errorKey: string, prettyFactory?: (options: object) => (record: object) => string) {
-    if (o === null || typeof o !== 'object') throw new TypeError('curator-log: console must be an object or false')
-    const level = o.level === undefined ? -Infinity : typeof o.level === 'number' ? o.level : levels.value(o.level)
-    if (level === undefined) throw new TypeError(`curator-log: console.level ${JSON.stringify(o.level)} is not a level`)
-    this.minLevel = level
-    const fd = o.destination ?? 1
-    if (!Number.isInteger(fd) || fd < 0) throw new TypeError('curator-log: console.destination must be a file descriptor')
+    object('console', o, 'an object or false')
+    this.minLevel = o.level === undefined ? -Infinity : levels.floor('console.level', o.level)
+    const fd = integer('console.destination', o.destination ?? 1, { min: 0 })
     this.out = new SonicBoom({ fd, sync: false })
     this.pretty = o.pretty === true && prettyFactory
       ? printablePretty(prettyFactory({ colorize: o.colorize ?? isatty(fd), messageKey, errorLikeObjectKeys: [errorKey, 'err', 'error'], customLevels: Object.keys(customLevels).length > 0 ? customLevels : undefined, ...o.prettyOptions }), messageKey, errorKey)

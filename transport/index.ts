@@ -214,9 +214,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
 /** A level option as a number: -Infinity (everything) when unset. */
 function levelFloor (levels: LevelNames, level: string | number | undefined): number {
   if (level === undefined) return -Infinity
-  const n = typeof level === 'number' ? level : levels.value(level)
-  if (n === undefined) throw new TypeError(`curator-log: databaseLevel ${JSON.stringify(level)} is not a level`)
-  return n
+  return levels.floor('databaseLevel', level)
 }
 
 /** A parsed line's level as a number (a label known to the transport, else info). */

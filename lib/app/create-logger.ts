@@ -1,8 +1,10 @@
 import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
-import type { TransportOptions } from '../core/transport-options.js'
+import { type TransportOptions, resolveOptions } from '../core/transport-options.js'
 import type { TransportStats } from '../core/transport-stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
+import { OptionError, UnknownLevelError } from '../core/errors.js'
+import { conflict } from '../core/validate.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { transportEntry } from './transport-entry.js'
@@ -30,14 +32,15 @@ export type CuratorLogger = Logger & {
  * A configured pino logger: context from AsyncLocalStorage on every line, rate limiting on the app
  * thread, and one worker thread writing to the console and to PostgreSQL, each line serialized once.
  *
- * @throws TypeError when an option is invalid, naming it: e.g. `database.sanitize.patterns[0]` that the
- *   linear-time engine cannot compile. (The plain transport reports such an option once and leaves it out.)
+ * @throws {OptionError} (a TypeError, with a `code` from ERROR_CODES) when an option is invalid, naming it
+ *   as given here: e.g. `database.batchRows`, or `database.sanitize.patterns[0]` that the linear-time engine
+ *   cannot compile. (The plain transport reports a bad sanitize rule once and leaves it out.)
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
   const settings = outputSettings(options.pino ?? {})
-  // The worker would only report a bad rule and leave it out: here it is still time to throw.
-  if (plan.database) checkSanitizeOptions(plan.database.sanitize)
+  // The worker would fail to start, or only report a bad rule and leave it out: here it is still time to throw.
+  if (plan.database) checkDatabaseOptions(plan.database)
   // One worker, no multistream: it prints and stores each line itself.
   const output = worker(plan, settings, options.transportTarget)
   const transport = output === undefined
@@ -125,11 +128,13 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   return logger
 }
 
-function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
+/** The transport's own checks, run here so that a mistake throws from createLogger, named under `database.`. */
+function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
   try {
-    new Sanitizer(sanitize) // eslint-disable-line no-new
+    resolveOptions(transport)
+    new Sanitizer(transport.sanitize) // eslint-disable-line no-new
   } catch (err) {
-    throw new TypeError((err as Error).message.replace('curator-log: sanitize', 'curator-log: database.sanitize'), { cause: err })
+    throw err instanceof OptionError ? err.within('database') : err
   }
 }
 
@@ -140,13 +145,13 @@ function checkSanitizeOptions (sanitize: DatabaseOptions['sanitize']): void {
 function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions | undefined {
   for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
-      throw new TypeError(`curator-log: ${name} ${JSON.stringify(out.level)} is not a level of this logger; known: ${Object.keys(settings.levels).join(', ')}`)
+      throw new UnknownLevelError(name, out.level, Object.keys(settings.levels))
     }
   }
   if (!plan.console && !plan.database) return undefined
   // The worker splits lines between the outputs by number, in ascending order only.
   if (!settings.ascending && plan.console && plan.database && (plan.console.level !== plan.level || plan.database.level !== plan.level)) {
-    throw new TypeError('curator-log: with pino.levelComparison other than \'ASC\', the console and the database take the logger\'s level (levels are compared between outputs in ascending order only)')
+    throw conflict('pino.levelComparison', ' other than \'ASC\' needs the console and the database at the logger\'s level (levels are compared between outputs in ascending order only)')
   }
   const value = (level: string): number => level === 'silent' ? Infinity : settings.levels[level]
   const options: TransportOptions = { ...settings.transport }

@@ -1,4 +1,5 @@
 import type { LevelWithSilentOrString } from 'pino'
+import { envFlag as flag } from '../core/validate.js'
 import type { TransportOptions } from '../core/transport-options.js'
 import type { RateLimiterOptions } from './rate-limiter.js'
 
@@ -61,13 +62,6 @@ export interface LoggerPlan {
   database: (DatabaseOptions & { level: string }) | false
   /** Why the database output is off when it was not turned off on purpose. */
   databaseMissing: boolean
-}
-
-function flag (name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined || value === '') return undefined
-  if (/^(1|true|yes|on)$/i.test(value)) return true
-  if (/^(0|false|no|off)$/i.test(value)) return false
-  throw new TypeError(`curator-log: ${name} must be true or false, got ${JSON.stringify(value)}`)
 }
 
 /** Options and environment, resolved into the outputs to build. */

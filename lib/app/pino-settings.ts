@@ -1,5 +1,6 @@
 import pino, { type LoggerOptions } from 'pino'
 import type { TransportOptions } from '../core/transport-options.js'
+import { ERROR_CODES, OptionError } from '../core/errors.js'
 
 /** What the outputs built by createLogger must know of the logger's own pino settings. */
 export interface OutputSettings {
@@ -46,12 +47,12 @@ function timeSettings (timestamp: LoggerOptions['timestamp']): Pick<TransportOpt
   try {
     member = JSON.parse('{' + sample.slice(1) + '}') as Record<string, unknown>
   } catch {
-    throw new TypeError(`curator-log: pino.timestamp must return ',"key":value' or '', got ${JSON.stringify(sample)}`)
+    throw new OptionError(ERROR_CODES.OPTION_VALUE, 'pino.timestamp', ` must return ',"key":value' or '', got ${JSON.stringify(sample)}`, sample)
   }
   const keys = Object.keys(member)
   const value = member[keys[0]]
   if (keys.length !== 1 || !(typeof value === 'number' || (typeof value === 'string' && Number.isFinite(Date.parse(value))))) {
-    throw new TypeError(`curator-log: cannot read the time pino.timestamp writes (${JSON.stringify(sample)}): use a number of milliseconds or seconds, or an ISO 8601 string`)
+    throw new OptionError(ERROR_CODES.OPTION_VALUE, 'pino.timestamp', `: cannot read the time it writes (${JSON.stringify(sample)}): use a number of milliseconds or seconds, or an ISO 8601 string`, sample)
   }
   // Seconds since 1970 stay below 1e11 until the year 5138; milliseconds passed it in 1973.
   return { timeKey: keys[0], ...(typeof value === 'number' && value < 1e11 ? { timeUnit: 's' as const } : {}) }

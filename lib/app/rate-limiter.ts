@@ -1,3 +1,5 @@
+import { finiteNumber, oneOf } from '../core/validate.js'
+
 /** How lines share a rate limit. */
 export type RateLimitMode = 'per-key' | 'per-logger' | 'global'
 
@@ -36,9 +38,9 @@ export class RateLimiter {
     this.maxPerSecond = o.maxPerSecond ?? 100
     this.burst = o.burst ?? this.maxPerSecond
     this.mode = o.mode ?? 'per-key'
-    if (!(this.maxPerSecond > 0) || !Number.isFinite(this.maxPerSecond)) throw new TypeError(`curator-log: rateLimit.maxPerSecond must be a positive number, got ${o.maxPerSecond}`)
-    if (!(this.burst >= 1) || !Number.isFinite(this.burst)) throw new TypeError(`curator-log: rateLimit.burst must be a number >= 1, got ${o.burst}`)
-    if (!['per-key', 'per-logger', 'global'].includes(this.mode)) throw new TypeError(`curator-log: rateLimit.mode must be per-key, per-logger or global, got ${JSON.stringify(o.mode)}`)
+    finiteNumber('rateLimit.maxPerSecond', this.maxPerSecond, { above: 0 })
+    finiteNumber('rateLimit.burst', this.burst, { min: 1 })
+    oneOf('rateLimit.mode', this.mode, ['per-key', 'per-logger', 'global'])
   }
 
   /** Whether a line with this key may be logged now (the key is ignored in global mode). */

@@ -1,5 +1,6 @@
 import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../core/worker-protocol.js'
 import type { TransportStats } from '../core/transport-stats.js'
+import { CuratorLogError, ERROR_CODES } from '../core/errors.js'
 
 /** The ThreadStream that pino.transport() returns, as far as messages go. */
 export interface WorkerStream {
@@ -13,7 +14,7 @@ let nextId = 0
 function ask (stream: WorkerStream, code: string, event: string, extra: Record<string, unknown> = {}): Promise<TransportStats> {
   const id = `${process.pid}-${++nextId}`
   return new Promise((resolve, reject) => {
-    if (!stream.worker) return reject(new Error('curator-log: the transport worker is not running'))
+    if (!stream.worker) return reject(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running'))
     // pino unrefs its worker: without a referenced handle a short script would exit (code 13 on a
     // top-level await) before the answer arrives.
     const alive = setInterval(() => {}, 60_000)
@@ -24,7 +25,7 @@ function ask (stream: WorkerStream, code: string, event: string, extra: Record<s
     }
     const onClose = (): void => {
       cleanup()
-      reject(new Error('curator-log: the transport worker exited'))
+      reject(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker exited'))
     }
     const cleanup = (): void => {
       clearInterval(alive)

@@ -1,8 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
 import { connectionConfig, connectionSecrets, describeServer } from '../core/connection.js'
+import { ERROR_CODES, isCuratorLogError } from '../core/errors.js'
+import { integer } from '../core/validate.js'
 import { type LogTarget, logTarget } from '../core/identifiers.js'
-import { CliError, type ErrorContext, UsageError, connectError, databaseError } from './errors.js'
+import { CliError, type ErrorContext, UsageError, connectError, databaseError, flagError } from './errors.js'
 
 export { CliError, UsageError }
 
@@ -33,7 +35,7 @@ export function targetFrom (values: { schema?: string, table?: string }): LogTar
   try {
     return logTarget(values.schema, values.table)
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^curator-log: /, '--'))
+    throw flagError(err)
   }
 }
 
@@ -42,7 +44,8 @@ export async function connectClient (url: string | undefined): Promise<pg.Client
   let config
   try {
     config = connectionConfig(url, 'curator-log cli')
-  } catch {
+  } catch (err) {
+    if (!isCuratorLogError(err, ERROR_CODES.BAD_CONNECTION_STRING)) throw err
     throw new CliError(`${url === undefined ? 'DATABASE_URL' : '--url'} is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…`)
   }
   const client = new pg.Client({ ...config, connectionTimeoutMillis: 10_000 })
@@ -76,11 +79,13 @@ export async function withClient<T> (url: string | undefined, ctx: ErrorContext,
   }
 }
 
-/** An integer option within bounds, or a UsageError naming it. */
+/** An integer flag (`name` without its dashes) within bounds, or a UsageError naming it. */
 export function intOption (name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value)
-  if (value === undefined || !/^-?\d+$/.test(value) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
-  return n
+  try {
+    return integer(name, value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value, { min, max })
+  } catch (err) {
+    throw flagError(err)
+  }
 }
 
 /** Turns a PostgreSQL error (missing table, privilege, ...) into one line with the fix. */

@@ -1,3 +1,4 @@
+import { ERROR_CODES, OptionError, UnknownLevelError, bareMessage, isCuratorLogError } from '../core/errors.js'
 import type { LogTarget } from '../core/identifiers.js'
 
 /** A usage mistake: printed as one line with a pointer to the command's help, exit code 2. */
@@ -5,6 +6,16 @@ export class UsageError extends Error {}
 
 /** A failure the user can act on: printed as one line, exit code 1 (the cause's stack with --debug). */
 export class CliError extends Error {}
+
+/**
+ * An option error from checking a flag's value, as a usage error naming the flag: `--schema must be ...`.
+ * Anything else comes back as it is.
+ */
+export function flagError (err: unknown): unknown {
+  if (err instanceof UnknownLevelError) return withCause(new UsageError(`--${err.option}: unknown level ${JSON.stringify(err.value)}; known: ${err.known.join(', ')}`), err)
+  if (err instanceof OptionError) return withCause(new UsageError(`--${err.option}${err.detail}`), err)
+  return err
+}
 
 /** What a command was doing when the database refused, so the advice can name the fix. */
 export interface ErrorContext {
@@ -47,14 +58,16 @@ export function connectError (err: unknown, server: string, secrets: string[] = 
 }
 
 /**
- * One line for an error PostgreSQL reported, chosen by SQLSTATE: what is wrong and what to run.
- * Errors that are not PostgreSQL's come back as they are.
+ * One line for an error PostgreSQL reported, chosen by SQLSTATE, or for one of curator-log's own, chosen
+ * by its code: what is wrong and what to run. Other errors come back as they are.
  */
 export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
   if (err instanceof CliError || err instanceof UsageError) return err
-  if ((err as { code?: unknown } | null)?.code === 'CURATOR_LOG_BAD_CONNECTION_STRING') {
+  if (isCuratorLogError(err, ERROR_CODES.BAD_CONNECTION_STRING)) {
     return withCause(new CliError('the connection string (--url or DATABASE_URL) is not valid: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…'), err)
   }
+  // Our own errors say what is wrong and what to change in one line already.
+  if (isCuratorLogError(err)) return withCause(new CliError(scrub(bareMessage(err), ctx.secrets)), err)
   if (!isPostgresError(err)) return err
   const code = err.code
   const message = scrub(err.message, ctx.secrets)

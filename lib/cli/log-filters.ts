@@ -1,5 +1,6 @@
 import { LevelNames } from '../core/levels.js'
 import { UsageError } from './args.js'
+import { flagError } from './errors.js'
 
 /** The filter options query and tail share. */
 export const FILTER_OPTIONS = {
@@ -65,7 +66,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     try {
       add('level = ANY(?)', new LevelNames().atOrAbove(f.level.toLowerCase()))
     } catch (err) {
-      throw new UsageError(`--level: ${(err as Error).message.replace(/^curator-log: /, '')}`)
+      throw flagError(err)
     }
   }
   if (f.since !== undefined && (f.from !== undefined || f.until !== undefined)) throw new UsageError('--since cannot be combined with --from or --until: give either a duration or a time range')

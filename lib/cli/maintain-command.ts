@@ -30,8 +30,8 @@ export async function maintainCommand (argv: string[], out: NodeJS.WritableStrea
     return
   }
   const target = targetFrom(values)
-  const monthsAhead = intOption('--months-ahead', values['months-ahead'], 0, 120)
-  const retentionDays = intOption('--retention-days', values['retention-days'], 0, 1_000_000)
+  const monthsAhead = intOption('months-ahead', values['months-ahead'], 0, 120)
+  const retentionDays = intOption('retention-days', values['retention-days'], 0, 1_000_000)
   const now = values.now === undefined ? Date.now() : Date.parse(values.now)
   if (Number.isNaN(now)) throw new UsageError(`--now must be an ISO 8601 time, got ${values.now}`)
   const client = await connectClient(values.url)

@@ -21,7 +21,7 @@ export async function queryCommand (argv: string[], out: NodeJS.WritableStream):
     return
   }
   const target = targetFrom(values)
-  const limit = intOption('--limit', values.limit, 1, 1_000_000)
+  const limit = intOption('limit', values.limit, 1, 1_000_000)
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
   await withClient(values.url, { target, need: 'read' }, async client => {

@@ -27,8 +27,8 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
     return
   }
   const target = targetFrom(values)
-  const lines = intOption('--lines', values.lines, 0, 100_000)
-  const interval = intOption('--interval-ms', values['interval-ms'], 10, 3_600_000)
+  const lines = intOption('lines', values.lines, 0, 100_000)
+  const interval = intOption('interval-ms', values['interval-ms'], 10, 3_600_000)
   const { where, params } = buildFilters(values)
   const write = lineWriter(out, values.json ? false : values.pretty)
   const table = qualifiedTable(target)

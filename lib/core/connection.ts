@@ -1,4 +1,7 @@
 import type { ClientConfig } from 'pg'
+import { ConnectionStringError } from './errors.js'
+
+export { ConnectionStringError }
 
 /**
  * Connection settings as the CLI and the transport take them: an explicit string wins, then
@@ -16,14 +19,6 @@ export function connectionConfig (url?: string, applicationName = 'curator-log')
   const connectionString = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : keywordsToUrl(text)
   if (!URL.canParse(connectionString)) throw new ConnectionStringError()
   return { ...config, connectionString }
-}
-
-/** A connection string that is neither a URL nor libpq keyword/value pairs. */
-export class ConnectionStringError extends TypeError {
-  readonly code = 'CURATOR_LOG_BAD_CONNECTION_STRING'
-  constructor () {
-    super('curator-log: the connection string is not valid: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…')
-  }
 }
 
 // libpq: `key = value` pairs separated by whitespace; a value is bare (no spaces or quotes) or

@@ -3,6 +3,9 @@
  * through quoteIdent/quoteLiteral.
  */
 
+import { ERROR_CODES } from './errors.js'
+import { invalid } from './validate.js'
+
 const IDENT = /^[a-z_][a-z0-9_]*$/
 
 /** Longest table name that still leaves room for the `_YYYY_MM` partition suffix in 63 bytes. */
@@ -15,12 +18,11 @@ export interface LogTarget {
   table: string
 }
 
-/** Throws a TypeError naming the option when `value` is not a plain lower-case identifier. */
+/** Throws an OptionError (a TypeError) naming the option when `value` is not a plain lower-case identifier. */
 export function validateIdentifier (option: string, value: unknown, max: number): string {
   if (typeof value !== 'string' || !IDENT.test(value) || value.length > max) {
-    throw new TypeError(
-      `curator-log: ${option} must be a lower-case SQL identifier (letters, digits, _; at most ${max} characters), got ${JSON.stringify(value)}`
-    )
+    const code = typeof value === 'string' ? ERROR_CODES.OPTION_VALUE : ERROR_CODES.OPTION_TYPE
+    throw invalid(code, option, `a lower-case SQL identifier (letters, digits, _; at most ${max} characters)`, value)
   }
   return value
 }

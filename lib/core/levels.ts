@@ -1,3 +1,5 @@
+import { UnknownLevelError } from './errors.js'
+import { integer } from './validate.js'
 import { cleanString } from '../sanitizer/values.js'
 
 const MAX_LEVEL_LENGTH = 64
@@ -14,7 +16,7 @@ export class LevelNames {
 
   constructor (custom: Record<string, number> = {}) {
     for (const [name, n] of Object.entries({ ...PINO_LEVELS, ...custom })) {
-      if (!Number.isInteger(n)) throw new TypeError(`curator-log: levels.${name} must be an integer, got ${JSON.stringify(n)}`)
+      integer(`levels.${name}`, n)
       this.byNumber.set(n, name)
       this.byName.set(name, n)
     }
@@ -35,10 +37,16 @@ export class LevelNames {
     return this.byName.get(name)
   }
 
+  /** The numeric value of `level` (a name or a number), given as `option`: an UnknownLevelError when it is not a level. */
+  floor (option: string, level: string | number): number {
+    const n = typeof level === 'number' ? level : this.byName.get(level)
+    if (n === undefined) throw new UnknownLevelError(option, level, [...this.byName.keys()])
+    return n
+  }
+
   /** Every level name at or above `min`, for `level IN (...)` filters. */
-  atOrAbove (min: string): string[] {
-    const floor = this.byName.get(min)
-    if (floor === undefined) throw new TypeError(`curator-log: unknown level ${JSON.stringify(min)}; known: ${[...this.byName.keys()].join(', ')}`)
+  atOrAbove (min: string, option = 'level'): string[] {
+    const floor = this.floor(option, min)
     return [...this.byName].filter(([, n]) => n >= floor).map(([name]) => name)
   }
 }

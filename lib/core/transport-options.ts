@@ -1,4 +1,6 @@
+import { ERROR_CODES, OptionError } from './errors.js'
 import { type LogTarget, logTarget } from './identifiers.js'
+import { boolean, conflict, integer, invalid, nonEmptyString, object, oneOf } from './validate.js'
 import type { SanitizerOptions } from '../sanitizer/sanitizer.js'
 
 /**
@@ -123,50 +125,42 @@ export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connec
 }
 
 function int (name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`curator-log: ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`)
-  }
-  return value
+  return value === undefined ? fallback : integer(name, value, { min })
 }
 
 function str (name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || value === '') throw new TypeError(`curator-log: ${name} must be a non-empty string`)
-  return value
+  return value === undefined ? fallback : nonEmptyString(name, value)
 }
 
-/** Validates options and fills in defaults; every mistake is a TypeError that names the option. */
+/** Validates options and fills in defaults; every mistake is an OptionError (a TypeError) that names the option. */
 export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
-  if (o === null || typeof o !== 'object') throw new TypeError('curator-log: transport options must be an object')
+  object('transport options', o)
   const appName = str('appName', o.appName, 'curator-log')
-  if (!/^[\w.-]+$/.test(appName)) throw new TypeError('curator-log: appName may hold only letters, digits, _, . and -')
+  if (!/^[\w.-]+$/.test(appName)) throw invalid(ERROR_CODES.OPTION_VALUE, 'appName', 'letters, digits, _, . and - only', appName)
   if (o.spillDir !== undefined && o.spillDir !== false && (typeof o.spillDir !== 'string' || o.spillDir === '')) {
-    throw new TypeError('curator-log: spillDir must be a directory path or false')
+    throw invalid(ERROR_CODES.OPTION_TYPE, 'spillDir', 'a directory path or false', o.spillDir)
   }
+  // Never quoted: it may hold a password.
   if (o.connectionString !== undefined && typeof o.connectionString !== 'string') {
-    throw new TypeError('curator-log: connectionString must be a string')
+    throw new OptionError(ERROR_CODES.OPTION_TYPE, 'connectionString', ` must be a string, got ${typeof o.connectionString}`)
   }
-  if (o.levels !== undefined && (o.levels === null || typeof o.levels !== 'object')) {
-    throw new TypeError('curator-log: levels must be an object of level name to number')
-  }
-  if (o.database === false && !o.console) throw new TypeError('curator-log: database: false needs a console output')
+  if (o.levels !== undefined) object('levels', o.levels, 'an object of level name to number')
+  if (o.database === false && !o.console) throw conflict('database', ': false needs a console output')
   if (o.databaseLevel !== undefined && typeof o.databaseLevel !== 'string' && typeof o.databaseLevel !== 'number') {
-    throw new TypeError('curator-log: databaseLevel must be a level name or number')
+    throw invalid(ERROR_CODES.OPTION_TYPE, 'databaseLevel', 'a level name or number', o.databaseLevel)
   }
   for (const flag of ['maintenance', 'detachExpired', 'database'] as const) {
-    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`curator-log: ${flag} must be a boolean`)
+    if (o[flag] !== undefined) boolean(flag, o[flag])
   }
-  if (o.timeUnit !== undefined && o.timeUnit !== 'ms' && o.timeUnit !== 's') throw new TypeError(`curator-log: timeUnit must be 'ms' or 's', got ${JSON.stringify(o.timeUnit)}`)
+  if (o.timeUnit !== undefined) oneOf('timeUnit', o.timeUnit, ['ms', 's'])
   const retryBaseMs = int('retryBaseMs', o.retryBaseMs, 100, 1)
-  if (typeof o.copyConnections === 'number' && o.copyConnections > 4) throw new TypeError(`curator-log: copyConnections must be from 1 to 4, got ${o.copyConnections}`)
   return {
     connectionString: o.connectionString,
     target: logTarget(o.schema, o.table),
     batchRows: int('batchRows', o.batchRows, 5000, 1),
     batchBytes: int('batchBytes', o.batchBytes, 4 << 20, 1024),
     flushIntervalMs: int('flushIntervalMs', o.flushIntervalMs, 500, 1),
-    copyConnections: int('copyConnections', o.copyConnections, 2, 1),
+    copyConnections: o.copyConnections === undefined ? 2 : integer('copyConnections', o.copyConnections, { min: 1, max: 4 }),
     maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),

@@ -1,3 +1,5 @@
+import { ERROR_CODES } from '../core/errors.js'
+import { integer, invalid, stringList as strings } from '../core/validate.js'
 import type { PatternRule } from './value-patterns.js'
 
 /**
@@ -24,23 +26,15 @@ export interface SanitizerOptions {
 }
 
 export function positiveInt (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`curator-log: sanitize.${name} must be a positive integer, got ${JSON.stringify(value)}`)
-  }
-  return value
+  return value === undefined ? fallback : integer(`sanitize.${name}`, value, { min: 1 })
 }
 
 export function stringList (name: string, value: unknown): string[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || !value.every(v => typeof v === 'string' && v !== '')) {
-    throw new TypeError(`curator-log: sanitize.${name} must be an array of non-empty strings`)
-  }
-  return value
+  return value === undefined ? [] : strings(`sanitize.${name}`, value)
 }
 
 export function patternList (value: unknown): (PatternRule | string)[] {
   if (value === undefined) return []
-  if (!Array.isArray(value)) throw new TypeError('curator-log: sanitize.patterns must be an array')
+  if (!Array.isArray(value)) throw invalid(ERROR_CODES.OPTION_TYPE, 'sanitize.patterns', 'an array', value)
   return value
 }

@@ -1,4 +1,6 @@
 import { isLosslessNumber } from 'lossless-json'
+import { ERROR_CODES } from '../core/errors.js'
+import { invalid } from '../core/validate.js'
 import { mayHoldSecret, secretMarks } from './prefilter.js'
 import { NON_ASCII, SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
@@ -45,7 +47,7 @@ export class Sanitizer {
    */
   constructor (options: SanitizerOptions = {}, onBad?: OnBadRule) {
     if (options === null || typeof options !== 'object') {
-      if (onBad === undefined) throw new TypeError('curator-log: sanitize options must be an object')
+      if (onBad === undefined) throw invalid(ERROR_CODES.OPTION_TYPE, 'sanitize', 'an object', options)
       onBad('curator-log: sanitize options must be an object; the defaults apply')
       options = {}
     }

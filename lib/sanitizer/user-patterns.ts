@@ -1,4 +1,6 @@
 import { RE2JS } from 're2js'
+import { ERROR_CODES, OptionError } from '../core/errors.js'
+import { invalid } from '../core/validate.js'
 import { ALL_MARKS } from './marks.js'
 import type { CompiledRule, PatternRule } from './value-patterns.js'
 
@@ -28,20 +30,20 @@ export function compileUserRules (rules: readonly (PatternRule | string)[], sour
 function compileOne (rule: PatternRule | string, name: string): CompiledRule {
   const r = typeof rule === 'string' ? { pattern: rule } : rule
   if (r === null || typeof r !== 'object' || typeof r.pattern !== 'string' || r.pattern === '') {
-    throw new TypeError(`curator-log: ${name} must be a non-empty pattern string or { pattern, flags?, replacement? }`)
+    throw invalid(ERROR_CODES.OPTION_TYPE, name, 'a non-empty pattern string or { pattern, flags?, replacement? }', rule)
   }
-  if (r.replacement !== undefined && typeof r.replacement !== 'string') throw new TypeError(`curator-log: ${name}.replacement must be a string`)
+  if (r.replacement !== undefined && typeof r.replacement !== 'string') throw invalid(ERROR_CODES.OPTION_TYPE, `${name}.replacement`, 'a string', r.replacement)
   let flags = RE2JS.LOOKBEHINDS
   for (const f of r.flags ?? '') {
     const bit = FLAG_BITS[f]
-    if (bit === undefined) throw new TypeError(`curator-log: ${name}.flags may hold only i, m, s, u and g, got ${JSON.stringify(r.flags)}`)
+    if (bit === undefined) throw new OptionError(ERROR_CODES.OPTION_VALUE, `${name}.flags`, ` may hold only i, m, s, u and g, got ${JSON.stringify(r.flags)}`, r.flags)
     flags |= bit
   }
   let re: RE2JS
   try {
     re = RE2JS.compile(RE2JS.translateRegExp(r.pattern), flags)
   } catch (err) {
-    throw new TypeError(`curator-log: ${name} is not a valid regular expression for the linear-time engine (RE2 syntax: no look-ahead, no backreferences) (${JSON.stringify(r.pattern)}): ${(err as Error).message}`)
+    throw new OptionError(ERROR_CODES.BAD_PATTERN, name, ` is not a valid regular expression for the linear-time engine (RE2 syntax: no look-ahead, no backreferences) (${JSON.stringify(r.pattern)}): ${(err as Error).message}`, r.pattern, { cause: err })
   }
   const replacement = r.replacement ?? '[REDACTED]'
   return {

@@ -34,7 +34,7 @@ export interface BuiltInRule extends PatternRule {
  * Built-in value rules, applied in this order. Each is linear in its input on a backtracking engine:
  * a match may start only where the run of its first character class starts (a look-behind says so),
  * and what follows is literals, bounded repeats, or runs that the next token cannot also match. The
- * benchmark (bench/sanitizer.ts) and test/sanitizer-redos.test.ts attack every rule to hold them to it.
+ * benchmark (bench/sanitizer.ts) and test/sanitizer-redos.unit.test.ts attack every rule to hold them to it.
  */
 export const VALUE_PATTERNS: readonly BuiltInRule[] = [
   {

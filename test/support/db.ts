@@ -10,7 +10,8 @@ import type { TransportOptions } from '../../lib/core/transport-options.js'
 import type { TransportStats } from '../../lib/core/transport-stats.js'
 import { type ThrowawayPostgres, startThrowawayPostgres } from '../../lib/dev/throwaway-postgres.js'
 
-export const TRANSPORT = fileURLToPath(new URL('./ts-transport.mjs', import.meta.url))
+/** The transport as a consumer loads it: compiled (dist/, built before the run), so a worker starts without compiling TypeScript. */
+export const TRANSPORT = fileURLToPath(new URL('../../dist/transport/index.js', import.meta.url))
 
 export function databaseUrl (): string {
   const url = process.env.DATABASE_URL
@@ -39,7 +40,7 @@ export async function freshTarget (t: Test, opts: { migrate?: boolean } = {}): P
   return { target, client }
 }
 
-/** A pino logger writing through curator-log's transport (from source) to the target. */
+/** A pino logger writing through curator-log's transport (dist/) to the target. */
 export async function transportLogger (t: Test, target: LogTarget, options: TransportOptions = {}, pinoOptions: pino.LoggerOptions = {}, url = databaseUrl()) {
   const stream = pino.transport({
     target: TRANSPORT,

@@ -8,7 +8,7 @@ import { TRANSPORT, databaseUrl } from './db.js'
 
 /**
  * createLogger writing to the test's target only (no console, no signal handlers), closed at the end.
- * Resolves once the worker is ready: on a loaded machine loading the transport from source can take
+ * Resolves once the worker is ready: on a loaded machine a worker (dist/transport, built before the run) can take
  * longer than thread-stream's 10 s synchronous flush waits for a worker that has not started.
  */
 export async function testLogger (t: Test, target: LogTarget, options: CreateLoggerOptions = {}): Promise<CuratorLogger> {

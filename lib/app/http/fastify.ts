@@ -5,7 +5,7 @@ import { UNLIMITED } from '../unlimited.js'
 import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
 import { requestTrace } from './trace-context.js'
-import { type RequestContextOptions, bodyForLog, completionLevel, errorBody, processingTime } from './request-context.js'
+import { type RequestContextOptions, bodyForLog, checkRequestOptions, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
  * Options of the Fastify plugin. The request id is Fastify's (`request.id`): a UUID unless the app
@@ -24,8 +24,12 @@ type Req = FastifyRequest & { [kState]?: State }
  * and X-Processing-Time headers, completion and abort lines, and a 500 JSON body for server errors.
  */
 function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestContextOptions, done: (err?: Error) => void): void {
+  try {
+    checkRequestOptions(options, 'the Fastify plugin')
+  } catch (err) {
+    return done(err as Error)
+  }
   const { logger } = options
-  if (!logger || typeof logger.info !== 'function') return done(new TypeError('curator-log: the Fastify plugin needs a logger'))
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000

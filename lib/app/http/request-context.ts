@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
+import { ERROR_CODES, OptionError, UnknownLevelError } from '../../core/errors.js'
+import { finiteNumber, integer, nonEmptyString, stringList } from '../../core/validate.js'
 import { UNLIMITED } from '../unlimited.js'
 import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
@@ -50,6 +52,24 @@ interface RequestState { store: LogContext, start: number, excluded: boolean, bo
 
 export { bodyForLog } from './body.js'
 
+/**
+ * The checks both the middleware and the Fastify plugin make, when they are set up rather than at the
+ * first request: a logger to write to, and options of the types documented.
+ * @throws {OptionError} naming the option.
+ */
+export function checkRequestOptions (options: Partial<RequestContextOptions>, who: string): void {
+  const { logger } = options
+  // Not quoted: a logger-like object is large and may hold anything.
+  if (typeof (logger as Logger | null)?.info !== 'function') throw new OptionError(ERROR_CODES.OPTION_TYPE, 'logger', ` must be a pino logger (${who} needs a logger), got ${logger === null ? 'null' : typeof logger}`, logger)
+  if (options.slowThresholdMs !== undefined) finiteNumber('slowThresholdMs', options.slowThresholdMs, { min: 0 })
+  if (options.maxBodySize !== undefined) integer('maxBodySize', options.maxBodySize, { min: 0 })
+  if (options.excludePaths !== undefined) stringList('excludePaths', options.excludePaths)
+  if (options.requestIdHeader !== undefined) nonEmptyString('requestIdHeader', options.requestIdHeader)
+  if (options.startLevel !== undefined && typeof (logger as unknown as Record<string, unknown>)[options.startLevel] !== 'function') {
+    throw new UnknownLevelError('startLevel', options.startLevel, Object.keys((logger as Logger).levels?.values ?? {}))
+  }
+}
+
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
 }
@@ -60,8 +80,8 @@ export function completionLevel (status: number, ms: number, slowMs: number): Le
  * and abort lines.
  */
 export function requestContext (options: RequestContextOptions): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
+  checkRequestOptions(options, 'requestContext')
   const { logger } = options
-  if (!logger || typeof logger.info !== 'function') throw new TypeError('curator-log: requestContext needs a logger')
   const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase()
   const exclude = new Set(options.excludePaths ?? ['/health'])
   const slowMs = options.slowThresholdMs ?? 1000

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
+import { ERROR_CODES, OptionError } from '../../core/errors.js'
+import { integer, invalid } from '../../core/validate.js'
 import { setField } from '../../sanitizer/values.js'
 
 /**
@@ -19,23 +21,23 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
  * The trust option compiled once (as Express does at `app.set`). Undefined: the header is ignored.
- * @throws TypeError naming `trustProxy` for a value that is neither of the above, or an address
+ * @throws {OptionError} (a TypeError) naming `trustProxy` for a value that is neither of the above, or an address
  *   proxy-addr cannot parse.
  */
 export function compileTrust (trustProxy: TrustProxy | undefined): TrustFunction | undefined {
   if (trustProxy === undefined || trustProxy === false || trustProxy === 0) return undefined
   if (trustProxy === true) return () => true
   if (typeof trustProxy === 'number') {
-    if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError(`curator-log: trustProxy must be a hop count >= 0, got ${trustProxy}`)
-    return (_addr, i) => i < trustProxy
+    const hops = integer('trustProxy', trustProxy, { min: 0 })
+    return (_addr, i) => i < hops
   }
   const list = typeof trustProxy === 'string' ? trustProxy.split(',').map(s => s.trim()) : trustProxy
-  if (!Array.isArray(list) || !list.every(a => typeof a === 'string')) throw new TypeError('curator-log: trustProxy must be a number, a boolean, or proxy addresses')
+  if (!Array.isArray(list) || !list.every(a => typeof a === 'string')) throw invalid(ERROR_CODES.OPTION_TYPE, 'trustProxy', 'a number, a boolean, or proxy addresses', trustProxy)
   if (list.length === 0) return undefined
   try {
     return proxyAddr.compile(list)
   } catch (err) {
-    throw new TypeError(`curator-log: trustProxy: ${(err as Error).message}`)
+    throw new OptionError(ERROR_CODES.OPTION_VALUE, 'trustProxy', `: ${(err as Error).message}`, trustProxy, { cause: err })
   }
 }
 

@@ -1,3 +1,4 @@
+import { CuratorLogError, ERROR_CODES } from '../../core/errors.js'
 import { type TimingOptions, logTiming } from './timed.js'
 
 /**
@@ -18,7 +19,7 @@ export class PerformanceMonitor {
 
   /** Ends the measurement, logs it (at error when `err` is given), and returns the milliseconds. */
   stop (err?: unknown): number {
-    if (this.started === undefined) throw new Error(`curator-log: PerformanceMonitor ${this.operation} was not started`)
+    if (this.started === undefined) throw new CuratorLogError(ERROR_CODES.MONITOR_NOT_STARTED, `PerformanceMonitor ${this.operation} was not started`)
     const ms = performance.now() - this.started
     this.started = undefined
     logTiming(this.options, this.operation, this.options.fields ?? {}, ms, err)

@@ -1,4 +1,5 @@
 import type { Level, Logger } from 'pino'
+import { CuratorLogTypeError, ERROR_CODES } from '../../core/errors.js'
 import { UNLIMITED } from '../unlimited.js'
 import { record } from './summary.js'
 
@@ -67,12 +68,12 @@ export function timingWrapper (opts: TimingOptions, describe: (fnName: string) =
   function wrap (fn: unknown, context?: unknown, descriptor?: PropertyDescriptor): unknown {
     // Legacy: (prototype or constructor, method name, descriptor).
     if (descriptor !== undefined && (typeof context === 'string' || typeof context === 'symbol')) {
-      if (typeof descriptor.value !== 'function') throw new TypeError('curator-log: a timing decorator goes on a method')
+      if (typeof descriptor.value !== 'function') throw new CuratorLogTypeError(ERROR_CODES.TIMING_TARGET, 'a timing decorator goes on a method')
       const timed = timeFunction(descriptor.value, String(context))
       copyMetadata(descriptor.value, timed)
       return { ...descriptor, value: timed }
     }
-    if (typeof fn !== 'function') throw new TypeError('curator-log: a timing helper wraps a function or decorates a method')
+    if (typeof fn !== 'function') throw new CuratorLogTypeError(ERROR_CODES.TIMING_TARGET, 'a timing helper wraps a function or decorates a method')
     return timeFunction(fn as AnyFn, String((context as ClassMethodDecoratorContext | undefined)?.name ?? fn.name))
   }
   function timeFunction<F extends AnyFn> (fn: F, name: string): F {

@@ -25,11 +25,21 @@ t.test('npm pack ships the compiled code, its types, the schema, README and LICE
   const shipped = (JSON.parse(stdout)[0].files as Array<{ path: string }>).map(f => f.path).sort()
   const code = [...sources('lib'), ...sources('transport')].filter(f => !f.startsWith('lib/dev/'))
   const expected = [
-    ...code.flatMap(f => ['js', 'd.ts'].map(ext => 'dist/' + f.replace(/\.ts$/, '.' + ext))),
+    ...code.flatMap(f => ['js', 'js.map', 'd.ts'].map(ext => 'dist/' + f.replace(/\.ts$/, '.' + ext))),
     ...readdirSync(join(ROOT, 'schema')).map(f => `schema/${f}`),
     'LICENSE', 'README.md', 'package.json'
   ].sort()
-  t.same(shipped, expected, 'no source maps, no development helper, no tests')
+  t.same(shipped, expected, 'each module with its source map, no development helper, no tests')
+})
+
+t.test('the shipped source maps carry their sources, so no map points at a file the package lacks', async t => {
+  const maps = readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true }).filter(e => e.isFile() && e.name.endsWith('.js.map'))
+  t.ok(maps.length > 0, 'npm test built dist/')
+  for (const e of maps) {
+    const map = JSON.parse(readFileSync(join(e.parentPath, e.name), 'utf8'))
+    const source = join(e.parentPath, map.sourceRoot ?? '', map.sources[0])
+    t.equal(map.sourcesContent?.[0], readFileSync(source, 'utf8'), relative(ROOT, source))
+  }
 })
 
 t.test('package-lock.json records what package.json declares, so npm install does not rewrite it', async t => {
