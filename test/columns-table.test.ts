@@ -34,7 +34,7 @@ t.test('each column fed by a key of its own gets that key\'s value through COPY,
   for (const c of keyed) record[c.keys[0]] = SAMPLES[c.source as keyof typeof SAMPLES]
   const options = { sanitizer: new Sanitizer(), levels: new LevelNames(), messageKey: 'msg', errorKey: 'err', maxMessageLength: 65536, window: () => ({ from: 0, to: 8.64e15 }) }
   const full = encodeRow(createRowMapper(options)(record, Date.now()))
-  const fast = createLineEncoder(options)(JSON.stringify(record), Date.now())?.row
+  const fast = createLineEncoder(options)(JSON.stringify(record), Date.now())?.copyLine
   t.ok(fast, 'the fast path maps the line')
   await pipeline(Readable.from([full + '\n' + fast + '\n']), client.query(copyFrom(copyStatement(target))))
   const rows = await client.query(`SELECT * FROM ${qualifiedTable(target)} ORDER BY id`)

@@ -3,7 +3,7 @@ import t from 'tap'
 import { qualifiedTable } from '../lib/core/identifiers.js'
 import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
-import { rehomeLine } from '../transport/rehome.js'
+import { restampAtNow } from '../transport/restamp.js'
 import { freshTarget, rows, transportLogger } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 
@@ -71,7 +71,7 @@ t.test('columns that take a number keep its text or its exact value', async t =>
 t.test('rehoming a row keeps the numbers of its context as written', async t => {
   const line = encodeRow(['2020-01-01T00:00:00.000Z', 'info', null, 'm', '{"tx":9007199254740993,"d":1.50,"a":[1e400]}',
     null, null, null, null, null, null, null, null, null, null, null, null, null])
-  const moved = decodeRow(rehomeLine(line, Date.UTC(2026, 10, 1)))
+  const moved = decodeRow(restampAtNow(line, Date.UTC(2026, 10, 1)))
   t.equal(moved[TIMESTAMP_INDEX], '2026-11-01T00:00:00.000Z')
   t.equal(moved[CONTEXT_INDEX], '{"tx":9007199254740993,"d":1.50,"a":[1e400],"original_time":"2020-01-01T00:00:00.000Z"}')
 })

@@ -78,10 +78,10 @@ t.test('pino lines: the fast path gives the full path\'s row, or declines', asyn
   fc.assert(fc.property(record, fc.constantFrom('first', 'second', 'third'), (fields, msg) => {
     let line = ''
     pino({ name: 'api', base: { pid: 1, hostname: 'h' }, timestamp: () => `,"time":${NOW}` }, { write: (s: string) => { line = s.slice(0, -1) } }).info(fields, msg)
-    const row = fast(line, NOW)
-    if (row === undefined) return true
+    const encoded = fast(line, NOW)
+    if (encoded === undefined) return true
     taken++
-    return sameRow(row.row, full(line))
+    return sameRow(encoded.copyLine, full(line))
   }), { numRuns: 4000 })
   t.ok(taken > 400, `the fast path took ${taken} of 4000 lines`)
 })
@@ -99,8 +99,8 @@ t.test('any JSON text and mutations of it: never a row the full path would not w
       return s
     })
   fc.assert(fc.property(mutated, line => {
-    const row = fast(line, NOW)
-    return row === undefined || (full(line) !== 'unparsed' && sameRow(row.row, full(line)))
+    const encoded = fast(line, NOW)
+    return encoded === undefined || (full(line) !== 'unparsed' && sameRow(encoded.copyLine, full(line)))
   }), { numRuns: 20_000 })
   t.pass('20 000 lines')
 })
@@ -111,8 +111,8 @@ t.test('sanitizer settings are honoured: custom patterns, keys and caps', async 
   const { fast, full } = paths({ patterns: ['acme'], sensitiveKeys: ['tenant', 'path', 'hostname', 'msg'], maxDepth: 2, maxArrayLength: 2, maxObjectKeys: 3, maxStringLength: 10 }, { maxMessageLength: 5 })
   fc.assert(fc.property(record, fields => {
     const line = JSON.stringify({ level: 30, time: NOW, ...fields })
-    const row = fast(line, NOW)
-    return row === undefined || sameRow(row.row, full(line))
+    const encoded = fast(line, NOW)
+    return encoded === undefined || sameRow(encoded.copyLine, full(line))
   }), { numRuns: 4000 })
   for (const line of [
     `{"level":30,"time":${NOW},"msg":"for acme"}`,
@@ -131,18 +131,18 @@ t.test('sanitizer settings are honoured: custom patterns, keys and caps', async 
 t.test('typical lines take the fast path, and the row is exact', async t => {
   const { fast, full } = paths()
   const line = `{"level":40,"time":${NOW},"pid":7,"hostname":"web-1","name":"api","request_id":"r-1","user_id":42,"path":"/a\\\\b","method":"GET","status_code":404,"duration_ms":1.5,"tenant":"acme","cart":{"items":[1,2],"note":"tab\\there"},"msg":"not found"}`
-  const row = fast(line, NOW)
-  t.ok(row, 'taken')
-  t.equal(row!.level, 40)
-  t.equal(row!.row, full(line), 'the same COPY line, byte for byte')
-  t.same(decodeRow(row!.row).slice(0, 6), [new Date(NOW).toISOString(), 'warn', 'api', 'not found', '{"tenant":"acme","cart":{"items":[1,2],"note":"tab\\there"}}', 'r-1'])
+  const encoded = fast(line, NOW)
+  t.ok(encoded, 'taken')
+  t.equal(encoded!.level, 40)
+  t.equal(encoded!.copyLine, full(line), 'the same COPY line, byte for byte')
+  t.same(decodeRow(encoded!.copyLine).slice(0, 6), [new Date(NOW).toISOString(), 'warn', 'api', 'not found', '{"tenant":"acme","cart":{"items":[1,2],"note":"tab\\there"}}', 'r-1'])
   t.equal(fast(`{"level":30,"time":${NOW - 400 * 86_400_000},"msg":"old"}`, NOW), undefined, 'outside the partitions: the full path keeps original_time')
   t.equal(fast('{"level":30,"err":{"type":"Error","message":"x"},"msg":"e"}', NOW), undefined, 'errors take the full path')
-  t.same(decodeRow(fast('{}', NOW)!.row).slice(0, 5), [new Date(NOW).toISOString(), 'info', null, '', '{}'], 'an empty record')
+  t.same(decodeRow(fast('{}', NOW)!.copyLine).slice(0, 5), [new Date(NOW).toISOString(), 'info', null, '', '{}'], 'an empty record')
   for (const n of ['-0', '1.0', '1E2', '1e2', '0.10', '12345678901234567890', '1e400', '-0.0', '00', '1.', '.5', '+1']) {
     for (const line of [`{"pid":${n}}`, `{"a":${n}}`, `{"request_id":${n}}`, `{"msg":${n}}`]) {
-      const row = fast(line, NOW)
-      t.ok(row === undefined || sameRow(row.row, full(line)), `a number spelled ${n}: ${line}`)
+      const encoded = fast(line, NOW)
+      t.ok(encoded === undefined || sameRow(encoded.copyLine, full(line)), `a number spelled ${n}: ${line}`)
     }
   }
   t.equal(paths({}, { messageKey: 'path' }).fast('{"level":30,"path":"x"}', NOW), undefined, 'a message key that is a column: full path only')
@@ -155,8 +155,8 @@ t.test('more distinct keys than the key cache holds: rows stay exact, columns st
     const line = `{"level":30,"time":${NOW},"request_id":"r-${i}","field_${i}":${i},"password":"p","msg":"m"}`
     const clean = `{"level":30,"time":${NOW},"request_id":"r-${i}","field_${i}":${i},"msg":"m"}`
     if (fast(line, NOW) !== undefined) wrong++
-    const row = fast(clean, NOW)
-    if (row === undefined || row.row !== full(clean)) wrong++
+    const encoded = fast(clean, NOW)
+    if (encoded === undefined || encoded.copyLine !== full(clean)) wrong++
   }
   t.equal(wrong, 0, 'every sensitive key declined, every clean line exact')
 })

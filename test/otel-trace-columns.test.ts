@@ -75,9 +75,9 @@ t.test('fast path: a trace id repeated (the context\'s, then a child span\'s) ke
     'valid, then invalid': [`{"level":30,"time":1,"span_id":"${SPAN}","msg":"m","span_id":"x"}`, false]
   } as const
   for (const [name, [line, taken]] of Object.entries(lines)) {
-    const row = fast(line, 2)
-    t.equal(row !== undefined, taken, `${name}: fast path ${taken ? 'takes' : 'declines'} it`)
-    if (row !== undefined) t.equal(row.row, encodeRow(map(JSON.parse(line), 2)), `${name}: the full path's row`)
+    const encoded = fast(line, 2)
+    t.equal(encoded !== undefined, taken, `${name}: fast path ${taken ? 'takes' : 'declines'} it`)
+    if (encoded !== undefined) t.equal(encoded.copyLine, encodeRow(map(JSON.parse(line), 2)), `${name}: the full path's row`)
   }
-  t.match(fast(lines['valid, then valid'][0], 2)?.row, CHILD)
+  t.match(fast(lines['valid, then valid'][0], 2)?.copyLine, CHILD)
 })

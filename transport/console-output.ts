@@ -14,16 +14,18 @@ const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
 /** Prints lines after sanitizing: a clean line as it came, any other from its sanitized record. */
 export class ConsoleOutput {
   readonly minLevel: number
-  private readonly out: InstanceType<typeof SonicBoom>
-  private readonly pretty: ((record: Record<string, unknown>) => string) | undefined
+  readonly #out: InstanceType<typeof SonicBoom>
+  readonly #pretty: ((record: Record<string, unknown>) => string) | undefined
+  readonly #sanitizer: Sanitizer
 
   /** @param prettyFactory pino-pretty's, loaded by the caller only when `o.pretty` (it is slow to load) */
-  constructor (o: ConsoleOutputOptions, private readonly sanitizer: Sanitizer, levels: LevelNames, customLevels: Record<string, number>, messageKey: string, errorKey: string, prettyFactory?: (options: object) => (record: object) => string) {
+  constructor (o: ConsoleOutputOptions, sanitizer: Sanitizer, levels: LevelNames, customLevels: Record<string, number>, messageKey: string, errorKey: string, prettyFactory?: (options: object) => (record: object) => string) {
+    this.#sanitizer = sanitizer
     object('console', o, 'an object or false')
     this.minLevel = o.level === undefined ? -Infinity : levels.floor('console.level', o.level)
     const fd = integer('console.destination', o.destination ?? 1, { min: 0 })
-    this.out = new SonicBoom({ fd, sync: false })
-    this.pretty = o.pretty === true && prettyFactory
+    this.#out = new SonicBoom({ fd, sync: false })
+    this.#pretty = o.pretty === true && prettyFactory
       ? printablePretty(prettyFactory({ colorize: o.colorize ?? isatty(fd), messageKey, errorLikeObjectKeys: [errorKey, 'err', 'error'], customLevels: Object.keys(customLevels).length > 0 ? customLevels : undefined, ...o.prettyOptions }), messageKey, errorKey)
       : undefined
   }
@@ -31,13 +33,13 @@ export class ConsoleOutput {
   /** A line the sanitizer leaves as it is (the worker's fast path proved so). */
   printClean (line: string, level: number): void {
     if (level < this.minLevel) return
-    this.out.write(this.pretty ? this.pretty(JSON.parse(line)) : jsonSafe(line) + '\n')
+    this.#out.write(this.#pretty ? this.#pretty(JSON.parse(line)) : jsonSafe(line) + '\n')
   }
 
   /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
   printRecord (record: Record<string, unknown>, level: number, owned?: OwnedFields): void {
     if (level < this.minLevel) return
-    let clean = this.sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>) as Record<string, unknown>
+    let clean = this.#sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>) as Record<string, unknown>
     // pino's own level and time were taken out of the record (see parseLine): they lead the line again,
     // as pino wrote them. Logged fields of those names (kept in the table's context) would be read as
     // the line's own by anything that keeps the last of a repeated key, so the console leaves them out.
@@ -46,14 +48,14 @@ export class ConsoleOutput {
       clean = { level: owned.level, ...(owned.time === undefined ? {} : { time: owned.time }), ...rest }
     }
     const text = stringifyExact(clean)
-    this.out.write(this.pretty ? this.pretty(JSON.parse(text)) : jsonSafe(text) + '\n')
+    this.#out.write(this.#pretty ? this.#pretty(JSON.parse(text)) : jsonSafe(text) + '\n')
   }
 
   /** Resolves once every line printed so far is written (or stdout refused it: EPIPE, closed). */
   flush (): Promise<void> {
     // sonic-boom's flush() calls back at once when nothing is buffered, even with a write in flight,
     // and says when it is idle only through its state.
-    const out = this.out as unknown as { _writing: boolean, destroyed: boolean }
+    const out = this.#out as unknown as { _writing: boolean, destroyed: boolean }
     return new Promise(resolve => {
       const check = (): void => { if (!out._writing || out.destroyed) resolve(); else setTimeout(check, 1) }
       check()
@@ -66,9 +68,9 @@ export class ConsoleOutput {
    */
   close (): Promise<void> {
     return new Promise(resolve => {
-      this.out.once('close', () => resolve())
-      this.out.once('error', () => resolve())
-      this.out.end()
+      this.#out.once('close', () => resolve())
+      this.#out.once('error', () => resolve())
+      this.#out.end()
     })
   }
 }

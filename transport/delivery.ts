@@ -38,8 +38,8 @@ export interface ReplayBatch {
   defer: (u: Unresolved) => void
 }
 
-/** Where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
-export interface Overflow {
+/** The spill store: where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
+export interface SpillStore {
   /**
    * Writes lines to local storage, returning only once the OS has them (they survive the process);
    * false when that failed, in which case none of them was kept. With `unresolved`, the lines are
@@ -52,7 +52,7 @@ export interface Overflow {
    */
   spillRaw (lines: readonly string[]): boolean
   /** How loading turns a line spilled raw into a COPY line. */
-  parseSpilled (toRow: (line: string) => string | undefined): void
+  parseSpilled (toCopyLine: (line: string) => string | undefined): void
   deadLetter (line: string, err: unknown): void
   /**
    * The next spilled batch for this target, oldest first. `server` connects (when there is
@@ -69,7 +69,7 @@ export interface Hooks {
   /** Runs before every COPY with the error of the previous attempt, if any (e.g. to create partitions). */
   prepare?: (lastErr: unknown) => Promise<void>
   /** A line whose month has no partition, moved to a time that has one (or returned unchanged). */
-  rehome?: (line: string) => string
+  restamp?: (line: string) => string
   /** False when no partition takes rows stamped now (so moving a row to now cannot help). */
   placeable?: () => boolean
   /**
@@ -101,73 +101,80 @@ interface Lane {
  */
 export class Delivery {
   readonly stats: TransportStats = emptyStats()
-  private readonly queue = new LineQueue()
-  private inflight = 0
-  private closing = false
-  private due = false
-  private timer: NodeJS.Timeout | undefined
-  private replayTimer: NodeJS.Timeout | undefined
-  private failing = false
-  private deadline = Infinity
-  private readonly abort = new AbortController()
-  private waiters: Array<() => void> = []
+  readonly #queue = new LineQueue()
+  #inflight = 0
+  #closing = false
+  /** Batches smaller than a full one go now: the flush interval passed or a flush was asked for. */
+  #sendPartial = false
+  #flushTimer: NodeJS.Timeout | undefined
+  #replayTimer: NodeJS.Timeout | undefined
+  #failing = false
+  #deadline = Infinity
+  readonly #abort = new AbortController()
+  #waiters: Array<() => void> = []
   /** Bytes of the batches in flight for longer than stuckMs: memory the queue cap must account for. */
-  private stuckBytes = 0
+  #stuckBytes = 0
   /** Rows per COPY now: batchRows, halved while statement_timeout cancels COPYs of that size. */
-  private rowsPerBatch: number
-  private fitted = 0
+  #rowsPerBatch: number
+  #fitted = 0
   /** Spill files are not replayed before this time (their rows found no partition). */
-  private replayPausedUntil = 0
-  private reportedNoPartition = false
+  #replayPausedUntil = 0
+  #reportedNoPartition = false
 
-  private readonly lanes: Lane[]
+  readonly #lanes: Lane[]
+  readonly #opts: DeliveryOptions
+  readonly #spillStore: SpillStore | undefined
+  readonly #hooks: Hooks
 
   constructor (
     writers: CopyWriter[],
-    private readonly opts: DeliveryOptions,
-    private readonly overflow: Overflow | undefined,
-    private readonly hooks: Hooks = {}
+    opts: DeliveryOptions,
+    spillStore: SpillStore | undefined,
+    hooks: Hooks = {}
   ) {
-    this.lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
-    this.rowsPerBatch = opts.batchRows
+    this.#opts = opts
+    this.#spillStore = spillStore
+    this.#hooks = hooks
+    this.#lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
+    this.#rowsPerBatch = opts.batchRows
   }
 
   /** Accepts one encoded line; `level` decides what is dropped first when there is no way out. */
   push (line: string, level: number): void {
-    if (this.queue.bytes + this.stuckBytes + line.length > this.opts.maxQueueBytes) {
-      if (this.overflow?.spill([line])) {
+    if (this.#queue.bytes + this.#stuckBytes + line.length > this.#opts.maxQueueBytes) {
+      if (this.#spillStore?.spill([line])) {
         this.stats.spilled++
         return
       }
       // No spill: keep warn and above up to twice the cap, drop the rest, and count it.
-      if (level < WARN || this.queue.bytes + this.stuckBytes + line.length > 2 * this.opts.maxQueueBytes) {
-        this.drop(line)
+      if (level < WARN || this.#queue.bytes + this.#stuckBytes + line.length > 2 * this.#opts.maxQueueBytes) {
+        this.#drop(line)
         return
       }
     }
-    this.queue.push(line)
-    if (this.queue.bytes + this.stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.queue.bytes + this.stuckBytes
-    if (this.queue.length >= this.rowsPerBatch || this.queue.bytes >= this.opts.batchBytes) {
-      this.kick()
+    this.#queue.push(line)
+    if (this.#queue.bytes + this.#stuckBytes > this.stats.peakQueueBytes) this.stats.peakQueueBytes = this.#queue.bytes + this.#stuckBytes
+    if (this.#queue.length >= this.#rowsPerBatch || this.#queue.bytes >= this.#opts.batchBytes) {
+      this.#startLanes()
     } else {
-      this.arm()
+      this.#scheduleFlush()
     }
   }
 
   /** Looks for spill files left by earlier processes and loads them once the database answers. */
   start (): void {
-    if (!this.overflow) return
-    this.kick()
+    if (!this.#spillStore) return
+    this.#startLanes()
     // Segments of a crashed process become free only once its lease goes stale: look again now and then.
-    this.replayTimer = setInterval(() => { if (!this.closing) this.kick() }, REPLAY_CHECK_MS).unref()
+    this.#replayTimer = setInterval(() => { if (!this.#closing) this.#startLanes() }, REPLAY_CHECK_MS).unref()
   }
 
   /** Resolves once every line accepted so far is committed, spilled, dead-lettered or dropped. */
   flush (): Promise<void> {
-    if (this.idle()) return Promise.resolve()
-    this.due = true
-    const p = new Promise<void>(resolve => this.waiters.push(resolve))
-    this.kick()
+    if (this.#idle()) return Promise.resolve()
+    this.#sendPartial = true
+    const p = new Promise<void>(resolve => this.#waiters.push(resolve))
+    this.#startLanes()
     return p
   }
 
@@ -176,28 +183,28 @@ export class Delivery {
    * A spill file being replayed is left where it is, its progress recorded, for the next process.
    */
   async close (deadlineMs: number): Promise<void> {
-    this.closing = true
-    this.deadline = deadlineMs
+    this.#closing = true
+    this.#deadline = deadlineMs
     // At the deadline a COPY, COMMIT or connect that has not returned is abandoned: its batch is then
     // spilled (see deliver), and a COMMIT without an answer leaves its xid in lane.unresolved.
     const stop = setTimeout(() => {
-      this.abort.abort()
-      for (const lane of this.lanes) lane.writer.abandon()
+      this.#abort.abort()
+      for (const lane of this.#lanes) lane.writer.abandon()
     }, Math.max(0, deadlineMs - Date.now()))
     try {
       await this.flush()
-      await Promise.all(this.lanes.map(l => l.running))
+      await Promise.all(this.#lanes.map(l => l.running))
     } finally {
       clearTimeout(stop)
-      clearTimeout(this.timer)
-      clearInterval(this.replayTimer)
+      clearTimeout(this.#flushTimer)
+      clearInterval(this.#replayTimer)
     }
   }
 
   /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
   spillRaw (lines: readonly string[]): boolean {
     if (lines.length === 0) return true
-    if (!this.overflow?.spillRaw(lines)) return false
+    if (!this.#spillStore?.spillRaw(lines)) return false
     this.stats.spilled += lines.length
     return true
   }
@@ -208,82 +215,83 @@ export class Delivery {
   }
 
   snapshot (): TransportStats {
-    this.stats.queueDepth = this.queue.length + this.inflight
-    this.stats.queueBytes = this.queue.bytes
-    this.stats.spillLinesSkipped = this.overflow?.skipped ?? 0
+    this.stats.queueDepth = this.#queue.length + this.#inflight
+    this.stats.queueBytes = this.#queue.bytes
+    this.stats.spillLinesSkipped = this.#spillStore?.skipped ?? 0
     this.stats.heapUsedBytes = process.memoryUsage().heapUsed
     return { ...this.stats, dropped: { ...this.stats.dropped } }
   }
 
-  private idle (): boolean {
-    return this.queue.length === 0 && this.inflight === 0
+  #idle (): boolean {
+    return this.#queue.length === 0 && this.#inflight === 0
   }
 
-  private arm (): void {
-    if (this.timer !== undefined || this.due) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.due = true
-      this.kick()
-    }, this.opts.flushIntervalMs)
+  /** Sends a partial batch after flushIntervalMs, unless a timer or a flush is already on it. */
+  #scheduleFlush (): void {
+    if (this.#flushTimer !== undefined || this.#sendPartial) return
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined
+      this.#sendPartial = true
+      this.#startLanes()
+    }, this.#opts.flushIntervalMs)
   }
 
-  /** Starts every idle lane; each takes batches from the shared queue until there is nothing due. */
-  private kick (): void {
-    for (const lane of this.lanes) {
-      lane.running ??= this.pump(lane)
+  /** Starts every idle lane; each takes batches from the shared queue until none is ready to go. */
+  #startLanes (): void {
+    for (const lane of this.#lanes) {
+      lane.running ??= this.#pump(lane)
         .catch(err => {
           this.stats.lastError = errorText(err)
-          this.hooks.report?.('failing', this.stats.lastError)
+          this.#hooks.report?.('failing', this.stats.lastError)
         })
         .finally(() => {
           lane.running = undefined
-          // Lines that came while this lane was finishing: send them now if due, else on the timer.
-          if (this.queue.length > 0) {
-            if (this.due) this.kick()
-            else this.arm()
+          // Lines that came while this lane was finishing: send them now if partial batches go, else on the timer.
+          if (this.#queue.length > 0) {
+            if (this.#sendPartial) this.#startLanes()
+            else this.#scheduleFlush()
           }
-          this.release()
+          this.#release()
         })
     }
   }
 
-  private async pump (lane: Lane): Promise<void> {
+  async #pump (lane: Lane): Promise<void> {
     for (;;) {
-      if (this.queue.length === 0) {
-        if (this.inflight === 0) this.due = false
-        this.release()
+      if (this.#queue.length === 0) {
+        if (this.#inflight === 0) this.#sendPartial = false
+        this.#release()
         // One lane replays spill files, in order; the others wait for new lines.
-        if (lane !== this.lanes[0] || this.closing) return
+        if (lane !== this.#lanes[0] || this.#closing) return
         // Nothing to replay: stop, unless lines arrived while we looked.
-        if (!(await this.replayOne(lane)) && this.queue.length === 0) return
+        if (!(await this.#replayOne(lane)) && this.#queue.length === 0) return
         continue
       }
-      if (!this.due && this.queue.length < this.rowsPerBatch && this.queue.bytes < this.opts.batchBytes) return
-      const batch = this.queue.take(this.rowsPerBatch, this.opts.batchBytes)
-      this.inflight += batch.length
+      if (!this.#sendPartial && this.#queue.length < this.#rowsPerBatch && this.#queue.bytes < this.#opts.batchBytes) return
+      const batch = this.#queue.take(this.#rowsPerBatch, this.#opts.batchBytes)
+      this.#inflight += batch.length
       try {
-        await this.inFlight(lane, batch, () => this.deliver(lane, batch, false))
+        await this.#inFlight(lane, batch, () => this.#deliver(lane, batch, false))
       } finally {
-        this.inflight -= batch.length
+        this.#inflight -= batch.length
       }
     }
   }
 
-  private release (): void {
-    if (!this.idle() || this.waiters.length === 0) return
-    const waiters = this.waiters
-    this.waiters = []
+  #release (): void {
+    if (!this.#idle() || this.#waiters.length === 0) return
+    const waiters = this.#waiters
+    this.#waiters = []
     for (const w of waiters) w()
   }
 
   /** Loads one spilled batch (retrying while the database is away); false when there is none. */
-  private async replayOne (lane: Lane): Promise<boolean> {
-    if (!this.overflow || Date.now() < this.replayPausedUntil) return false
-    const next = await this.overflow.nextReplay(() => this.serverOf(lane)).catch(() => undefined)
+  async #replayOne (lane: Lane): Promise<boolean> {
+    if (!this.#spillStore || Date.now() < this.#replayPausedUntil) return false
+    const next = await this.#spillStore.nextReplay(() => this.#serverOf(lane)).catch(() => undefined)
     if (!next) return false
     if (next.unresolved) lane.unresolved = next.unresolved.xid
-    if (await this.inFlight(lane, next.lines, () => this.deliver(lane, next.lines, true))) {
+    if (await this.#inFlight(lane, next.lines, () => this.#deliver(lane, next.lines, true))) {
       next.done()
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
@@ -295,34 +303,34 @@ export class Delivery {
   }
 
   /** Runs a delivery, counting its lines toward the queue cap once it has taken longer than stuckMs. */
-  private async inFlight<T> (lane: Lane, lines: string[], run: () => Promise<T>): Promise<T> {
+  async #inFlight<T> (lane: Lane, lines: string[], run: () => Promise<T>): Promise<T> {
     lane.bytes = 0
     for (const l of lines) lane.bytes += l.length + 1
     const timer = setTimeout(() => {
       lane.stuck = true
-      this.stuckBytes += lane.bytes
-    }, this.opts.stuckMs ?? 5000)
+      this.#stuckBytes += lane.bytes
+    }, this.#opts.stuckMs ?? 5000)
     timer.unref()
     try {
       return await run()
     } finally {
       clearTimeout(timer)
-      if (lane.stuck) this.stuckBytes -= lane.bytes
+      if (lane.stuck) this.#stuckBytes -= lane.bytes
       lane.stuck = false
       lane.bytes = 0
     }
   }
 
   /** The identity of the lane's server, connecting (with retries, until closing) to learn it. */
-  private async serverOf (lane: Lane): Promise<string | null> {
+  async #serverOf (lane: Lane): Promise<string | null> {
     for (let attempt = 0; ; attempt++) {
       try {
         await lane.writer.connection()
         return lane.writer.serverId
       } catch (err) {
-        if (this.closing) throw err
-        this.failed(lane, err, 'transient')
-        await sleep(backoffMs(attempt, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
+        if (this.#closing) throw err
+        this.#failed(lane, err, 'transient')
+        await sleep(backoffMs(attempt, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)
       }
     }
   }
@@ -331,34 +339,34 @@ export class Delivery {
    * Delivers lines in order; splits batches the server refuses until the bad rows stand alone.
    * False when the close deadline came first: queued lines are then spilled, replayed ones left on disk.
    */
-  private async deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
+  async #deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
     const pending: string[][] = [lines]
-    const rehomed = new Set<string>()
+    const restamped = new Set<string>()
     let attempt = 0
     let lastErr: unknown
     let partitionsRefreshed = false
     while (pending.length > 0) {
       const part = pending[0]
-      if (this.pastDeadline()) {
+      if (this.#pastDeadline()) {
         // A batch whose COMMIT is in doubt is spilled with its transaction id, so the next process
         // asks the server before loading it again.
         if (lane.unresolved !== undefined && !replay) {
-          this.spillOrDrop(pending.shift()!, { xid: lane.unresolved, server: lane.writer.serverId })
+          this.#spillOrDrop(pending.shift()!, { xid: lane.unresolved, server: lane.writer.serverId })
           lane.unresolved = undefined
         }
-        this.spillOrDrop((replay ? [] : pending.flat()).concat(this.queue.take(Infinity, Infinity)))
+        this.#spillOrDrop((replay ? [] : pending.flat()).concat(this.#queue.take(Infinity, Infinity)))
         return false
       }
       try {
-        await this.hooks.prepare?.(lastErr)
-        await this.copy(lane, part)
-        this.overflow?.bind(lane.writer.serverId)
+        await this.#hooks.prepare?.(lastErr)
+        await this.#copy(lane, part)
+        this.#spillStore?.bind(lane.writer.serverId)
         pending.shift()
         lastErr = undefined
         attempt = 0
         partitionsRefreshed = false
-        this.fit(part.length)
-        this.recovered()
+        this.#fit(part.length)
+        this.#recovered()
       } catch (err) {
         const kind = classify(err)
         if (kind === 'no-partition') {
@@ -368,19 +376,19 @@ export class Delivery {
             lastErr = err
             continue
           }
-          if (this.hooks.placeable?.() !== false && this.hooks.rehome && this.rehome(pending, part, rehomed)) continue
-          return this.unplaceable(err, pending, replay)
+          if (this.#hooks.placeable?.() !== false && this.#hooks.restamp && this.#restampAlone(pending, part, restamped)) continue
+          return this.#unplaceable(err, pending, replay)
         }
         if (kind === 'data' || (kind === 'timeout' && part.length > 1)) {
           pending.shift()
-          if (kind === 'timeout') this.shrink(part.length)
-          if (part.length === 1) this.deadLetter(part[0], err)
+          if (kind === 'timeout') this.#shrink(part.length)
+          if (part.length === 1) this.#deadLetter(part[0], err)
           else pending.unshift(part.slice(0, part.length >> 1), part.slice(part.length >> 1))
           continue
         }
         lastErr = err
-        this.failed(lane, err, kind)
-        await sleep(backoffMs(attempt++, this.opts.retryBaseMs, this.opts.retryMaxMs), this.abort.signal)
+        this.#failed(lane, err, kind)
+        await sleep(backoffMs(attempt++, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)
       }
     }
     return true
@@ -391,45 +399,45 @@ export class Delivery {
    * reported once; live rows are spilled (or dropped and counted), a replayed batch stays on disk,
    * and replay pauses, so nothing loops on the server.
    */
-  private unplaceable (err: unknown, pending: string[][], replay: boolean): boolean {
-    if (!this.reportedNoPartition) {
-      this.reportedNoPartition = true
-      this.hooks.report?.('no-partition', errorText(err))
+  #unplaceable (err: unknown, pending: string[][], replay: boolean): boolean {
+    if (!this.#reportedNoPartition) {
+      this.#reportedNoPartition = true
+      this.#hooks.report?.('no-partition', errorText(err))
     }
-    const pause = 6 * this.opts.retryMaxMs
-    this.replayPausedUntil = Date.now() + pause
-    setTimeout(() => this.kick(), pause).unref()
+    const pause = 6 * this.#opts.retryMaxMs
+    this.#replayPausedUntil = Date.now() + pause
+    setTimeout(() => this.#startLanes(), pause).unref()
     if (replay) return false
-    this.spillOrDrop(pending.flat())
+    this.#spillOrDrop(pending.flat())
     return true
   }
 
   /** statement_timeout cancelled a COPY of `rows` rows: later batches take half as many (at least 1). */
-  private shrink (rows: number): void {
-    this.rowsPerBatch = Math.max(1, Math.min(this.rowsPerBatch, rows >> 1))
-    this.fitted = 0
+  #shrink (rows: number): void {
+    this.#rowsPerBatch = Math.max(1, Math.min(this.#rowsPerBatch, rows >> 1))
+    this.#fitted = 0
   }
 
   /** A batch landed: after GROW_AFTER in a row at a reduced size, try twice as many again. */
-  private fit (rows: number): void {
-    if (this.rowsPerBatch >= this.opts.batchRows || rows < this.rowsPerBatch) return
-    if (++this.fitted >= GROW_AFTER) {
-      this.rowsPerBatch = Math.min(this.opts.batchRows, this.rowsPerBatch * 2)
-      this.fitted = 0
+  #fit (rows: number): void {
+    if (this.#rowsPerBatch >= this.#opts.batchRows || rows < this.#rowsPerBatch) return
+    if (++this.#fitted >= GROW_AFTER) {
+      this.#rowsPerBatch = Math.min(this.#opts.batchRows, this.#rowsPerBatch * 2)
+      this.#fitted = 0
     }
   }
 
-  /** Splits the batch until the row without a partition stands alone, then moves it; false if it cannot move. */
-  private rehome (pending: string[][], part: string[], rehomed: Set<string>): boolean {
+  /** Splits the batch until the row without a partition stands alone, then restamps it at now; false if that cannot help. */
+  #restampAlone (pending: string[][], part: string[], restamped: Set<string>): boolean {
     if (part.length > 1) {
       pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
       return true
     }
     // A row already moved to the current time that still finds no partition cannot be moved further.
-    if (rehomed.has(part[0])) return false
-    const moved = this.hooks.rehome!(part[0])
+    if (restamped.has(part[0])) return false
+    const moved = this.#hooks.restamp!(part[0])
     if (moved === part[0]) return false
-    rehomed.add(moved)
+    restamped.add(moved)
     pending[0] = [moved]
     return true
   }
@@ -438,7 +446,7 @@ export class Delivery {
    * One COPY. When a COMMIT's answer was lost, the server is asked what became of that transaction
    * before the same rows are sent again, so a retry never duplicates them.
    */
-  private async copy (lane: Lane, lines: string[]): Promise<void> {
+  async #copy (lane: Lane, lines: string[]): Promise<void> {
     if (lane.unresolved !== undefined) {
       // NULL (older than the server keeps commit status for) loads the rows: a possible duplicate
       // rather than a loss. "In the future" (22023: a server restored to before it) never committed there.
@@ -446,7 +454,7 @@ export class Delivery {
         .catch(err => { if ((err as { code?: unknown }).code === '22023') return 'aborted'; throw err })
       if (status === 'in progress') throw new Error(`transaction ${lane.unresolved} is still in progress`)
       lane.unresolved = undefined
-      if (status === 'committed') return this.count(lines.length)
+      if (status === 'committed') return this.#count(lines.length)
     }
     try {
       await lane.writer.copy(lines)
@@ -454,48 +462,48 @@ export class Delivery {
       if (err instanceof AmbiguousCommitError) lane.unresolved = err.xid
       throw err
     }
-    this.count(lines.length)
+    this.#count(lines.length)
   }
 
-  private count (rows: number): void {
+  #count (rows: number): void {
     this.stats.committed += rows
     this.stats.batches++
   }
 
-  private pastDeadline (): boolean {
-    return this.abort.signal.aborted || Date.now() >= this.deadline
+  #pastDeadline (): boolean {
+    return this.#abort.signal.aborted || Date.now() >= this.#deadline
   }
 
-  private failed (lane: Lane, err: unknown, kind: ErrorKind): void {
+  #failed (lane: Lane, err: unknown, kind: ErrorKind): void {
     this.stats.retries++
     this.stats.lastError = errorText(err)
     // The server answered (a privilege or schema error): the connection is fine and is kept.
     if (!isServerError(err)) lane.writer.reset()
-    if (!this.failing) {
-      this.failing = true
-      this.hooks.report?.('failing', this.stats.lastError, kind)
+    if (!this.#failing) {
+      this.#failing = true
+      this.#hooks.report?.('failing', this.stats.lastError, kind)
     }
   }
 
-  private recovered (): void {
-    if (!this.failing) return
-    this.failing = false
-    this.hooks.report?.('recovered', `after ${this.stats.retries} retries`)
+  #recovered (): void {
+    if (!this.#failing) return
+    this.#failing = false
+    this.#hooks.report?.('recovered', `after ${this.stats.retries} retries`)
   }
 
-  private deadLetter (line: string, err: unknown): void {
+  #deadLetter (line: string, err: unknown): void {
     this.stats.deadLettered++
     this.stats.lastError = errorText(err)
-    this.overflow?.deadLetter(line, err)
+    this.#spillStore?.deadLetter(line, err)
   }
 
-  private spillOrDrop (lines: string[], unresolved?: Unresolved): void {
+  #spillOrDrop (lines: string[], unresolved?: Unresolved): void {
     if (lines.length === 0) return
-    if (this.overflow?.spill(lines, unresolved)) this.stats.spilled += lines.length
-    else for (const l of lines) this.drop(l)
+    if (this.#spillStore?.spill(lines, unresolved)) this.stats.spilled += lines.length
+    else for (const l of lines) this.#drop(l)
   }
 
-  private drop (line: string): void {
+  #drop (line: string): void {
     this.countDropped(line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown')
   }
 }

@@ -10,40 +10,49 @@ import { detached } from './detached-string.js'
  * unparsed (to be spilled as it is) instead of growing the heap.
  */
 export class Inbox {
-  private lines: string[] = []
-  private head = 0
-  private scheduled = false
-  private waiters: Array<() => void> = []
+  #lines: string[] = []
+  #head = 0
+  #scheduled = false
+  #waiters: Array<() => void> = []
   /** Bytes of the lines waiting. */
   bytes = 0
+  readonly #handle: (line: string) => void
+  readonly #maxBytes: number
+  readonly #overflow: (line: string) => void
+  readonly #sliceMs: number
 
   constructor (
-    private readonly handle: (line: string) => void,
-    private readonly maxBytes = Infinity,
-    private readonly overflow: (line: string) => void = handle,
-    private readonly sliceMs = 4
-  ) {}
+    handle: (line: string) => void,
+    maxBytes = Infinity,
+    overflow: (line: string) => void = handle,
+    sliceMs = 4
+  ) {
+    this.#handle = handle
+    this.#maxBytes = maxBytes
+    this.#overflow = overflow
+    this.#sliceMs = sliceMs
+  }
 
   push (line: string): void {
-    if (this.bytes + line.length > this.maxBytes) return this.overflow(line)
+    if (this.bytes + line.length > this.#maxBytes) return this.#overflow(line)
     this.enqueue(line)
   }
 
   /** Takes a line past the bound (what the overflow decided to keep rather than drop). */
   enqueue (line: string): void {
     // Held for a while: not as a slice of the chunk it came in (see detached).
-    this.lines.push(detached(line))
+    this.#lines.push(detached(line))
     this.bytes += line.length
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(this.drain)
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(this.#drain)
     }
   }
 
   /** Resolves once every line pushed so far has been handled. */
   drained (): Promise<void> {
-    if (!this.scheduled) return Promise.resolve()
-    return new Promise(resolve => this.waiters.push(resolve))
+    if (!this.#scheduled) return Promise.resolve()
+    return new Promise(resolve => this.#waiters.push(resolve))
   }
 
   /**
@@ -58,37 +67,37 @@ export class Inbox {
     ])
     clearTimeout(timer)
     if (!late) return []
-    const rest = this.lines.slice(this.head)
-    this.lines.length = 0
-    this.head = 0
+    const rest = this.#lines.slice(this.#head)
+    this.#lines.length = 0
+    this.#head = 0
     this.bytes = 0
     return rest
   }
 
-  private readonly drain = (): void => {
-    const until = performance.now() + this.sliceMs
-    const lines = this.lines
-    while (this.head < lines.length) {
-      const line = lines[this.head++]
+  readonly #drain = (): void => {
+    const until = performance.now() + this.#sliceMs
+    const lines = this.#lines
+    while (this.#head < lines.length) {
+      const line = lines[this.#head++]
       this.bytes -= line.length
-      this.handle(line)
-      if ((this.head & 31) === 0 && performance.now() > until) break
+      this.#handle(line)
+      if ((this.#head & 31) === 0 && performance.now() > until) break
     }
-    if (this.head < lines.length) {
+    if (this.#head < lines.length) {
       // Handled lines are let go of as the slices go, not only once the burst is over.
-      if (this.head > 4096) {
-        this.lines = lines.slice(this.head)
-        this.head = 0
+      if (this.#head > 4096) {
+        this.#lines = lines.slice(this.#head)
+        this.#head = 0
       }
-      setImmediate(this.drain)
+      setImmediate(this.#drain)
       return
     }
-    this.lines = []
-    this.head = 0
+    this.#lines = []
+    this.#head = 0
     this.bytes = 0
-    this.scheduled = false
-    const waiters = this.waiters
-    this.waiters = []
+    this.#scheduled = false
+    const waiters = this.#waiters
+    this.#waiters = []
     for (const w of waiters) w()
   }
 }

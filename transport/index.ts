@@ -8,7 +8,7 @@ import { LEVEL_INDEX } from '../lib/core/columns.js'
 import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
 import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
-import { rehomeLine } from './rehome.js'
+import { restampAtNow } from './restamp.js'
 import { CopyWriter } from '../lib/database/copy-writer.js'
 import { Delivery, type Hooks } from './delivery.js'
 import { adviceFor, errorText, isMissingPartition } from '../lib/database/pg-errors.js'
@@ -19,7 +19,7 @@ import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
-import { openOverflow } from './spill.js'
+import { openSpillStore } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
@@ -72,7 +72,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
   const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
   const spillTarget = configuredTarget(connection, o.target)
-  const overflow = o.spillDir === false || !o.database ? undefined : openOverflow(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
+  const spillStore = o.spillDir === false || !o.database ? undefined : openSpillStore(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
   const partitions = new Partitions(connection, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
@@ -95,8 +95,8 @@ export default async function curatorLogTransport (options: TransportOptions = {
     async prepare (lastErr) {
       if (isMissingPartition(lastErr)) await partitions.refresh()
     },
-    rehome (line) {
-      return rehomeLine(line, o.now())
+    restamp (line) {
+      return restampAtNow(line, o.now())
     },
     placeable () {
       return partitions.covers(o.now())
@@ -112,7 +112,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     }
   }
   // Without a database the worker only prints; nothing connects.
-  const delivery = o.database ? new Delivery(writers, o, overflow, hooks) : undefined
+  const delivery = o.database ? new Delivery(writers, o, spillStore, hooks) : undefined
 
   // Most lines are plain and clean: read as text, without building the record. Prints the line when
   // asked; undefined for a line below the database level.
@@ -140,11 +140,11 @@ export default async function curatorLogTransport (options: TransportOptions = {
       if (level < storeFrom) return undefined
     }
     const row = mapRecord(rec, o.now(), owned)
-    return { row: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
+    return { copyLine: encodeRow(row), level: levels.value(row[LEVEL_INDEX] as string) ?? 30 }
   }
   const inbox = new Inbox(line => {
     const r = handle(line, true)
-    if (r !== undefined) delivery?.push(r.row, r.level)
+    if (r !== undefined) delivery?.push(r.copyLine, r.level)
   }, INBOX_BYTES, line => {
     // Console only: nothing to spill to, the line waits as before.
     if (delivery === undefined) return inbox.enqueue(line)
@@ -158,7 +158,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     if (inbox.bytes < (level >= WARN ? 2 * room : room)) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
   })
-  overflow?.parseSpilled(line => handle(line, false)?.row)
+  spillStore?.parseSpilled(line => handle(line, false)?.copyLine)
 
   const post = (name: string, id: unknown): void => {
     parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })
@@ -200,7 +200,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
       try {
         await delivery?.close(deadline)
       } finally {
-        await Promise.all([...writers.map(w => w.end()), overflow?.close(), partitions.stop(deadline), printer?.close()])
+        await Promise.all([...writers.map(w => w.end()), spillStore?.close(), partitions.stop(deadline), printer?.close()])
       }
     }
   })

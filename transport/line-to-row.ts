@@ -8,7 +8,7 @@ import { isSpanId, isTraceId, traceFlags } from '../lib/core/trace-ids.js'
 
 /** A COPY line and the numeric level that decides what is dropped first under pressure. */
 export interface EncodedLine {
-  row: string
+  copyLine: string
   level: number
 }
 
@@ -223,6 +223,6 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
     row[CONTEXT_INDEX] = hasBackslash ? escapeField(json) : json
     // One joined (flat) string: a row waits in the queue, and a tree of pieces that still points
     // into the line would keep all of it alive and give the collector far more to trace.
-    return { row: row.join('\t'), level: levels.value(level) ?? 30 }
+    return { copyLine: row.join('\t'), level: levels.value(level) ?? 30 }
   }
 }

@@ -15,27 +15,29 @@ export const LEASE_STALE_MS = 10_000
  */
 export class Lease {
   readonly id = randomBytes(8).toString('hex')
-  private readonly path: string
+  readonly #path: string
+  readonly #dir: string
 
-  constructor (private readonly dir: string) {
-    this.path = join(dir, `lease-${this.id}`)
-    writeFileSync(this.path, `${process.pid}\n`, { mode: 0o600 })
+  constructor (dir: string) {
+    this.#dir = dir
+    this.#path = join(dir, `lease-${this.id}`)
+    writeFileSync(this.#path, `${process.pid}\n`, { mode: 0o600 })
   }
 
   renew (): void {
     const now = new Date()
     try {
-      utimesSync(this.path, now, now)
+      utimesSync(this.#path, now, now)
     } catch {
       // Removed from under us (a cleaner of tmp): make it again, or others take our files.
       try {
-        writeFileSync(this.path, `${process.pid}\n`, { mode: 0o600 })
+        writeFileSync(this.#path, `${process.pid}\n`, { mode: 0o600 })
       } catch {} // the directory is gone: there is nothing left to own
     }
   }
 
   release (): void {
-    rmSync(this.path, { force: true })
+    rmSync(this.#path, { force: true })
   }
 
   /** Removes the leases of instances long dead (a crash leaves its lease behind). */

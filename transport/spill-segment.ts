@@ -105,10 +105,10 @@ const MIN_READ = 64 << 10
 
 /**
  * Up to `maxRows` rows (and about `maxBytes` of spilled text) of a segment from byte `from` on, as
- * COPY lines. Only that much of the file is in memory, never the whole segment. `toRow` turns a line
+ * COPY lines. Only that much of the file is in memory, never the whole segment. `toCopyLine` turns a line
  * spilled raw (see rawSpillText) into its row, or undefined for a line not stored.
  */
-export function readBatch (path: string, from: number, maxRows: number, maxBytes: number, toRow?: (line: string) => string | undefined): SegmentBatch {
+export function readBatch (path: string, from: number, maxRows: number, maxBytes: number, toCopyLine?: (line: string) => string | undefined): SegmentBatch {
   const fd = openSync(path, 'r')
   try {
     const size = fstatSync(fd).size
@@ -135,7 +135,7 @@ export function readBatch (path: string, from: number, maxRows: number, maxBytes
         }
         break
       }
-      if (nl > at) addRow(batch, buf.toString('utf8', at, nl), toRow)
+      if (nl > at) addCopyLine(batch, buf.toString('utf8', at, nl), toCopyLine)
       at = nl + 1
       batch.next = from + at
     }
@@ -146,13 +146,13 @@ export function readBatch (path: string, from: number, maxRows: number, maxBytes
   }
 }
 
-function addRow (batch: SegmentBatch, text: string, toRow?: (line: string) => string | undefined): void {
+function addCopyLine (batch: SegmentBatch, text: string, toCopyLine?: (line: string) => string | undefined): void {
   try {
     const obj = JSON.parse(text) as Record<string, string | null>
-    if (typeof obj.raw === 'string' && toRow) {
+    if (typeof obj.raw === 'string' && toCopyLine) {
       // Undefined: a line below the database level, not stored.
-      const row = toRow(obj.raw)
-      if (row !== undefined) batch.lines.push(row)
+      const copyLine = toCopyLine(obj.raw)
+      if (copyLine !== undefined) batch.lines.push(copyLine)
     } else batch.lines.push(encodeRow(COLUMNS.map(c => obj[c] ?? null)))
   } catch {
     batch.skipped++

@@ -1,6 +1,6 @@
 import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Overflow, ReplayBatch, Unresolved } from './delivery.js'
+import type { ReplayBatch, SpillStore, Unresolved } from './delivery.js'
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
@@ -23,63 +23,69 @@ export interface SpillSizes {
 }
 
 /**
- * The spill directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
+ * The spill store, kept in a directory. Segments are `spill-<ms>-<instance>-<n>.open` while written, `.ndjson` once
  * sealed, `.replaying.<instance>` once claimed for loading; each starts with a header naming its
  * target. A row counts as spilled once write(2) has returned for it (it survives the process being
  * killed); segments are fsync'd every second while written, when sealed, and at close.
  */
-export class SpillDir implements Overflow {
+export class FileSpillStore implements SpillStore {
   /** Unreadable or torn lines met while replaying. */
   skipped = 0
-  private readonly lease: Lease
-  private readonly timer: NodeJS.Timeout
-  private out: Segment | undefined
-  private seq = 0
-  private failedUntil = 0
+  readonly #lease: Lease
+  readonly #timer: NodeJS.Timeout
+  #out: Segment | undefined
+  #seq = 0
+  #failedUntil = 0
   /** The segment being loaded and the byte its next batch starts at (recorded in `<base>.offset`). */
-  private claimed: { base: string, path: string, pos: number, xid?: string } | undefined
+  #claimed: { base: string, path: string, pos: number, xid?: string } | undefined
   /** Segments checked and found to be meant for another target: left alone. */
-  private readonly foreign = new Set<string>()
+  readonly #foreign = new Set<string>()
   /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
-  private toRow: ((line: string) => string | undefined) | undefined
+  #toCopyLine: ((line: string) => string | undefined) | undefined
+  readonly #sizes: SpillSizes
+  readonly #warn: (msg: string) => void
+  readonly #target: SpillTarget
 
-  constructor (readonly dir: string, private readonly sizes: SpillSizes, private readonly warn: (msg: string) => void, private readonly target: SpillTarget) {
-    this.lease = new Lease(dir)
-    this.timer = setInterval(() => this.tick(), LEASE_RENEW_MS).unref()
+  constructor (readonly dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget) {
+    this.#sizes = sizes
+    this.#warn = warn
+    this.#target = target
+    this.#lease = new Lease(dir)
+    this.#timer = setInterval(() => this.#tick(), LEASE_RENEW_MS).unref()
   }
 
-  parseSpilled (toRow: (line: string) => string | undefined): void {
-    this.toRow = toRow
+  parseSpilled (toCopyLine: (line: string) => string | undefined): void {
+    this.#toCopyLine = toCopyLine
   }
 
   spill (lines: readonly string[], unresolved?: Unresolved): boolean {
-    return this.write(lines, unresolved ? () => this.writeSegment(spillText(lines), unresolved) : () => this.append(spillText(lines), lines.length))
+    return this.#write(lines, unresolved ? () => this.#writeSegment(spillText(lines), unresolved) : () => this.#append(spillText(lines), lines.length))
   }
 
   spillRaw (lines: readonly string[]): boolean {
-    return this.write(lines, () => this.append(rawSpillText(lines), lines.length))
+    return this.#write(lines, () => this.#append(rawSpillText(lines), lines.length))
   }
 
-  private append (text: string, rows: number): void {
-    if (!this.out || this.out.bytes > this.sizes.segmentBytes) this.rotate()
-    const out = this.out!
+  #append (text: string, rows: number): void {
+    if (!this.#out || this.#out.bytes > this.#sizes.segmentBytes) this.#rotate()
+    const out = this.#out!
     out.bytes += appendAll(out.fd, text, out.bytes)
     out.rows += rows
     out.dirty = true
   }
 
-  private write (lines: readonly string[], write: () => void): boolean {
+  #write (lines: readonly string[], write: () => void): boolean {
     if (lines.length === 0) return true
-    if (Date.now() < this.failedUntil) return false
+    if (Date.now() < this.#failedUntil) return false
     try {
       write()
     } catch (err) {
-      this.fail(err)
+      this.#fail(err)
       return false
     }
-    if (this.failedUntil !== 0) {
-      this.failedUntil = 0
-      this.warn(`curator-log: spilling to ${this.dir} works again`)
+    if (this.#failedUntil !== 0) {
+      this.#failedUntil = 0
+      this.#warn(`curator-log: spilling to ${this.dir} works again`)
     }
     return true
   }
@@ -89,29 +95,29 @@ export class SpillDir implements Overflow {
     try {
       appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n', { mode: 0o600 })
     } catch (e) {
-      this.warn(`curator-log: cannot write the dead-letter file in ${this.dir} (${errorText(e)}); row refused by PostgreSQL: ${JSON.stringify(entry)}`)
+      this.#warn(`curator-log: cannot write the dead-letter file in ${this.dir} (${errorText(e)}); row refused by PostgreSQL: ${JSON.stringify(entry)}`)
     }
   }
 
   async nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined> {
     for (;;) {
-      if (this.claimed === undefined && !(await this.claimNext(server))) return undefined
-      const c = this.claimed!
+      if (this.#claimed === undefined && !(await this.#claimNext(server))) return undefined
+      const c = this.#claimed!
       // Read a batch at a time, never the whole segment. A batch whose COMMIT is in doubt goes whole:
       // the answer about its transaction covers all of it.
       const whole = c.xid !== undefined
-      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.sizes.batchRows, whole ? Infinity : this.sizes.batchBytes, this.toRow))
+      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.#sizes.batchRows, whole ? Infinity : this.#sizes.batchBytes, this.#toCopyLine))
       if (read === undefined) {
         // Gone from under us (another instance took it after our lease went stale).
-        this.claimed = undefined
+        this.#claimed = undefined
         continue
       }
       this.skipped += read.skipped
       const advance = (): void => {
         c.pos = read.next
-        if (read.end) return this.finish(c)
+        if (read.end) return this.#finish(c)
         if (!attempt(() => writeFileSync(join(this.dir, c.base + '.offset'), String(c.pos)))) {
-          this.warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
+          this.#warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
         }
       }
       // Nothing to load in this stretch (lines below the database level, torn lines): move on.
@@ -122,12 +128,12 @@ export class SpillDir implements Overflow {
       const lines = read.lines
       return {
         lines,
-        unresolved: whole ? { xid: c.xid!, server: this.target.server } : undefined,
+        unresolved: whole ? { xid: c.xid!, server: this.#target.server } : undefined,
         done: advance,
         defer: (u: Unresolved) => {
           // Loaded, maybe: the rows move to a segment of their own that carries the question.
           if (this.spill(lines, u)) advance()
-          else this.warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
+          else this.#warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
         }
       }
     }
@@ -138,46 +144,46 @@ export class SpillDir implements Overflow {
    * with its progress, for the next one; the lease ends.
    */
   close (): Promise<void> {
-    clearInterval(this.timer)
-    this.seal()
-    const c = this.claimed
+    clearInterval(this.#timer)
+    this.#seal()
+    const c = this.#claimed
     if (c) {
-      this.claimed = undefined
+      this.#claimed = undefined
       attempt(() => renameSync(c.path, join(this.dir, c.base + '.ndjson')))
     }
-    this.lease.release()
+    this.#lease.release()
     return Promise.resolve()
   }
 
   bind (server: string | null): void {
-    if (server === null || server === this.target.server) return
-    this.target.server = server
-    this.foreign.clear()
+    if (server === null || server === this.#target.server) return
+    this.#target.server = server
+    this.#foreign.clear()
   }
 
-  private tick (): void {
-    this.lease.renew()
-    const out = this.out
+  #tick (): void {
+    this.#lease.renew()
+    const out = this.#out
     if (!out?.dirty) return
     try {
       fdatasyncSync(out.fd)
       out.dirty = false
     } catch (err) {
-      this.warn(`curator-log: fsync of ${out.path} failed (${errorText(err)}); rows spilled in the last second may not survive a power loss`)
+      this.#warn(`curator-log: fsync of ${out.path} failed (${errorText(err)}); rows spilled in the last second may not survive a power loss`)
     }
   }
 
-  private name (): string {
-    return `spill-${Date.now()}-${this.lease.id}-${this.seq++}`
+  #name (): string {
+    return `spill-${Date.now()}-${this.#lease.id}-${this.#seq++}`
   }
 
-  private rotate (): void {
-    this.seal()
-    const path = join(this.dir, this.name() + '.open')
+  #rotate (): void {
+    this.#seal()
+    const path = join(this.dir, this.#name() + '.open')
     const fd = openSync(path, 'wx', 0o600)
     try {
-      const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target: this.target })
-      this.out = { fd, path, bytes: appendAll(fd, h, 0), rows: 0, dirty: true }
+      const h = headerLine({ curatorLogSpill: 1, instance: this.#lease.id, created: new Date().toISOString(), target: this.#target })
+      this.#out = { fd, path, bytes: appendAll(fd, h, 0), rows: 0, dirty: true }
     } catch (err) {
       closeSync(fd)
       rmSync(path, { force: true })
@@ -186,13 +192,13 @@ export class SpillDir implements Overflow {
   }
 
   /** One batch whose COMMIT is in doubt, in a segment of its own, on disk before this returns. */
-  private writeSegment (text: string, u: Unresolved): void {
-    const base = this.name()
+  #writeSegment (text: string, u: Unresolved): void {
+    const base = this.#name()
     const path = join(this.dir, base + '.open')
     const fd = openSync(path, 'wx', 0o600)
     try {
-      const target = { ...this.target, server: u.server ?? this.target.server }
-      const h = headerLine({ curatorLogSpill: 1, instance: this.lease.id, created: new Date().toISOString(), target, xid: u.xid })
+      const target = { ...this.#target, server: u.server ?? this.#target.server }
+      const h = headerLine({ curatorLogSpill: 1, instance: this.#lease.id, created: new Date().toISOString(), target, xid: u.xid })
       appendAll(fd, h + text, 0)
       fsyncSync(fd)
     } catch (err) {
@@ -204,39 +210,39 @@ export class SpillDir implements Overflow {
     renameSync(path, join(this.dir, base + '.ndjson'))
   }
 
-  private seal (): void {
-    const out = this.out
+  #seal (): void {
+    const out = this.#out
     if (!out) return
-    this.out = undefined
+    this.#out = undefined
     try {
       fsyncSync(out.fd)
     } catch (err) {
-      this.warn(`curator-log: fsync of ${out.path} failed (${errorText(err)})`)
+      this.#warn(`curator-log: fsync of ${out.path} failed (${errorText(err)})`)
     }
     closeSync(out.fd)
     if (!attempt(() => renameSync(out.path, out.path.replace(/\.open$/, '.ndjson')))) {
-      this.warn(`curator-log: ${out.path} was taken by another instance while this one still wrote to it (its lease went stale); rows spilled since may be lost`)
+      this.#warn(`curator-log: ${out.path} was taken by another instance while this one still wrote to it (its lease went stale); rows spilled since may be lost`)
     }
   }
 
-  private fail (err: unknown): void {
-    if (this.failedUntil === 0) this.warn(`curator-log: spilling to ${this.dir} failed (${errorText(err)}); rows that do not fit in memory are dropped (debug and info first) and counted until a write succeeds again`)
-    this.failedUntil = Date.now() + RETRY_AFTER_FAILURE_MS
+  #fail (err: unknown): void {
+    if (this.#failedUntil === 0) this.#warn(`curator-log: spilling to ${this.dir} failed (${errorText(err)}); rows that do not fit in memory are dropped (debug and info first) and counted until a write succeeds again`)
+    this.#failedUntil = Date.now() + RETRY_AFTER_FAILURE_MS
   }
 
-  private finish (c: { base: string, path: string }): void {
+  #finish (c: { base: string, path: string }): void {
     rmSync(c.path, { force: true })
     rmSync(join(this.dir, c.base + '.offset'), { force: true })
-    this.claimed = undefined
+    this.#claimed = undefined
   }
 
   /** Takes the oldest segment for this target that nobody else owns (a rename is atomic: one taker). */
-  private async claimNext (server: () => Promise<string | null>): Promise<boolean> {
-    const candidates = this.candidates()
+  async #claimNext (server: () => Promise<string | null>): Promise<boolean> {
+    const candidates = this.#candidates()
     if (candidates.length === 0) {
-      if (!this.out || this.out.rows === 0) return false
-      this.seal()
-      return this.claimNext(server)
+      if (!this.#out || this.#out.rows === 0) return false
+      this.#seal()
+      return this.#claimNext(server)
     }
     this.bind(await server())
     for (const name of candidates) {
@@ -249,37 +255,37 @@ export class SpillDir implements Overflow {
         continue
       }
       if (head === 'bad') {
-        this.warn(`curator-log: ${path} is not a spill segment this version can bind to a table; renamed to ${name}.bad and left for you`)
+        this.#warn(`curator-log: ${path} is not a spill segment this version can bind to a table; renamed to ${name}.bad and left for you`)
         attempt(() => renameSync(path, path + '.bad'))
         continue
       }
       const { header, rowsAt } = head
-      if (!sameTarget(header.target, this.target)) {
-        this.foreign.add(name)
+      if (!sameTarget(header.target, this.#target)) {
+        this.#foreign.add(name)
         continue
       }
       const base = `spill-${m[1]}-${m[2]}-${m[3]}`
-      const mine = join(this.dir, `${base}.replaying.${this.lease.id}`)
+      const mine = join(this.dir, `${base}.replaying.${this.#lease.id}`)
       if (!attempt(() => renameSync(path, mine))) continue
       // Progress is the byte the next batch starts at; rows before it were loaded already.
       const pos = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8')))
-      this.claimed = { base, path: mine, pos: pos > rowsAt ? pos : rowsAt, xid: header.xid }
+      this.#claimed = { base, path: mine, pos: pos > rowsAt ? pos : rowsAt, xid: header.xid }
       return true
     }
     return false
   }
 
-  private candidates (): string[] {
+  #candidates (): string[] {
     const now = Date.now()
     const names = readdirSync(this.dir)
     Lease.sweep(this.dir, names, now)
     return names
       .filter(name => {
         const m = NAME.exec(name)
-        if (!m || this.foreign.has(name)) return false
+        if (!m || this.#foreign.has(name)) return false
         if (m[4] === 'ndjson') return true
         const owner = m[5] ?? m[2]
-        return owner !== this.lease.id && !Lease.held(this.dir, owner, now)
+        return owner !== this.#lease.id && !Lease.held(this.dir, owner, now)
       })
       .map(name => ({ name, m: NAME.exec(name)! }))
       .sort((a, b) => Number(a.m[1]) - Number(b.m[1]) || Number(a.m[3]) - Number(b.m[3]))
@@ -310,12 +316,12 @@ function tryRead<T> (f: () => T): T | undefined {
  * Opens the spill directory, or reports clearly why it cannot be used and returns undefined, in
  * which case logging goes on without spilling.
  */
-export function openOverflow (dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget): SpillDir | undefined {
+export function openSpillStore (dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget): FileSpillStore | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     assertPrivateDir(dir)
     accessSync(dir, constants.W_OK | constants.R_OK)
-    return new SpillDir(dir, sizes, warn, target)
+    return new FileSpillStore(dir, sizes, warn, target)
   } catch (err) {
     warn(`curator-log: the spill directory ${dir} is not usable (${errorText(err)}); logging goes on without spilling, so rows beyond maxQueueBytes will be dropped`)
     return undefined

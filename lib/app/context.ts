@@ -66,24 +66,29 @@ function forget (store: Store): void {
 }
 
 /**
- * How a line logged now gets the current context: `undefined` when there is none; `true` when the
- * fields must be merged as an object (the store's first line: most stores, one per request, log one
- * line, and pino writes an object's fields straight into the line); otherwise the fields as JSON
- * members (`"k":v,…`), serialized by `serialize` on the second line and reused by every later one.
+ * How a line logged now receives the current context:
+ * - `none`: no context is in scope;
+ * - `object`: the store's first line; the fields are merged as an object through pino's mixin (most
+ *   stores, one per request, log one line, and pino writes an object's fields straight into the line);
+ * - `members`: a later line; the fields are JSON members (`"k":v,…`), serialized by the second line
+ *   and reused by every later one, which {@link serializedContext} returns for the stream hook.
  */
-export function contextForLine (serialize: (store: LogContext) => string): string | true | undefined {
+export type ContextRoute = 'none' | 'object' | 'members'
+
+/** The {@link ContextRoute} of a line logged now; `serialize` runs once per store, on its second line. */
+export function routeContextForLine (serialize: (store: LogContext) => string): ContextRoute {
   const store: Store | undefined = storage.getStore()
-  if (store === undefined) return undefined
+  if (store === undefined) return 'none'
   const members = store[MEMBERS]
   if (members === undefined || members.owner !== store) {
     store[MEMBERS] = { owner: store }
-    return true
+    return 'object'
   }
   members.text ??= serialize(store)
-  return members.text
+  return 'members'
 }
 
-/** The current store's fields as JSON members, once {@link contextForLine} has serialized them. */
+/** The current store's fields as JSON members, once {@link routeContextForLine} has serialized them. */
 export function serializedContext (): string | undefined {
   const members = (storage.getStore() as Store | undefined)?.[MEMBERS]
   return members?.text

@@ -1,14 +1,13 @@
-import { join } from 'node:path'
 import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
 import { type TransportOptions, resolveOptions } from '../core/transport-options.js'
 import type { TransportStats } from '../core/transport-stats.js'
 import type { LogContext } from './context.js'
-import { chindingsOf, contextHooks, contextMixin } from './context-in-lines.js'
+import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
 import { OptionError, UnknownLevelError } from '../core/errors.js'
 import { conflict } from '../core/validate.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
-import { packageRoot } from '../core/package-root.js'
+import { transportEntry } from './transport-entry.js'
 import { type OutputSettings, outputSettings } from './pino-settings.js'
 import { RateLimiter } from './rate-limiter.js'
 import { Sanitizer } from '../sanitizer/sanitizer.js'
@@ -170,7 +169,7 @@ function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: s
   const level = settings.ascending
     ? Object.entries(settings.levels).find(([, n]) => n === lowest)?.[0] ?? 'silent'
     : plan.database ? plan.database.level : (plan.console as { level: string }).level
-  return { target: transportTarget ?? join(packageRoot(), 'dist', 'transport', 'index.js'), level, options }
+  return { target: transportTarget ?? transportEntry(), level, options }
 }
 
 const loggerNames = new Map<string, string>()

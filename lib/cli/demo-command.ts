@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { qualifiedTable } from '../core/identifiers.js'
 import { migrate } from '../database/migrate.js'
-import { packageRoot } from '../core/package-root.js'
+import { transportEntry } from '../app/transport-entry.js'
 import { runDemoTraffic } from './demo-app.js'
 import { describeServer, connectionConfig } from '../core/connection.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
@@ -20,7 +19,7 @@ ${CONNECTION_HELP.replace('(default system_logs)', '(default curator_log_demo)')
 
 /** The built transport: the worker thread loads plain JavaScript, also when this runs from source. */
 function transportPath (): string {
-  const p = join(packageRoot(), 'dist', 'transport', 'index.js')
+  const p = transportEntry()
   if (!existsSync(p)) throw new CliError('the transport is not built: run npm run build')
   return p
 }

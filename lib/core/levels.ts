@@ -11,14 +11,14 @@ export const PINO_LEVELS: Readonly<Record<string, number>> = {
 
 /** Maps pino level numbers and labels to the level name stored in the table. */
 export class LevelNames {
-  private readonly byNumber = new Map<number, string>()
-  private readonly byName = new Map<string, number>()
+  readonly #byNumber = new Map<number, string>()
+  readonly #byName = new Map<string, number>()
 
   constructor (custom: Record<string, number> = {}) {
     for (const [name, n] of Object.entries({ ...PINO_LEVELS, ...custom })) {
       integer(`levels.${name}`, n)
-      this.byNumber.set(n, name)
-      this.byName.set(name, n)
+      this.#byNumber.set(n, name)
+      this.#byName.set(name, n)
     }
   }
 
@@ -27,26 +27,26 @@ export class LevelNames {
    * 64 characters and without NUL (which PostgreSQL refuses), so that no level can fail a row.
    */
   name (level: unknown): string {
-    if (typeof level === 'number') return this.byNumber.get(level) ?? String(level)
+    if (typeof level === 'number') return this.#byNumber.get(level) ?? String(level)
     if (typeof level === 'string' && level !== '') return cleanString(level.slice(0, MAX_LEVEL_LENGTH).toLowerCase())
     return 'info'
   }
 
   /** The numeric value of a stored name (undefined for names that are not levels). */
   value (name: string): number | undefined {
-    return this.byName.get(name)
+    return this.#byName.get(name)
   }
 
   /** The numeric value of `level` (a name or a number), given as `option`: an UnknownLevelError when it is not a level. */
   floor (option: string, level: string | number): number {
-    const n = typeof level === 'number' ? level : this.byName.get(level)
-    if (n === undefined) throw new UnknownLevelError(option, level, [...this.byName.keys()])
+    const n = typeof level === 'number' ? level : this.#byName.get(level)
+    if (n === undefined) throw new UnknownLevelError(option, level, [...this.#byName.keys()])
     return n
   }
 
   /** Every level name at or above `min`, for `level IN (...)` filters. */
   atOrAbove (min: string, option = 'level'): string[] {
     const floor = this.floor(option, min)
-    return [...this.byName].filter(([, n]) => n >= floor).map(([name]) => name)
+    return [...this.#byName].filter(([, n]) => n >= floor).map(([name]) => name)
   }
 }

@@ -25,51 +25,53 @@ export function copyStatement (target: LogTarget): string {
  * id it remembers, so that a COMMIT whose answer was lost can be resolved with txid_status().
  */
 export class CopyWriter {
-  private client: pg.Client | undefined
-  private connecting: Promise<pg.Client> | undefined
+  #client: pg.Client | undefined
+  #connecting: Promise<pg.Client> | undefined
   /** The client whose connect() has not returned yet, so that it can be abandoned too. */
-  private opening: pg.Client | undefined
+  #opening: pg.Client | undefined
   /** True while a statement runs on `client`: abandoning it then also asks the server to cancel. */
-  private busy = false
-  private readonly copySql: string
+  #busy = false
+  readonly #copySql: string
   /** The system_identifier of the server last connected to; null before, or where it may not be read. */
   serverId: string | null = null
+  readonly #config: pg.ClientConfig
 
-  constructor (private readonly config: pg.ClientConfig, readonly target: LogTarget) {
-    this.copySql = copyStatement(target)
+  constructor (config: pg.ClientConfig, readonly target: LogTarget) {
+    this.#config = config
+    this.#copySql = copyStatement(target)
   }
 
   /** A connected client, opening one when there is none. */
   connection (): Promise<pg.Client> {
-    if (this.client) return Promise.resolve(this.client)
-    this.connecting ??= this.open().finally(() => { this.connecting = undefined })
-    return this.connecting
+    if (this.#client) return Promise.resolve(this.#client)
+    this.#connecting ??= this.#open().finally(() => { this.#connecting = undefined })
+    return this.#connecting
   }
 
-  private async open (): Promise<pg.Client> {
-    const client = new pg.Client(this.config)
+  async #open (): Promise<pg.Client> {
+    const client = new pg.Client(this.#config)
     // A broken connection is noticed by the next query; this only keeps the error from crashing the worker.
-    client.on('error', () => { if (this.client === client) this.client = undefined })
-    this.opening = client
+    client.on('error', () => { if (this.#client === client) this.#client = undefined })
+    this.#opening = client
     try {
       await client.connect()
     } catch (err) {
       destroy(client)
       throw err
     } finally {
-      if (this.opening === client) this.opening = undefined
+      if (this.#opening === client) this.#opening = undefined
     }
     // Names the server in spill files, so rows (and a transaction id) only ever go back to it.
     const id = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()').catch(() => undefined)
     this.serverId = id?.rows[0]?.id ?? null
-    this.client = client
+    this.#client = client
     return client
   }
 
   /** Drops the connection (after an error, or to abandon a stalled COPY at close). */
   reset (): void {
-    const c = this.client
-    this.client = undefined
+    const c = this.#client
+    this.#client = undefined
     if (c) destroy(c)
   }
 
@@ -80,34 +82,34 @@ export class CopyWriter {
    * rejects with AmbiguousCommitError.
    */
   abandon (): void {
-    if (this.client && this.busy) sendCancelRequest(this.client)
+    if (this.#client && this.#busy) sendCancelRequest(this.#client)
     this.reset()
-    const opening = this.opening
-    this.opening = undefined
+    const opening = this.#opening
+    this.#opening = undefined
     if (opening) destroy(opening)
   }
 
   /** Loads the lines in one transaction. Rejects with the server's error, or AmbiguousCommitError. */
   async copy (lines: readonly string[]): Promise<void> {
     const client = await this.connection()
-    this.busy = true
+    this.#busy = true
     try {
-      await this.copyIn(client, lines)
+      await this.#copyIn(client, lines)
     } finally {
-      this.busy = false
+      this.#busy = false
     }
   }
 
-  private async copyIn (client: pg.Client, lines: readonly string[]): Promise<void> {
+  async #copyIn (client: pg.Client, lines: readonly string[]): Promise<void> {
     let xid: string | undefined
     try {
       const begun = await client.query('BEGIN; SELECT txid_current()::text AS xid') as unknown as pg.QueryResult[]
       xid = begun[1].rows[0].xid as string
       // The newline goes separately: appending it to the joined text would copy a batch-sized string.
       const body = Buffer.from(lines.join('\n'), 'utf8')
-      await pipeline(Readable.from([body, NEWLINE]), client.query(copyFrom(this.copySql)))
+      await pipeline(Readable.from([body, NEWLINE]), client.query(copyFrom(this.#copySql)))
     } catch (err) {
-      await this.rollback(client)
+      await this.#rollback(client)
       throw err
     }
     try {
@@ -125,7 +127,7 @@ export class CopyWriter {
     return r.rows[0].status as string | null
   }
 
-  private async rollback (client: pg.Client): Promise<void> {
+  async #rollback (client: pg.Client): Promise<void> {
     try {
       await client.query('ROLLBACK')
     } catch {
@@ -135,8 +137,8 @@ export class CopyWriter {
 
   /** Closes the connection politely, or after `waitMs` by destroying it (a server that stopped answering). */
   async end (waitMs = 1000): Promise<void> {
-    const c = this.client
-    this.client = undefined
+    const c = this.#client
+    this.#client = undefined
     if (!c) return
     let timer: NodeJS.Timeout | undefined
     await Promise.race([

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type LogTarget, qualifiedTable, quoteIdent, quoteLiteral } from '../core/identifiers.js'
-import { packageRoot } from '../core/package-root.js'
 import { schemaGaps } from './schema-check.js'
 import type { SqlClient } from './sql-client.js'
 
@@ -26,8 +26,11 @@ export interface MigrateResult {
 
 const FILE = /^(\d+)_([a-z0-9_]+)\.sql$/
 
+// schema/ sits at the package root: three folders up from dist/lib/database/migrate.js, two from the source.
+const SCHEMA_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../schema' : '../../schema', import.meta.url))
+
 /** The schema/ files in order, with the target's names filled in. */
-export function loadMigrations (target: LogTarget, dir = join(packageRoot(), 'schema')): Migration[] {
+export function loadMigrations (target: LogTarget, dir = SCHEMA_DIR): Migration[] {
   const vars: Record<string, string> = {
     schema: quoteIdent(target.schema),
     table: qualifiedTable(target),

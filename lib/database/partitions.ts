@@ -15,38 +15,49 @@ export interface TimeWindow {
  * knows which times the table can take. Its failures are reported once and never stop ingestion.
  */
 export class Partitions {
-  private known: TimeWindow | undefined
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private reported = false
-  private client: pg.Client | undefined
+  #known: TimeWindow | undefined
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #reported = false
+  #client: pg.Client | undefined
+  readonly #config: pg.ClientConfig
+  readonly #target: LogTarget
+  readonly #plan: MaintenancePlan & { enabled: boolean, intervalMs: number }
+  readonly #warn: (msg: string) => void
+  readonly #clock: () => number
 
   constructor (
-    private readonly config: pg.ClientConfig,
-    private readonly target: LogTarget,
-    private readonly plan: MaintenancePlan & { enabled: boolean, intervalMs: number },
-    private readonly warn: (msg: string) => void,
-    private readonly clock: () => number = Date.now
-  ) {}
+    config: pg.ClientConfig,
+    target: LogTarget,
+    plan: MaintenancePlan & { enabled: boolean, intervalMs: number },
+    warn: (msg: string) => void,
+    clock: () => number = Date.now
+  ) {
+    this.#config = config
+    this.#target = target
+    this.#plan = plan
+    this.#warn = warn
+    this.#clock = clock
+  }
 
   /** Times a row may keep: the existing partitions once known, else the previous month to the last premade one. */
   window (): TimeWindow {
-    if (this.known) return this.known
-    const now = this.clock()
-    return { from: monthStart(now, -1), to: monthStart(now, this.plan.monthsAhead + 1) }
+    if (this.#known) return this.#known
+    const now = this.#clock()
+    return { from: monthStart(now, -1), to: monthStart(now, this.#plan.monthsAhead + 1) }
   }
 
   /** Whether the partitions known to exist take a row stamped `at` (false while none are known). */
   covers (at: number): boolean {
-    return this.known !== undefined && this.known.from <= at && at < this.known.to
+    return this.#known !== undefined && this.#known.from <= at && at < this.#known.to
   }
 
   /** Runs maintenance (or, when off, reads the partitions) now, then every interval. */
   start (): void {
     this.refresh().catch(() => {})
-    if (!this.plan.enabled || this.plan.intervalMs <= 0) return
-    this.timer = setInterval(() => { this.refresh().catch(() => {}) }, this.plan.intervalMs)
-    this.timer.unref()
+    if (!this.#plan.enabled || this.#plan.intervalMs <= 0) return
+    this.#timer = setInterval(() => { this.refresh().catch(() => {}) }, this.#plan.intervalMs)
+    this.#timer.unref()
   }
 
   /**
@@ -55,18 +66,18 @@ export class Partitions {
    * behind another session's lock, must not hold the close past thread-stream's budget.
    */
   async stop (deadlineMs = Infinity): Promise<void> {
-    clearInterval(this.timer)
-    if (!this.running) return
+    clearInterval(this.#timer)
+    if (!this.#running) return
     let timer: NodeJS.Timeout | undefined
     if (deadlineMs !== Infinity) timer = setTimeout(() => this.abandon(), Math.max(0, deadlineMs - Date.now()))
-    await this.running.catch(() => {})
+    await this.#running.catch(() => {})
     clearTimeout(timer)
   }
 
   /** Drops the connection of the run in progress, if any; its transaction then rolls back. */
   abandon (): void {
-    const c = this.client
-    this.client = undefined
+    const c = this.#client
+    this.#client = undefined
     if (c) destroy(c)
   }
 
@@ -75,14 +86,14 @@ export class Partitions {
    * only when the server could not be reached, which the caller treats as any delivery failure.
    */
   refresh (): Promise<void> {
-    this.running ??= this.run().finally(() => { this.running = undefined })
-    return this.running
+    this.#running ??= this.#run().finally(() => { this.#running = undefined })
+    return this.#running
   }
 
-  private async run (): Promise<void> {
-    const client = new pg.Client(this.config)
+  async #run (): Promise<void> {
+    const client = new pg.Client(this.#config)
     client.on('error', () => {})
-    this.client = client
+    this.#client = client
     try {
       await client.connect()
     } catch (err) {
@@ -90,25 +101,25 @@ export class Partitions {
       throw err
     }
     try {
-      const partitions = this.plan.enabled
-        ? (await maintainPartitions(client, this.target, this.plan, { now: this.clock() })).partitions
-        : await listPartitions(client, this.target)
-      this.learn(partitions)
-      this.reported = false
+      const partitions = this.#plan.enabled
+        ? (await maintainPartitions(client, this.#target, this.#plan, { now: this.#clock() })).partitions
+        : await listPartitions(client, this.#target)
+      this.#learn(partitions)
+      this.#reported = false
     } catch (err) {
       if (!isServerError(err)) throw err
-      if (!this.reported) this.warn(`curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
-      this.reported = true
+      if (!this.#reported) this.#warn(`curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
+      this.#reported = true
       // Without maintenance rights the partitions can still be read.
-      if (this.plan.enabled) this.learn(await listPartitions(client, this.target).catch(() => []))
+      if (this.#plan.enabled) this.#learn(await listPartitions(client, this.#target).catch(() => []))
     } finally {
-      if (this.client === client) this.client = undefined
+      if (this.#client === client) this.#client = undefined
       await client.end().catch(() => {})
     }
   }
 
-  private learn (partitions: PartitionInfo[]): void {
+  #learn (partitions: PartitionInfo[]): void {
     if (partitions.length === 0) return
-    this.known = { from: partitions[0].from.getTime(), to: partitions[partitions.length - 1].to.getTime() }
+    this.#known = { from: partitions[0].from.getTime(), to: partitions[partitions.length - 1].to.getTime() }
   }
 }

@@ -34,11 +34,11 @@ export class Sanitizer {
   readonly maxArrayLength: number
   readonly maxObjectKeys: number
   readonly maxStringLength: number
-  private readonly keyFragments: string[]
-  private readonly allowKeys: Set<string>
-  private readonly extraRules: CompiledRule[]
-  private readonly keyCache = new Map<string, string | null>()
-  private readonly valueCache = new Map<string, string>()
+  readonly #keyFragments: string[]
+  readonly #allowKeys: Set<string>
+  readonly #extraRules: CompiledRule[]
+  readonly #keyCache = new Map<string, string | null>()
+  readonly #valueCache = new Map<string, string>()
 
   /**
    * @param onBad Without it (the default) an invalid option throws a TypeError naming it. With it, as in
@@ -65,16 +65,16 @@ export class Sanitizer {
     this.maxArrayLength = checked(() => positiveInt('maxArrayLength', o.maxArrayLength, 100), 100)
     this.maxObjectKeys = checked(() => positiveInt('maxObjectKeys', o.maxObjectKeys, 200), 200)
     this.maxStringLength = checked(() => positiveInt('maxStringLength', o.maxStringLength, 8192), 8192)
-    this.keyFragments = [...new Set([...SENSITIVE_KEYS, ...checked(() => stringList('sensitiveKeys', o.sensitiveKeys), [])].map(normalizeKey))]
-    this.allowKeys = new Set(checked(() => stringList('allowKeys', o.allowKeys), []).map(normalizeKey))
-    this.extraRules = compileUserRules(checked(() => patternList(o.patterns), []), 'sanitize.patterns', onBad)
+    this.#keyFragments = [...new Set([...SENSITIVE_KEYS, ...checked(() => stringList('sensitiveKeys', o.sensitiveKeys), [])].map(normalizeKey))]
+    this.#allowKeys = new Set(checked(() => stringList('allowKeys', o.allowKeys), []).map(normalizeKey))
+    this.#extraRules = compileUserRules(checked(() => patternList(o.patterns), []), 'sanitize.patterns', onBad)
   }
 
   /** Whether a key's value is replaced by `[REDACTED]` wholesale. */
   isSensitiveKey (key: string): boolean {
     const norm = normalizeKey(key)
-    if (this.allowKeys.has(norm)) return false
-    for (const fragment of this.keyFragments) {
+    if (this.#allowKeys.has(norm)) return false
+    for (const fragment of this.#keyFragments) {
       if (norm.includes(fragment)) return true
     }
     return keyWords(key).some(w => SENSITIVE_KEY_WORDS.includes(w))
@@ -86,42 +86,42 @@ export class Sanitizer {
    */
   keepsAsIs (s: string, start = 0, end = s.length, maxLength = this.maxStringLength): boolean {
     if (end - start > maxLength) return false
-    if (this.extraRules.length === 0 && (end - start < MIN_SECRET_LENGTH || !mayHoldSecret(s, start, end))) return true
+    if (this.#extraRules.length === 0 && (end - start < MIN_SECRET_LENGTH || !mayHoldSecret(s, start, end))) return true
     const part = s.slice(start, end)
     return this.sanitizeString(part, maxLength) === part
   }
 
   /** Whether a key stays as it is: not sensitive, and unchanged by the value rules. */
   keepsKey (key: string): boolean {
-    return key !== '__proto__' && this.key(key) === key
+    return key !== '__proto__' && this.#key(key) === key
   }
 
   /** Cleans, redacts and caps one string. */
   sanitizeString (value: string, maxLength = this.maxStringLength): string {
     // Log values repeat (paths, tenants, messages): short ones are remembered, so most cost a lookup.
     if (value.length <= CACHED_LENGTH && value.length <= maxLength) {
-      let out = this.valueCache.get(value)
+      let out = this.#valueCache.get(value)
       if (out === undefined) {
-        out = this.redact(value, maxLength)
-        if (this.valueCache.size >= VALUE_CACHE_LIMIT) this.valueCache.clear()
-        this.valueCache.set(value, out)
+        out = this.#redact(value, maxLength)
+        if (this.#valueCache.size >= VALUE_CACHE_LIMIT) this.#valueCache.clear()
+        this.#valueCache.set(value, out)
       }
       return out
     }
-    return this.redact(value, maxLength)
+    return this.#redact(value, maxLength)
   }
 
-  private redact (value: string, maxLength: number): string {
+  #redact (value: string, maxLength: number): string {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)
-    const plain = this.applyRules(s)
+    const plain = this.#applyRules(s)
     // Fullwidth and compatibility forms (ＰＡＳＳＷＯＲＤ：…, fullwidth digits) are read as their NFKC
     // forms; the folded text is kept only when the rules find something in it.
     if (NON_ASCII.test(s)) {
       const folded = s.normalize('NFKC')
       if (folded !== s) {
-        const out = this.applyRules(folded)
+        const out = this.#applyRules(folded)
         if (out !== folded) s = out
         else s = plain
       } else s = plain
@@ -132,26 +132,26 @@ export class Sanitizer {
     return s
   }
 
-  private applyRules (s: string): string {
+  #applyRules (s: string): string {
     // One pass finds the marks; only the rules they point to run.
     const marks = s.length >= MIN_SECRET_LENGTH ? secretMarks(s) : 0
     if (marks !== 0) {
       for (const rule of BUILT_IN) if ((rule.marks & marks) !== 0) s = rule.replace(s)
     }
-    for (const rule of this.extraRules) if (rule.test(s)) s = rule.replace(s)
+    for (const rule of this.#extraRules) if (rule.test(s)) s = rule.replace(s)
     return s
   }
 
   /** Any value: objects and arrays are copied, never mutated. */
   sanitize (value: unknown, maxDepth = this.maxDepth): unknown {
-    return this.walk(value, maxDepth, new Set())
+    return this.#walk(value, maxDepth, new Set())
   }
 
   /** An object's own fields, sanitized, as a new plain object (`{}` for null and undefined). */
   sanitizeObject (data: Record<string, unknown> | null | undefined, maxDepth = this.maxDepth): Record<string, unknown> {
     if (data === null || data === undefined) return {}
     if (maxDepth <= 0) return { _truncated: 'MAX_DEPTH_EXCEEDED' }
-    return this.walkObject(data, maxDepth, new Set())
+    return this.#walkObject(data, maxDepth, new Set())
   }
 
   /**
@@ -161,10 +161,10 @@ export class Sanitizer {
    */
   sanitizeParsed (data: Record<string, unknown>, maxDepth = this.maxDepth): Record<string, unknown> {
     if (maxDepth <= 0) return { _truncated: 'MAX_DEPTH_EXCEEDED' }
-    return this.ownObject(data, maxDepth)
+    return this.#ownObject(data, maxDepth)
   }
 
-  private ownValue (value: unknown, depth: number): unknown {
+  #ownValue (value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string': return this.sanitizeString(value)
       case 'object': break
@@ -175,14 +175,14 @@ export class Sanitizer {
     if (Array.isArray(value)) {
       const extra = value.length - this.maxArrayLength
       if (extra > 0) value.length = this.maxArrayLength
-      for (let i = 0; i < value.length; i++) value[i] = this.ownValue(value[i], depth - 1)
+      for (let i = 0; i < value.length; i++) value[i] = this.#ownValue(value[i], depth - 1)
       if (extra > 0) value.push(`[TRUNCATED ${extra} items]`)
       return value
     }
-    return serializedBinary(value) ?? this.ownObject(value as Record<string, unknown>, depth)
+    return serializedBinary(value) ?? this.#ownObject(value as Record<string, unknown>, depth)
   }
 
-  private ownObject (obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+  #ownObject (obj: Record<string, unknown>, depth: number): Record<string, unknown> {
     let kept = 0
     let skipped = 0
     for (const k of Object.keys(obj)) {
@@ -192,8 +192,8 @@ export class Sanitizer {
         continue
       }
       kept++
-      const key = this.key(k)
-      const v = key === null ? REDACTED : this.ownValue(obj[k], depth - 1)
+      const key = this.#key(k)
+      const v = key === null ? REDACTED : this.#ownValue(obj[k], depth - 1)
       const name = key ?? this.sanitizeString(k, MAX_KEY_LENGTH)
       if (name !== k || k === '__proto__') {
         delete obj[k]
@@ -207,16 +207,16 @@ export class Sanitizer {
   }
 
   /** The sanitized form of a key, or null when the key itself marks its value as sensitive. */
-  private key (key: string): string | null {
-    let out = this.keyCache.get(key)
+  #key (key: string): string | null {
+    let out = this.#keyCache.get(key)
     if (out !== undefined) return out
     out = this.isSensitiveKey(key) ? null : this.sanitizeString(key, MAX_KEY_LENGTH)
-    if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear()
-    this.keyCache.set(key, out)
+    if (this.#keyCache.size >= KEY_CACHE_LIMIT) this.#keyCache.clear()
+    this.#keyCache.set(key, out)
     return out
   }
 
-  private walk (value: unknown, depth: number, ancestors: Set<object>): unknown {
+  #walk (value: unknown, depth: number, ancestors: Set<object>): unknown {
     switch (typeof value) {
       case 'string': return this.sanitizeString(value)
       case 'number': return Number.isFinite(value) ? value : String(value)
@@ -232,36 +232,36 @@ export class Sanitizer {
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
     ancestors.add(value)
     try {
-      if (Array.isArray(value)) return this.walkArray(value, depth, ancestors)
-      if (value instanceof Error) return this.walkObject(errorFields(value), depth, ancestors)
+      if (Array.isArray(value)) return this.#walkArray(value, depth, ancestors)
+      if (value instanceof Error) return this.#walkObject(errorFields(value), depth, ancestors)
       const binary = serializedBinary(value)
       if (binary !== undefined) return binary
-      return this.walkObject(value as Record<string, unknown>, depth, ancestors)
+      return this.#walkObject(value as Record<string, unknown>, depth, ancestors)
     } finally {
       ancestors.delete(value)
     }
   }
 
-  private walkArray (value: unknown[], depth: number, ancestors: Set<object>): unknown[] {
+  #walkArray (value: unknown[], depth: number, ancestors: Set<object>): unknown[] {
     const n = Math.min(value.length, this.maxArrayLength)
     const out: unknown[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      const v = this.walk(value[i], depth - 1, ancestors)
+      const v = this.#walk(value[i], depth - 1, ancestors)
       out[i] = v === undefined ? null : v
     }
     if (value.length > n) out.push(`[TRUNCATED ${value.length - n} items]`)
     return out
   }
 
-  private walkObject (value: Record<string, unknown>, depth: number, ancestors: Set<object>): Record<string, unknown> {
+  #walkObject (value: Record<string, unknown>, depth: number, ancestors: Set<object>): Record<string, unknown> {
     const out: Record<string, unknown> = {}
     let kept = 0
     let skipped = 0
     for (const k in value) {
       if (!Object.hasOwn(value, k)) continue
       if (kept >= this.maxObjectKeys) { skipped++; continue }
-      const key = this.key(k)
-      const v = key === null ? REDACTED : this.walk(value[k], depth - 1, ancestors)
+      const key = this.#key(k)
+      const v = key === null ? REDACTED : this.#walk(value[k], depth - 1, ancestors)
       if (v === undefined) continue
       setField(out, key ?? this.sanitizeString(k, MAX_KEY_LENGTH), v)
       kept++

@@ -6,28 +6,30 @@ import { type TimingOptions, logTiming } from './timed.js'
  * runtime has explicit resource management. Logs like the other helpers and feeds the summary.
  */
 export class PerformanceMonitor {
-  private started: number | undefined
+  #started: number | undefined
+  readonly #options: TimingOptions & { fields?: Record<string, unknown> }
 
-  constructor (readonly operation: string, private readonly options: TimingOptions & { fields?: Record<string, unknown> } = {}, autoStart = true) {
+  constructor (readonly operation: string, options: TimingOptions & { fields?: Record<string, unknown> } = {}, autoStart = true) {
+    this.#options = options
     if (autoStart) this.start()
   }
 
   start (): this {
-    this.started = performance.now()
+    this.#started = performance.now()
     return this
   }
 
   /** Ends the measurement, logs it (at error when `err` is given), and returns the milliseconds. */
   stop (err?: unknown): number {
-    if (this.started === undefined) throw new CuratorLogError(ERROR_CODES.MONITOR_NOT_STARTED, `PerformanceMonitor ${this.operation} was not started`)
-    const ms = performance.now() - this.started
-    this.started = undefined
-    logTiming(this.options, this.operation, this.options.fields ?? {}, ms, err)
+    if (this.#started === undefined) throw new CuratorLogError(ERROR_CODES.MONITOR_NOT_STARTED, `PerformanceMonitor ${this.operation} was not started`)
+    const ms = performance.now() - this.#started
+    this.#started = undefined
+    logTiming(this.#options, this.operation, this.#options.fields ?? {}, ms, err)
     return ms
   }
 
   /** For `using`: stops the monitor if it is still running. */
   [Symbol.dispose] (): void {
-    if (this.started !== undefined) this.stop()
+    if (this.#started !== undefined) this.stop()
   }
 }

@@ -2,7 +2,7 @@ import pino, { type Logger, type LoggerOptions } from 'pino'
 import { pinoHead } from '../core/pino-head.js'
 import { setField } from '../sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
-import { contextForLine, copyFields, currentContext, serializedContext } from './context.js'
+import { copyFields, currentContext, routeContextForLine, serializedContext } from './context.js'
 
 type StreamWrite = (line: string) => string
 
@@ -30,7 +30,7 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite, timeKey = 'time'): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      let own = contextForLine(store => membersAsPino(store, self as Logger)) === true ? ambient(self as Logger) : NOTHING
+      let own = routeContextForLine(store => membersAsPino(store, self as Logger)) === 'object' ? ambient(self as Logger) : NOTHING
       // A line written in a child span of the request carries that span's ids (written after the
       // context's, so they win).
       const span = lineSpan(currentContext())

@@ -3,11 +3,11 @@ import { decodeRow, encodeRow } from './copy-text.js'
 import { parseExact, stringifyExact } from './exact-json.js'
 
 /**
- * A row whose month has no partition is stored at ingest time instead, its own time kept in
+ * A COPY line whose month has no partition, restamped with `now` (ingest time), its own time kept in
  * context.original_time (as for any time outside the live months). Returns the line unchanged when
  * it already carries `now`'s time.
  */
-export function rehomeLine (line: string, now: number): string {
+export function restampAtNow (line: string, now: number): string {
   const fields = decodeRow(line)
   const original = fields[TIMESTAMP_INDEX]
   const at = new Date(now).toISOString()
