@@ -12,6 +12,9 @@ import type { TransportOptions } from '../lib/core/transport-options.js'
 import type { TransportStats } from '../lib/core/transport-stats.js'
 import { assertSeqs, connect, databaseUrl, flushTransport, ownServer, range, transportLogger, transportStats, waitFor } from './support/db.js'
 
+// Child processes, PostgreSQL servers of its own and a tmpfs: about two minutes alone, more beside other files.
+t.setTimeout(600_000)
+
 const target = { schema: 'public', table: 'system_logs' }
 
 function tempDir (t: Test, prefix: string): string {

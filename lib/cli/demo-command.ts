@@ -75,7 +75,8 @@ async function throwawayServer (starting: () => void): Promise<{ url: string, po
 }
 
 async function printBack (client: import('pg').Client, table: string, requestId: string | null, out: NodeJS.WritableStream): Promise<void> {
-  const levels = await client.query(`SELECT level, count(*)::int AS n FROM ${table} GROUP BY level ORDER BY min(id)`)
+  // By severity: the first row of each level depends on which of the COPY connections committed first.
+  const levels = await client.query(`SELECT level, count(*)::int AS n FROM ${table} GROUP BY level ORDER BY array_position(ARRAY['trace', 'debug', 'info', 'warn', 'error', 'fatal'], level) NULLS LAST, level`)
   out.write('rows per level: ' + levels.rows.map(r => `${r.level}=${r.n}`).join(' ') + '\n\n')
   const r = await client.query(`SELECT timestamp, level, message, request_id, user_id, ip_address, method, path, status_code, duration_ms, error_type, error_message, context
     FROM ${table} WHERE request_id = $1 ORDER BY id`, [requestId])
