@@ -147,6 +147,8 @@ export async function httpScenario (seconds: number): Promise<Result[]> {
       if (k !== 1) row.ratio = { to: 'pino-http', value: cpu[k] / cpu[1] }
       results.push(row)
     }
+    const [, , featuredCpu, curatorCpu] = cpu
+    results.push({ scenario: 'http', variant: 'server CPU per request, curator-log against pino-http given the same features', value: curatorCpu / featuredCpu, unit: 'x', target: '<= 1x', pass: curatorCpu <= featuredCpu })
   }
   return results
 }
