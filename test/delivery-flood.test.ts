@@ -37,10 +37,12 @@ t.test('logging faster than the worker parses: its heap stays under the cap plus
   // Bindings are serialized once on the app thread but parsed and sanitized on every line in the
   // worker (a secret among them takes every line off the fast path): the app outruns the worker, as
   // a service with rich child loggers does.
+  // At most 30 000 lines: each costs a full parse of 150 fields in the worker (then again when its
+  // spill is loaded), minutes with coverage on a loaded machine.
   await floodHeap(t, 8000, false, logger => {
     const child = logger.child({ password: 'hunter2', tenant: Object.fromEntries(range(150).map(i => [`field_${i}`, { id: i, label: `value ${i}`, tags: ['a', 'b'] }])) })
     return seq => child.info({ seq }, 'sustained flood')
-  })
+  }, 30_000)
 })
 
 t.test('a sustained flood of plain lines: the lines waiting to be parsed do not pin the chunks they came in', async t => {
@@ -49,12 +51,12 @@ t.test('a sustained flood of plain lines: the lines waiting to be parsed do not 
 })
 
 /**
- * Floods a transport with a 16 MiB cap for `ms`, sampling the worker's live heap (after a full GC)
+ * Floods a transport with a 16 MiB cap for `ms` (or `maxLines`), sampling the worker's live heap (after a full GC)
  * every half second: it must stay under the cap plus a fixed overhead, and every line land once.
  * `checkGrowth` also compares the first and last quarters (the app must log in short stretches for
  * both to be sampled).
  */
-async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logger: Logger) => (seq: number) => void): Promise<void> {
+async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logger: Logger) => (seq: number) => void, maxLines = Infinity): Promise<void> {
   const { target, client } = await freshTarget(t)
   const dir = spillDir(t)
   const cap = 16 * MiB
@@ -69,7 +71,7 @@ async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logg
   const from = Date.now()
   let sampled = from
   const until = from + ms
-  while (Date.now() < until) {
+  while (Date.now() < until && seq < maxLines) {
     for (let i = 0; i < 10_000; i++) log(seq++)
     // Lets thread-stream hand the lines over; the app gives the worker no other slack.
     await new Promise(resolve => setImmediate(resolve))
