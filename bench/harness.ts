@@ -43,7 +43,7 @@ export async function dropTarget (c: pg.Client, target: LogTarget): Promise<void
   await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(target.schema)} CASCADE`)
 }
 
-/** A pino logger on curator-log's built transport; `end()` resolves once every line is committed. */
+/** A pino logger on curator-log's built transport; `end()` closes it (within its closeTimeoutMs, spilling the rest). */
 export async function transportLogger (url: string, target: LogTarget, options: TransportOptions = {}) {
   const stream = pino.transport({ target: TRANSPORT, options: { connectionString: url, schema: target.schema, table: target.table, spillDir: false, maxQueueBytes: 1 << 30, ...options } })
   await once(stream, 'ready')
@@ -51,10 +51,9 @@ export async function transportLogger (url: string, target: LogTarget, options: 
   return {
     logger,
     stream,
+    /** pino's flush: resolves once every line is committed (never, while the database is down). */
+    flush: () => new Promise<void>((resolve, reject) => stream.flush(err => err ? reject(err) : resolve())),
     end: async () => {
-      // pino's flush first: it waits for every line to commit, where the close has a deadline
-      // (closeTimeoutMs) past which lines are spilled, and spilling is off here.
-      await new Promise<void>((resolve, reject) => stream.flush(err => err ? reject(err) : resolve()))
       const closed = once(stream, 'close')
       stream.end()
       await closed

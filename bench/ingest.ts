@@ -87,12 +87,15 @@ export async function rawCopy (url: string, copyText: string[], prepare?: (c: pg
 export async function endToEnd (url: string, n: number, options: Record<string, unknown> = {}, yieldEvery = 1000): Promise<number> {
   const c = await client(url)
   const target = await freshTarget(c)
-  const { logger, end } = await transportLogger(url, target, options)
+  const { logger, flush, end } = await transportLogger(url, target, options)
   const ms = await timed(async () => {
     for (let i = 0; i < n; i++) {
       logger.info(record(i), MESSAGE)
       if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await new Promise(resolve => setImmediate(resolve))
     }
+    // Flushed, then closed: the close's deadline spills what is not committed by then, and spilling
+    // is off here, so a loaded machine would lose rows and fail the run.
+    await flush()
     await end()
   })
   const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${qualifiedTable(target)}`)
