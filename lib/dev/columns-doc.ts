@@ -34,8 +34,9 @@ const FROM: Record<ColumnSource, (c: ColumnSpec) => string> = {
 
 function capOf (c: ColumnSpec): string {
   if (c.cap === undefined) return ''
-  const most = `, at most ${c.cap === 'maxMessageLength' ? '`maxMessageLength`' : c.cap} characters`
-  return most + (c.overLongInContext === true ? ' (an over-long value is cut here and kept whole in `context`)' : '')
+  // The sanitizer cuts at the cap and appends `…[TRUNCATED n chars]`, so a stored value may be longer.
+  const cut = `, cut at ${c.cap === 'maxMessageLength' ? '`maxMessageLength`' : c.cap} characters and marked \`…[TRUNCATED n chars]\``
+  return cut + (c.overLongInContext === true ? ' (kept whole in `context`)' : '')
 }
 
 /** The markdown table, one row per column in table order, between its markers. */
