@@ -24,7 +24,10 @@ export type CuratorLogger = Logger & {
   readonly rateLimiter: RateLimiter | undefined
   /** The database transport's counters, or undefined without a database output. */
   transportStats (): Promise<TransportStats | undefined>
-  /** Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone. */
+  /**
+   * Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone.
+   * Until then the transport stays referenced, even when the application drops the logger: it ends at exit.
+   */
   close (): Promise<void>
 }
 
