@@ -52,6 +52,10 @@ const SYNC: Case[] = [
   ['createLogger', () => logger({ database: { connectionString: DB, table: 'Logs' } }), C.OPTION_VALUE, /^curator-log: database\.table must be a lower-case SQL identifier/, 'database.table'],
   ['createLogger', () => logger({ database: { connectionString: DB, level: 'audit' } }), C.UNKNOWN_LEVEL, /^curator-log: database\.level "audit" is not a level of this logger; known: trace, debug, info, warn, error, fatal$/, 'database.level'],
   ['createLogger', () => logger({ level: 'loud' }), C.UNKNOWN_LEVEL, /^curator-log: level "loud" is not a level of this logger/, 'level'],
+  // A level from the environment is named by its variable, which is where the user must fix it.
+  ['createLogger', () => logger({ env: { LOG_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_LEVEL "warning" is not a level of this logger/, 'LOG_LEVEL'],
+  ['createLogger', () => logger({ env: { LOG_DATABASE_LEVEL: 'warning', DATABASE_URL: DB } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_DATABASE_LEVEL "warning" is not a level/, 'LOG_DATABASE_LEVEL'],
+  ['createLogger', () => logger({ console: {}, env: { LOG_CONSOLE_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_CONSOLE_LEVEL "warning" is not a level/, 'LOG_CONSOLE_LEVEL'],
   ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { maxDepth: 0 } } }), C.OPTION_RANGE, /^curator-log: database\.sanitize\.maxDepth must be a positive integer, got 0$/, 'database.sanitize.maxDepth'],
   ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { patterns: ['ok', 'a(?=b)'] } } }), C.BAD_PATTERN, /^curator-log: database\.sanitize\.patterns\[1\] is not a valid regular expression for the linear-time engine/, 'database.sanitize.patterns[1]'],
   ['createLogger', () => logger({ console: {}, env: { LOG_PRETTY: 'maybe' } }), C.OPTION_VALUE, /^curator-log: LOG_PRETTY must be true or false, got "maybe"$/, 'LOG_PRETTY'],

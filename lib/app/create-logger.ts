@@ -160,9 +160,9 @@ function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
  * console gets the same rules as the table (a console-only logger runs it without a database).
  */
 function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions | undefined {
-  for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
+  for (const out of [plan, plan.console, plan.database]) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
-      throw new UnknownLevelError(name, out.level, Object.keys(settings.levels))
+      throw new UnknownLevelError(out.levelFrom, out.level, Object.keys(settings.levels))
     }
   }
   if (!plan.console && !plan.database) return undefined
