@@ -32,6 +32,8 @@ const STATS_EVERY_MS = 2000
 const INBOX_BYTES = 4 << 20
 const WARN = 40
 const RAW_LEVEL = /"level":(\d+|"[^"]*")/
+/** A failure to reach the server at all, as errorText writes it (the socket's errno first). */
+const SOCKET_ERROR = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) /
 
 /**
  * Runs a full GC: with --expose-gc as given, else by turning the flag on now (V8 then hands a gc
@@ -101,7 +103,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     report (event, detail, kind) {
       const table = `${o.target.schema}.${o.target.table}`
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}; retrying, rows are kept in memory then spilled`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}; retrying, rows are kept in memory then spilled`
         : event === 'no-partition'
           ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
           : `curator-log: writing to PostgreSQL again ${detail}`
