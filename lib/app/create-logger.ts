@@ -3,7 +3,7 @@ import { type TransportOptions, resolveOptions } from '../core/transport-options
 import type { TransportStats } from '../core/transport-stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
-import { OptionError, UnknownLevelError } from '../core/errors.js'
+import { CuratorLogError, ERROR_CODES, OptionError, UnknownLevelError } from '../core/errors.js'
 import { conflict } from '../core/validate.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
@@ -86,6 +86,10 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     flush: {
       value: (cb?: (err?: Error) => void) => {
         pinoFlush(err => {
+          // thread-stream's own error once its worker is gone has no code: give it the documented one.
+          if (err && (transport?.closed === true || transport?.destroyed === true)) {
+            return cb?.(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', { cause: err }))
+          }
           if (err || !transport) return cb?.(err)
           requestFlush(transport).then(() => cb?.(), e => cb?.(e))
         })
