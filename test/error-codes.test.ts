@@ -2,7 +2,8 @@
 // documented code, naming the option, the value and what is accepted, and the CLI must print a coded
 // error as one line.
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import Fastify from 'fastify'
 import pino from 'pino'
 import t, { type Test } from 'tap'
@@ -19,6 +20,7 @@ import { requestStats } from '../lib/app/worker-messages.js'
 import curatorLogTransport from '../transport/index.js'
 import { resolveOptions } from '../lib/core/transport-options.js'
 import { cli } from './support/cli.js'
+import { consumerDir, runFixture } from './support/consumer.js'
 
 t.setTimeout(300_000)
 
@@ -152,6 +154,54 @@ t.test('docs/api.md lists every code, and nothing else', async t => {
   const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8')
   const listed = [...doc.matchAll(/^\| `(CURATOR_LOG_ERR_\w+)` \|/gm)].map(m => m[1])
   t.same(listed.sort(), Object.values(C).sort())
+})
+
+// Each kind of connection string pg cannot read: libpq pairs with a bad port or an open quote, a URL
+// with a broken host, ports outside 1–65535 in the authority or the query, a port of 0.
+const BAD_CONNECTIONS = [
+  'host=h password=SEKRETPW port=abc',
+  "host=h password='SEKRETPW",
+  'postgres://u:SEKRETPW@[::1/db',
+  'host=h password=SEKRETPW port=65536',
+  'postgres://u:SEKRETPW@127.0.0.1:0/db',
+  'postgres://u:SEKRETPW@127.0.0.1/db?port=abc',
+  'postgres://u:SEKRETPW@127.0.0.1/db?port=70000'
+]
+
+t.test('createLogger throws BAD_CONNECTION_STRING for a string pg cannot read, before any worker starts, never quoting it', async t => {
+  const workers = (): number => process.getActiveResourcesInfo().filter(r => r === 'MessagePort' || r === 'Worker').length
+  const before = workers()
+  for (const connectionString of BAD_CONNECTIONS) {
+    let thrown: unknown
+    try { logger({ database: { connectionString } }) } catch (err) { thrown = err }
+    check(t, thrown, C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid: use postgres:\/\//)
+    t.notMatch(String((thrown as Error | undefined)?.stack), /SEKRETPW/, 'the password is not in the error')
+    // DATABASE_URL is read the same way.
+    let fromEnv: unknown
+    try { logger({ env: { DATABASE_URL: connectionString } }) } catch (err) { fromEnv = err }
+    check(t, fromEnv, C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid/)
+  }
+  t.equal(workers(), before, 'no worker was started')
+})
+
+t.test('the plain transport with a string pg cannot read: one warning, every line dropped and counted, a prompt normal exit', async t => {
+  const dir = consumerDir(t)
+  const spillDir = join(dir, 'spill')
+  for (const connection of BAD_CONNECTIONS.slice(0, 3)) {
+    const run = await runFixture(dir, 'plain-transport-app.mjs', { CONNECTION: connection, SPILL_DIR: spillDir, LINES: '100' }, 60_000)
+    t.equal(run.code, 0, `exit code 0 for ${connection}: ${run.stderr}`)
+    const warnings = run.stderr.split('\n').filter(l => l.includes('the connection string is not valid'))
+    t.equal(warnings.length, 1, 'reported once')
+    t.match(warnings[0], /nothing is stored: every line is dropped and counted/)
+    t.notMatch(run.stderr + run.stdout, /SEKRETPW/, 'the password is never printed')
+    const stats = JSON.parse(/^stats (.*)$/m.exec(run.stdout)?.[1] ?? 'null')
+    t.same(stats?.dropped, { info: 100, warn: 1 }, 'every line dropped and counted by level')
+    t.equal(stats?.committed, 0)
+    t.equal(stats?.spilled, 0)
+    t.notOk(existsSync(spillDir), 'nothing spilled')
+    const took = Number(/^exit after (\d+) ms$/m.exec(run.stdout)?.[1])
+    t.ok(took < 8000, `ended in ${took} ms, no 10 s wait at close`)
+  }
 })
 
 t.test('the CLI: a bad flag is one usage line naming the flag, exit 2', async t => {

@@ -5,6 +5,7 @@ import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
 import { CuratorLogError, ERROR_CODES, OptionError, UnknownLevelError } from '../core/errors.js'
 import { conflict } from '../core/validate.js'
+import { connectionConfig } from '../core/connection.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { transportEntry } from './transport-entry.js'
@@ -38,6 +39,9 @@ export type CuratorLogger = Logger & {
  * @throws {OptionError} (a TypeError, with a `code` from ERROR_CODES) when an option is invalid, naming it
  *   as given here: e.g. `database.batchRows`, or `database.sanitize.patterns[0]` that the linear-time engine
  *   cannot compile. (The plain transport reports a bad sanitize rule once and leaves it out.)
+ * @throws {ConnectionStringError} (code `CURATOR_LOG_ERR_BAD_CONNECTION_STRING`) when
+ *   `database.connectionString` (or DATABASE_URL) is one pg cannot read, or names a port outside 1–65535;
+ *   thrown before any worker starts, its message never quoting the string.
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
@@ -153,6 +157,9 @@ function hold (transport: EndableStream): void {
 function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
   try {
     resolveOptions(transport)
+    // The worker reads the string (or DATABASE_URL) with the same parser; a string it cannot read would
+    // only drop every line there.
+    if (transport.database !== false) connectionConfig(transport.connectionString)
     new Sanitizer(transport.sanitize) // eslint-disable-line no-new
   } catch (err) {
     throw err instanceof OptionError ? err.within('database') : err
