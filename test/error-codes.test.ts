@@ -37,6 +37,7 @@ const SYNC: Case[] = [
   ['resolveOptions', () => resolveOptions({ batchRows: '10' as never }), C.OPTION_TYPE, /^curator-log: batchRows must be a positive integer, got "10"$/, 'batchRows'],
   ['resolveOptions', () => resolveOptions({ batchBytes: 1.5 }), C.OPTION_RANGE, /^curator-log: batchBytes must be an integer >= 1024, got 1.5$/, 'batchBytes'],
   ['resolveOptions', () => resolveOptions({ copyConnections: 5 }), C.OPTION_RANGE, /^curator-log: copyConnections must be an integer from 1 to 4, got 5$/, 'copyConnections'],
+  ['resolveOptions', () => resolveOptions({ closeTimeoutMs: 7001 }), C.OPTION_RANGE, /^curator-log: closeTimeoutMs must be an integer from 0 to 7000, got 7001$/, 'closeTimeoutMs'],
   ['resolveOptions', () => resolveOptions({ retryMaxMs: 50 }), C.OPTION_RANGE, /^curator-log: retryMaxMs must be an integer >= 100, got 50$/, 'retryMaxMs'],
   ['resolveOptions', () => resolveOptions({ timeUnit: 'h' as 's' }), C.OPTION_VALUE, /^curator-log: timeUnit must be ms or s, got "h"$/, 'timeUnit'],
   ['resolveOptions', () => resolveOptions({ maintenance: 'yes' as never }), C.OPTION_TYPE, /^curator-log: maintenance must be true or false, got "yes"$/, 'maintenance'],
@@ -51,6 +52,7 @@ const SYNC: Case[] = [
   ['connectionConfig', () => connectionConfig('host=a port=x5 secret'), C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid: use postgres:\/\//],
   // createLogger: the same faults, named from its own options.
   ['createLogger', () => logger({ database: { connectionString: DB, batchRows: 0 } }), C.OPTION_RANGE, /^curator-log: database\.batchRows must be a positive integer, got 0$/, 'database.batchRows'],
+  ['createLogger', () => logger({ database: { connectionString: DB, closeTimeoutMs: 12_000 } }), C.OPTION_RANGE, /^curator-log: database\.closeTimeoutMs must be an integer from 0 to 7000, got 12000$/, 'database.closeTimeoutMs'],
   ['createLogger', () => logger({ database: { connectionString: DB, table: 'Logs' } }), C.OPTION_VALUE, /^curator-log: database\.table must be a lower-case SQL identifier/, 'database.table'],
   ['createLogger', () => logger({ database: { connectionString: DB, level: 'audit' } }), C.UNKNOWN_LEVEL, /^curator-log: database\.level "audit" is not a level of this logger; known: trace, debug, info, warn, error, fatal$/, 'database.level'],
   ['createLogger', () => logger({ level: 'loud' }), C.UNKNOWN_LEVEL, /^curator-log: level "loud" is not a level of this logger/, 'level'],
