@@ -17,6 +17,12 @@ import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
 
+/**
+ * The longest `logger.flush(cb)` waits for the worker to commit or spill every line, in ms: past it the
+ * callback gets a CURATOR_LOG_ERR_FLUSH_TIMEOUT error (the 10 s that docs/delivery.md gives every ending path).
+ */
+export const FLUSH_TIMEOUT_MS = 10_000
+
 /** A pino logger with curator-log's additions; its children (and `bind`) have them too. */
 export type CuratorLogger = Logger & {
   /** A child logger whose fields win over the ambient context (pino's child under another name). */
@@ -89,13 +95,25 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     bind: { value: function (this: Logger, fields: LogContext) { return this.child(fields) } },
     flush: {
       value: (cb?: (err?: Error) => void) => {
+        let settled = false
+        const finish = (err?: Error): void => {
+          if (settled) return
+          settled = true
+          clearTimeout(deadline)
+          cb?.(err)
+        }
+        // A database that stalls (a lock, a server that stopped answering) must not hold the caller
+        // forever: the lines stay queued, committed or spilled later (at the latest by the close).
+        const deadline = setTimeout(() => {
+          finish(new CuratorLogError(ERROR_CODES.FLUSH_TIMEOUT, `flush did not finish within ${FLUSH_TIMEOUT_MS} ms: PostgreSQL is not taking rows; the lines stay queued, to be committed or spilled`))
+        }, FLUSH_TIMEOUT_MS)
         pinoFlush(err => {
           // thread-stream's own error once its worker is gone has no code: give it the documented one.
           if (err && (transport?.closed === true || transport?.destroyed === true)) {
-            return cb?.(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', { cause: err }))
+            return finish(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', { cause: err }))
           }
-          if (err || !transport) return cb?.(err)
-          requestFlush(transport).then(() => cb?.(), e => cb?.(e))
+          if (err || !transport) return finish(err)
+          requestFlush(transport).then(() => finish(), (e: Error) => finish(e))
         })
       }
     },
