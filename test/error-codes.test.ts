@@ -237,6 +237,7 @@ t.test('the CLI turns each coded error into one line, by its code', async t => {
     [C.BAD_CONNECTION_STRING]: new ConnectionStringError(),
     [C.TIMING_TARGET]: new CuratorLogTypeError(C.TIMING_TARGET, 'a timing helper wraps a function or decorates a method'),
     [C.MONITOR_NOT_STARTED]: new CuratorLogError(C.MONITOR_NOT_STARTED, 'PerformanceMonitor x was not started'),
+    [C.FLUSH_TIMEOUT]: new CuratorLogError(C.FLUSH_TIMEOUT, 'flush did not finish within 10000 ms'),
     [C.WORKER_UNAVAILABLE]: new CuratorLogError(C.WORKER_UNAVAILABLE, 'the transport worker exited')
   }
   t.same(Object.keys(samples).sort(), Object.values(C).sort(), 'a sample of every code')
