@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   TIMING_TARGET: 'CURATOR_LOG_ERR_TIMING_TARGET',
   /** `PerformanceMonitor.stop()` before `start()` (or twice). */
   MONITOR_NOT_STARTED: 'CURATOR_LOG_ERR_MONITOR_NOT_STARTED',
+  /** `logger.flush(cb)` found lines not yet committed or spilled after FLUSH_TIMEOUT_MS (a stalled database); they stay queued. */
+  FLUSH_TIMEOUT: 'CURATOR_LOG_ERR_FLUSH_TIMEOUT',
   /** flush or transportStats asked a transport worker that is not running or exited before answering. */
   WORKER_UNAVAILABLE: 'CURATOR_LOG_ERR_WORKER_UNAVAILABLE'
 } as const
