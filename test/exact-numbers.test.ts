@@ -4,6 +4,7 @@ import { qualifiedTable } from '../lib/core/identifiers.js'
 import { COLUMNS, CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { restampAtNow } from '../transport/restamp.js'
+import { parseExact } from '../transport/exact-json.js'
 import { freshTarget, range, rows, transportLogger } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 
@@ -112,4 +113,11 @@ t.test('a number PostgreSQL cannot hold keeps its row: its digits are stored as 
   }
   t.same(got.rows.find(r => r.seq === EDGES.length + 1), { seq: EDGES.length + 1, type: null, n: null, deep: null, duration_ms: null, d: true },
     'a duration double precision would refuse stays exact in context')
+})
+
+t.test('what is no JSON number stays an error, however long', async t => {
+  for (const bad of ['1-2', '01', '.5', '1.', '1e', '-', '9'.repeat(140_000) + '-1', '1e400000.5']) {
+    t.throws(() => parseExact(`{"a":1.50,"n":${bad}}`), `${bad.slice(0, 12)}: refused as JSON.parse refuses it`)
+  }
+  t.same(parseExact('{"n":1e400000}'), { n: '1e400000' }, 'a number numeric cannot hold is read as its text')
 })

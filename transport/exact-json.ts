@@ -78,7 +78,9 @@ function unmark (v: unknown, mark: string): unknown {
 }
 
 function exactNumber (text: string): LosslessNumber | string {
-  return fitsNumeric(text) ? new LosslessNumber(text) : text
+  // The constructor throws on what is no JSON number (`1-2`), as JSON.parse would have.
+  const n = new LosslessNumber(text)
+  return fitsNumeric(text) ? n : text
 }
 
 /** JSON.stringify that writes a LosslessNumber as its own text. */
