@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,8 @@ export interface ThrowawayPostgres {
   /** postgres://postgres:...@127.0.0.1:port/postgres */
   url: string
   port: number
+  /** Its data directory. */
+  dataDir: string
   /** Stops the server, keeping its data. */
   stop (): Promise<void>
   /** Starts it again on the same port and data. */
@@ -21,6 +24,11 @@ export interface ThrowawayOptions {
   port?: number
   /** Extra postgres flags, e.g. ['-c', 'fsync=off']. */
   postgresFlags?: string[]
+  /**
+   * The data directory of a stopped server to start a copy of instead of a new cluster: the copy has
+   * the same system identifier and transaction ids, as a server restored from a backup does.
+   */
+  copyOf?: string
   /** Server output; by default it is kept and shown only if the start fails. */
   onLog?: (line: string) => void
 }
@@ -53,9 +61,10 @@ export async function startThrowawayPostgres (options: ThrowawayOptions = {}): P
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'curator-log-pg-'))
+    const dataDir = options.copyOf === undefined ? dir : join(dir, 'data')
     const output: string[] = []
     const pg = new EmbeddedPostgres({
-      databaseDir: dir,
+      databaseDir: dataDir,
       port,
       user: 'postgres',
       password: 'postgres',
@@ -66,11 +75,14 @@ export async function startThrowawayPostgres (options: ThrowawayOptions = {}): P
       onError: (m: unknown) => { output.push(String(m)) }
     })
     try {
-      await pg.initialise()
+      // cp -a keeps the owner (the server runs as `postgres` when this runs as root) and modes.
+      if (options.copyOf === undefined) await pg.initialise()
+      else execFileSync('cp', ['-a', options.copyOf, dataDir])
       await pg.start()
       return {
         url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
         port,
+        dataDir,
         stop: () => pg.stop(),
         start: () => pg.start(),
         async destroy () {
