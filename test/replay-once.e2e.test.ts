@@ -124,7 +124,7 @@ t.test('SIGKILL while a replayed batch is split around a refused row: good rows 
   await kill()
   await settled(db, 'split-victim')
   const landed = (await db.query(`SELECT count(*)::int AS n FROM ${qualifiedTable(target)}`)).rows[0].n
-  t.ok(landed > 2500 && landed < 4999, `killed midway: ${landed} of 4999 good rows had landed`)
+  t.ok(landed > 0 && landed < 4999, `killed midway: ${landed} of 4999 good rows had landed`)
   await db.query(`DROP TRIGGER slow_commit ON ${qualifiedTable(target)}`)
 
   await loadRest(t, server.url, target, dir)

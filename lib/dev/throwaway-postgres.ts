@@ -61,10 +61,9 @@ export async function startThrowawayPostgres (options: ThrowawayOptions = {}): P
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'curator-log-pg-'))
-    const dataDir = options.copyOf === undefined ? dir : join(dir, 'data')
     const output: string[] = []
     const pg = new EmbeddedPostgres({
-      databaseDir: dataDir,
+      databaseDir: dir,
       port,
       user: 'postgres',
       password: 'postgres',
@@ -75,14 +74,18 @@ export async function startThrowawayPostgres (options: ThrowawayOptions = {}): P
       onError: (m: unknown) => { output.push(String(m)) }
     })
     try {
-      // cp -a keeps the owner (the server runs as `postgres` when this runs as root) and modes.
+      // cp -a keeps the owner (the server runs as `postgres` when this runs as root) and the modes,
+      // of the directory itself too: the copy takes the place of the empty one made for its name.
       if (options.copyOf === undefined) await pg.initialise()
-      else execFileSync('cp', ['-a', options.copyOf, dataDir])
+      else {
+        rmSync(dir, { recursive: true })
+        execFileSync('cp', ['-a', options.copyOf, dir])
+      }
       await pg.start()
       return {
         url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
         port,
-        dataDir,
+        dataDir: dir,
         stop: () => pg.stop(),
         start: () => pg.start(),
         async destroy () {
