@@ -120,7 +120,7 @@ t.test('least privilege: a writer role that may only insert', async t => {
     const c = await connect(t)
     await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)
   })
-  await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${role}; GRANT INSERT ON ${s}.system_logs TO ${role}; GRANT USAGE ON SEQUENCE ${s}.system_logs_id_seq TO ${role}`)
+  await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${role}; GRANT INSERT ON ${s}.system_logs TO ${role}; GRANT USAGE ON SEQUENCE ${s}.system_logs_id_seq TO ${role}; GRANT SELECT, INSERT, DELETE ON ${s}.curator_log_batches TO ${role}`)
   const url = new URL(databaseUrl())
   url.username = role
   url.password = 'writer-pw'

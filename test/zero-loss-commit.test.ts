@@ -32,9 +32,9 @@ t.test('connection lost while COMMIT is in flight: the server is asked, the batc
 
 for (const commitReaches of [true, false]) {
   const outcome = commitReaches ? 'committed' : 'rolled back'
-  t.test(`COMMIT answer lost, then shutdown before the server is back (it had ${outcome}): the batch is spilled with its xid, the next process asks and it lands once`, async t => {
+  t.test(`COMMIT answer lost, then shutdown before the server is back (it had ${outcome}): the batch is spilled with its id, the next process looks for its marker and it lands once`, async t => {
     const { target, client } = await freshTarget(t)
-    const dir = mkdtempSync(join(tmpdir(), 'curator-log-xid-'))
+    const dir = mkdtempSync(join(tmpdir(), 'curator-log-doubt-'))
     t.teardown(() => rmSync(dir, { recursive: true, force: true }))
     const port = new URL(databaseUrl()).port
     const proxy = await commitProxy(t, Number(port), { commitReaches })
@@ -49,9 +49,9 @@ for (const commitReaches of [true, false]) {
     t.ok(commitReaches ? landed > 0 : landed === 0, `before replay ${landed} rows are in the table`)
     const segments = readdirSync(dir).filter(f => f.startsWith('spill-') && f.endsWith('.ndjson'))
     const headers = segments.map(f => JSON.parse(readFileSync(join(dir, f), 'utf8').split('\n')[0]))
-    const inDoubt = headers.filter(h => h.xid !== undefined)
+    const inDoubt = headers.filter(h => h.batch !== undefined)
     t.equal(inDoubt.length, 1, 'one segment carries the transaction in doubt')
-    t.match(inDoubt[0], { xid: /^\d+$/, target: { server: /^\d+$/, schema: target.schema, table: 'system_logs' } })
+    t.match(inDoubt[0], { batch: /^[0-9a-f]{24}\/[01]*$/, target: { server: /^\d+$/, schema: target.schema, table: 'system_logs' } })
 
     proxy.open()
     const second = await transportLogger(t, target, options, {}, url)

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { backoffMs, sleep } from './backoff.js'
 import { LEVEL_INDEX } from '../lib/core/columns.js'
-import { AmbiguousCommitError, type CopyWriter } from '../lib/database/copy-writer.js'
+import { AmbiguousCommitError, type CopyOutcome, type CopyWriter } from '../lib/database/copy-writer.js'
 import { type ErrorKind, classify, errorText, isServerError } from '../lib/database/pg-errors.js'
 import { LineQueue } from './line-queue.js'
 import { type TransportStats, emptyStats } from '../lib/core/transport-stats.js'
@@ -20,9 +21,9 @@ export interface DeliveryOptions {
   stuckMs?: number
 }
 
-/** A transaction whose COMMIT was sent and never answered, and the server it ran on. */
-export interface Unresolved {
-  xid: string
+/** A batch whose COMMIT was sent and never answered: its id (its marker's) and the server it ran on. */
+export interface InDoubt {
+  batch: string
   /** The server's system_identifier, null when it could not be read. */
   server: string | null
 }
@@ -30,22 +31,33 @@ export interface Unresolved {
 /** A spilled batch to load again. */
 export interface ReplayBatch {
   lines: string[]
-  /** Set when these rows may already have committed: ask about the transaction before loading them. */
-  unresolved?: Unresolved
-  /** Marks the batch loaded (or found committed). */
+  /**
+   * The batch's id, the same for the same rows whichever process loads them (recorded on disk
+   * before they are sent), so that a batch that committed is found by its marker and not loaded twice.
+   */
+  id: string
+  /** An earlier process died (or closed) while loading this batch: its refused rows may be dead-lettered already. */
+  resumed: boolean
+  /** Records that the batch is loaded (or found loaded). */
   done: () => void
-  /** The batch's COMMIT went unanswered again at close: it stays spilled, with the new question. */
-  defer: (u: Unresolved) => void
+}
+
+/** A batch, or the part of one that isolating refused rows left: its rows and its marker's id. */
+interface Part {
+  lines: string[]
+  id: string
+  /** Its COMMIT went unanswered: at close it is spilled alone, with its id. */
+  doubt?: boolean
 }
 
 /** The spill store: where rows go when PostgreSQL cannot take them now (spill) or ever (dead letter). */
 export interface SpillStore {
   /**
    * Writes lines to local storage, returning only once the OS has them (they survive the process);
-   * false when that failed, in which case none of them was kept. With `unresolved`, the lines are
-   * one batch whose COMMIT is in doubt, kept together with that question.
+   * false when that failed, in which case none of them was kept. With `inDoubt`, the lines are
+   * one batch whose COMMIT is in doubt, kept together with its id.
    */
-  spill (lines: readonly string[], unresolved?: Unresolved): boolean
+  spill (lines: readonly string[], inDoubt?: InDoubt): boolean
   /**
    * As spill, for pino lines not parsed yet (the worker fell behind the app): loading turns them
    * into rows with the function given to parseSpilled.
@@ -53,7 +65,11 @@ export interface SpillStore {
   spillRaw (lines: readonly string[]): boolean
   /** How loading turns a line spilled raw into a COPY line. */
   parseSpilled (toCopyLine: (line: string) => string | undefined): void
-  deadLetter (line: string, err: unknown): void
+  /**
+   * Keeps a row the server refused, under the id of its one-row part. With `once`, not when an entry
+   * of that id is there already (an earlier process wrote it before dying). False when it was there.
+   */
+  deadLetter (line: string, err: unknown, batch: string, once: boolean): boolean
   /**
    * The next spilled batch for this target, oldest first. `server` connects (when there is
    * something to check) and tells the server's identity, which spilled batches must match.
@@ -88,8 +104,6 @@ const REPLAY_CHECK_MS = 2000
 interface Lane {
   writer: CopyWriter
   running: Promise<void> | undefined
-  /** The transaction id of a COMMIT whose answer was lost, to settle before this lane sends again. */
-  unresolved: string | undefined
   /** Bytes of the batch in flight, and whether it has been in flight longer than stuckMs. */
   bytes: number
   stuck: boolean
@@ -135,7 +149,7 @@ export class Delivery {
     this.#opts = opts
     this.#spillStore = spillStore
     this.#hooks = hooks
-    this.#lanes = writers.map(writer => ({ writer, running: undefined, unresolved: undefined, bytes: 0, stuck: false }))
+    this.#lanes = writers.map(writer => ({ writer, running: undefined, bytes: 0, stuck: false }))
     this.#rowsPerBatch = opts.batchRows
   }
 
@@ -186,7 +200,7 @@ export class Delivery {
     this.#closing = true
     this.#deadline = deadlineMs
     // At the deadline a COPY, COMMIT or connect that has not returned is abandoned: its batch is then
-    // spilled (see deliver), and a COMMIT without an answer leaves its xid in lane.unresolved.
+    // spilled (see deliver), alone and with its id when its COMMIT went unanswered.
     const stop = setTimeout(() => {
       this.#abort.abort()
       for (const lane of this.#lanes) lane.writer.abandon()
@@ -271,7 +285,8 @@ export class Delivery {
       const batch = this.#queue.take(this.#rowsPerBatch, this.#opts.batchBytes)
       this.#inflight += batch.length
       try {
-        await this.#inFlight(lane, batch, () => this.#deliver(lane, batch, false))
+        const root = { lines: batch, id: randomBytes(12).toString('hex') + '/' }
+        if (await this.#inFlight(lane, batch, () => this.#deliver(lane, root))) lane.writer.release(root.id)
       } finally {
         this.#inflight -= batch.length
       }
@@ -290,14 +305,13 @@ export class Delivery {
     if (!this.#spillStore || Date.now() < this.#replayPausedUntil) return false
     const next = await this.#spillStore.nextReplay(() => this.#serverOf(lane)).catch(() => undefined)
     if (!next) return false
-    if (next.unresolved) lane.unresolved = next.unresolved.xid
-    if (await this.#inFlight(lane, next.lines, () => this.#deliver(lane, next.lines, true))) {
+    // Not loaded by the deadline: its progress on disk still names this batch, and the next process
+    // sends it under the same id (its marker tells whether a COMMIT without an answer took).
+    if (await this.#inFlight(lane, next.lines, () => this.#deliver(lane, { lines: next.lines, id: next.id }, next))) {
       next.done()
+      lane.writer.release(next.id)
       // Counted from the batch itself: the other lanes commit live rows meanwhile.
       this.stats.replayed += next.lines.length
-    } else if (lane.unresolved !== undefined) {
-      next.defer({ xid: lane.unresolved, server: lane.writer.serverId })
-      lane.unresolved = undefined
     }
     return true
   }
@@ -339,8 +353,8 @@ export class Delivery {
    * Delivers lines in order; splits batches the server refuses until the bad rows stand alone.
    * False when the close deadline came first: queued lines are then spilled, replayed ones left on disk.
    */
-  async #deliver (lane: Lane, lines: string[], replay: boolean): Promise<boolean> {
-    const pending: string[][] = [lines]
+  async #deliver (lane: Lane, root: Part, replay?: ReplayBatch): Promise<boolean> {
+    const pending: Part[] = [root]
     const restamped = new Set<string>()
     let attempt = 0
     let lastErr: unknown
@@ -348,24 +362,24 @@ export class Delivery {
     while (pending.length > 0) {
       const part = pending[0]
       if (this.#pastDeadline()) {
-        // A batch whose COMMIT is in doubt is spilled with its transaction id, so the next process
-        // asks the server before loading it again.
-        if (lane.unresolved !== undefined && !replay) {
-          this.#spillOrDrop(pending.shift()!, { xid: lane.unresolved, server: lane.writer.serverId })
-          lane.unresolved = undefined
-        }
-        this.#spillOrDrop((replay ? [] : pending.flat()).concat(this.#queue.take(Infinity, Infinity)))
+        // A part whose COMMIT is in doubt is spilled alone with its id, so the next process looks for
+        // its marker before loading it again.
+        if (part.doubt === true && !replay) this.#spillOrDrop(pending.shift()!.lines, { batch: part.id, server: lane.writer.serverId })
+        this.#spillOrDrop((replay ? [] : pending.flatMap(p => p.lines)).concat(this.#queue.take(Infinity, Infinity)))
         return false
       }
       try {
         await this.#hooks.prepare?.(lastErr)
-        await this.#copy(lane, part)
+        if (await this.#copy(lane, part) === 'split') {
+          pending.splice(0, 1, ...halves(part))
+          continue
+        }
         this.#spillStore?.bind(lane.writer.serverId)
         pending.shift()
         lastErr = undefined
         attempt = 0
         partitionsRefreshed = false
-        this.#fit(part.length)
+        this.#fit(part.lines.length)
         this.#recovered()
       } catch (err) {
         const kind = classify(err)
@@ -379,11 +393,11 @@ export class Delivery {
           if (this.#hooks.placeable?.() !== false && this.#hooks.restamp && this.#restampAlone(pending, part, restamped)) continue
           return this.#unplaceable(err, pending, replay)
         }
-        if (kind === 'data' || (kind === 'timeout' && part.length > 1)) {
+        if (kind === 'data' || (kind === 'timeout' && part.lines.length > 1)) {
           pending.shift()
-          if (kind === 'timeout') this.#shrink(part.length)
-          if (part.length === 1) this.#deadLetter(part[0], err)
-          else pending.unshift(part.slice(0, part.length >> 1), part.slice(part.length >> 1))
+          if (kind === 'timeout') this.#shrink(part.lines.length)
+          if (part.lines.length === 1) this.#deadLetter(part, err, replay?.resumed === true)
+          else pending.unshift(...halves(part))
           continue
         }
         lastErr = err
@@ -399,7 +413,7 @@ export class Delivery {
    * reported once; live rows are spilled (or dropped and counted), a replayed batch stays on disk,
    * and replay pauses, so nothing loops on the server.
    */
-  #unplaceable (err: unknown, pending: string[][], replay: boolean): boolean {
+  #unplaceable (err: unknown, pending: Part[], replay: ReplayBatch | undefined): boolean {
     if (!this.#reportedNoPartition) {
       this.#reportedNoPartition = true
       this.#hooks.report?.('no-partition', errorText(err))
@@ -408,7 +422,7 @@ export class Delivery {
     this.#replayPausedUntil = Date.now() + pause
     setTimeout(() => this.#startLanes(), pause).unref()
     if (replay) return false
-    this.#spillOrDrop(pending.flat())
+    this.#spillOrDrop(pending.flatMap(p => p.lines))
     return true
   }
 
@@ -428,41 +442,36 @@ export class Delivery {
   }
 
   /** Splits the batch until the row without a partition stands alone, then restamps it at now; false if that cannot help. */
-  #restampAlone (pending: string[][], part: string[], restamped: Set<string>): boolean {
-    if (part.length > 1) {
-      pending.splice(0, 1, part.slice(0, part.length >> 1), part.slice(part.length >> 1))
+  #restampAlone (pending: Part[], part: Part, restamped: Set<string>): boolean {
+    if (part.lines.length > 1) {
+      pending.splice(0, 1, ...halves(part))
       return true
     }
     // A row already moved to the current time that still finds no partition cannot be moved further.
-    if (restamped.has(part[0])) return false
-    const moved = this.#hooks.restamp!(part[0])
-    if (moved === part[0]) return false
+    const row = part.lines[0]
+    if (restamped.has(row)) return false
+    const moved = this.#hooks.restamp!(row)
+    if (moved === row) return false
     restamped.add(moved)
-    pending[0] = [moved]
+    // The same row of the same batch: the same id.
+    pending[0] = { lines: [moved], id: part.id }
     return true
   }
 
   /**
-   * One COPY. When a COMMIT's answer was lost, the server is asked what became of that transaction
-   * before the same rows are sent again, so a retry never duplicates them.
+   * One COPY under the part's id. A part sent again after its COMMIT's answer was lost carries the
+   * same id, and the writer skips it when its marker shows it landed, so a retry never duplicates it.
    */
-  async #copy (lane: Lane, lines: string[]): Promise<void> {
-    if (lane.unresolved !== undefined) {
-      // NULL (older than the server keeps commit status for) loads the rows: a possible duplicate
-      // rather than a loss. "In the future" (22023: a server restored to before it) never committed there.
-      const status = await lane.writer.transactionStatus(lane.unresolved)
-        .catch(err => { if ((err as { code?: unknown }).code === '22023') return 'aborted'; throw err })
-      if (status === 'in progress') throw new Error(`transaction ${lane.unresolved} is still in progress`)
-      lane.unresolved = undefined
-      if (status === 'committed') return this.#count(lines.length)
-    }
+  async #copy (lane: Lane, part: Part): Promise<CopyOutcome> {
+    let outcome: CopyOutcome
     try {
-      await lane.writer.copy(lines)
+      outcome = await lane.writer.copy(part.lines, part.id)
     } catch (err) {
-      if (err instanceof AmbiguousCommitError) lane.unresolved = err.xid
+      if (err instanceof AmbiguousCommitError) part.doubt = true
       throw err
     }
-    this.#count(lines.length)
+    if (outcome !== 'split') this.#count(part.lines.length)
+    return outcome
   }
 
   #count (rows: number): void {
@@ -491,19 +500,24 @@ export class Delivery {
     this.#hooks.report?.('recovered', `after ${this.stats.retries} retries`)
   }
 
-  #deadLetter (line: string, err: unknown): void {
-    this.stats.deadLettered++
+  #deadLetter (part: Part, err: unknown, once: boolean): void {
     this.stats.lastError = errorText(err)
-    this.#spillStore?.deadLetter(line, err)
+    if (this.#spillStore?.deadLetter(part.lines[0], err, part.id, once) !== false) this.stats.deadLettered++
   }
 
-  #spillOrDrop (lines: string[], unresolved?: Unresolved): void {
+  #spillOrDrop (lines: string[], inDoubt?: InDoubt): void {
     if (lines.length === 0) return
-    if (this.#spillStore?.spill(lines, unresolved)) this.stats.spilled += lines.length
+    if (this.#spillStore?.spill(lines, inDoubt)) this.stats.spilled += lines.length
     else for (const l of lines) this.#drop(l)
   }
 
   #drop (line: string): void {
     this.countDropped(line.split('\t', LEVEL_INDEX + 1)[LEVEL_INDEX] ?? 'unknown')
   }
+}
+
+/** The two halves a part is cut into to isolate refused rows; their ids extend the part's by 0 and 1. */
+function halves (part: Part): Part[] {
+  const h = part.lines.length >> 1
+  return [{ lines: part.lines.slice(0, h), id: part.id + '0' }, { lines: part.lines.slice(h), id: part.id + '1' }]
 }

@@ -11,10 +11,10 @@ export interface SegmentHeader {
   created: string
   target: SpillTarget
   /**
-   * Set when the rows are one batch whose COMMIT was sent but never answered: the transaction to ask
-   * txid_status() about on `target.server` before loading them again.
+   * Set when the rows are one batch whose COMMIT was sent but never answered: its id, under which it
+   * is loaded again, so that it is skipped when its marker shows that it landed.
    */
-  xid?: string
+  batch?: string
 }
 
 export function headerLine (h: SegmentHeader): string {

@@ -1,6 +1,6 @@
 import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ReplayBatch, SpillStore, Unresolved } from './delivery.js'
+import type { InDoubt, ReplayBatch, SpillStore } from './delivery.js'
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
@@ -36,8 +36,13 @@ export class FileSpillStore implements SpillStore {
   #out: Segment | undefined
   #seq = 0
   #failedUntil = 0
-  /** The segment being loaded and the byte its next batch starts at (recorded in `<base>.offset`). */
-  #claimed: { base: string, path: string, pos: number, xid?: string } | undefined
+  /**
+   * The segment being loaded, the byte its next batch starts at and, while a batch is being loaded,
+   * the byte it ends at (both recorded in `<base>.offset`: see #progress); `batch`, the id of a
+   * segment that holds one batch whose COMMIT went unanswered; `resumed` while the batch in flight
+   * is one an earlier process was loading.
+   */
+  #claimed: { base: string, path: string, pos: number, to?: number, batch?: string, resumed: boolean } | undefined
   /** Segments checked and found to be meant for another target: left alone. */
   readonly #foreign = new Set<string>()
   /** Turns a pino line spilled before it was parsed into a COPY line, when such a row is loaded. */
@@ -58,8 +63,8 @@ export class FileSpillStore implements SpillStore {
     this.#toCopyLine = toCopyLine
   }
 
-  spill (lines: readonly string[], unresolved?: Unresolved): boolean {
-    return this.#write(lines, unresolved ? () => this.#writeSegment(spillText(lines), unresolved) : () => this.#append(spillText(lines), lines.length))
+  spill (lines: readonly string[], inDoubt?: InDoubt): boolean {
+    return this.#write(lines, inDoubt ? () => this.#writeSegment(spillText(lines), inDoubt) : () => this.#append(spillText(lines), lines.length))
   }
 
   spillRaw (lines: readonly string[]): boolean {
@@ -90,23 +95,31 @@ export class FileSpillStore implements SpillStore {
     return true
   }
 
-  deadLetter (line: string, err: unknown): void {
-    const entry = { time: new Date().toISOString(), error: errorText(err), row: JSON.parse(spillText([line])) }
+  deadLetter (line: string, err: unknown, batch: string, once: boolean): boolean {
+    const file = join(this.dir, 'dead-letter.ndjson')
+    const entry = { time: new Date().toISOString(), batch, error: errorText(err), row: JSON.parse(spillText([line])) }
+    // Only after a process died mid-batch: the file is read whole, which a live batch never needs.
+    if (once && tryRead(() => readFileSync(file, 'utf8'))?.includes(`"batch":${JSON.stringify(batch)},`) === true) return false
     try {
-      appendFileSync(join(this.dir, 'dead-letter.ndjson'), JSON.stringify(entry) + '\n', { mode: 0o600 })
+      appendFileSync(file, JSON.stringify(entry) + '\n', { mode: 0o600 })
     } catch (e) {
       this.#warn(`curator-log: cannot write the dead-letter file in ${this.dir} (${errorText(e)}); row refused by PostgreSQL: ${JSON.stringify(entry)}`)
     }
+    return true
   }
 
   async nextReplay (server: () => Promise<string | null>): Promise<ReplayBatch | undefined> {
     for (;;) {
       if (this.#claimed === undefined && !(await this.#claimNext(server))) return undefined
       const c = this.#claimed!
-      // Read a batch at a time, never the whole segment. A batch whose COMMIT is in doubt goes whole:
-      // the answer about its transaction covers all of it.
-      const whole = c.xid !== undefined
-      const read = tryRead(() => readBatch(c.path, c.pos, whole ? Infinity : this.#sizes.batchRows, whole ? Infinity : this.#sizes.batchBytes, this.#toCopyLine))
+      // Read a batch at a time, never the whole segment. A batch whose COMMIT is in doubt goes whole
+      // (its id covers all of it); a batch already sent (by this process or one that died) goes again
+      // exactly as it was: its id names those bytes.
+      const read = tryRead(() => c.batch !== undefined
+        ? readBatch(c.path, c.pos, Infinity, Infinity, this.#toCopyLine)
+        : c.to !== undefined
+          ? readBatch(c.path, c.pos, Infinity, c.to - c.pos, this.#toCopyLine)
+          : readBatch(c.path, c.pos, this.#sizes.batchRows, this.#sizes.batchBytes, this.#toCopyLine))
       if (read === undefined) {
         // Gone from under us (another instance took it after our lease went stale).
         this.#claimed = undefined
@@ -115,27 +128,31 @@ export class FileSpillStore implements SpillStore {
       this.skipped += read.skipped
       const advance = (): void => {
         c.pos = read.next
+        c.to = undefined
+        c.resumed = false
         if (read.end) return this.#finish(c)
-        if (!attempt(() => writeFileSync(join(this.dir, c.base + '.offset'), String(c.pos)))) {
-          this.#warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${c.base} already loaded will be loaded again`)
-        }
+        this.#progress(c.base, String(c.pos))
       }
       // Nothing to load in this stretch (lines below the database level, torn lines): move on.
       if (read.lines.length === 0) {
         advance()
         continue
       }
-      const lines = read.lines
-      return {
-        lines,
-        unresolved: whole ? { xid: c.xid!, server: this.#target.server } : undefined,
-        done: advance,
-        defer: (u: Unresolved) => {
-          // Loaded, maybe: the rows move to a segment of their own that carries the question.
-          if (this.spill(lines, u)) advance()
-          else this.#warn(`curator-log: could not record transaction ${u.xid} with its ${lines.length} spilled rows; they will be loaded again and may be duplicated`)
-        }
+      // Recorded before the rows are sent: a process that dies after their COMMIT and before the
+      // progress past them leaves the next one the same batch under the same id, and its marker.
+      if (c.to === undefined) {
+        c.to = read.next
+        this.#progress(c.base, `${c.pos} ${c.to}`)
       }
+      return { lines: read.lines, id: c.batch ?? `${c.base}@${c.pos}-${read.next}/`, resumed: c.resumed, done: advance }
+    }
+  }
+
+  /** Replaces `<base>.offset` whole (a rename), so a kill never leaves it half written. */
+  #progress (base: string, text: string): void {
+    const file = join(this.dir, base + '.offset')
+    if (!attempt(() => { writeFileSync(file + '.tmp', text); renameSync(file + '.tmp', file) })) {
+      this.#warn(`curator-log: cannot record replay progress in ${this.dir}; if this process dies, rows of ${base} already loaded will be loaded again`)
     }
   }
 
@@ -192,13 +209,13 @@ export class FileSpillStore implements SpillStore {
   }
 
   /** One batch whose COMMIT is in doubt, in a segment of its own, on disk before this returns. */
-  #writeSegment (text: string, u: Unresolved): void {
+  #writeSegment (text: string, u: InDoubt): void {
     const base = this.#name()
     const path = join(this.dir, base + '.open')
     const fd = openSync(path, 'wx', 0o600)
     try {
       const target = { ...this.#target, server: u.server ?? this.#target.server }
-      const h = headerLine({ curatorLogSpill: 1, instance: this.#lease.id, created: new Date().toISOString(), target, xid: u.xid })
+      const h = headerLine({ curatorLogSpill: 1, instance: this.#lease.id, created: new Date().toISOString(), target, batch: u.batch })
       appendAll(fd, h + text, 0)
       fsyncSync(fd)
     } catch (err) {
@@ -267,9 +284,11 @@ export class FileSpillStore implements SpillStore {
       const base = `spill-${m[1]}-${m[2]}-${m[3]}`
       const mine = join(this.dir, `${base}.replaying.${this.#lease.id}`)
       if (!attempt(() => renameSync(path, mine))) continue
-      // Progress is the byte the next batch starts at; rows before it were loaded already.
-      const pos = Number(tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8')))
-      this.#claimed = { base, path: mine, pos: pos > rowsAt ? pos : rowsAt, xid: header.xid }
+      // Progress is the byte the next batch starts at (rows before it were loaded already), then the
+      // byte that batch ends at while it was being sent.
+      const [at, to] = (tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8')) ?? '').split(' ').map(Number)
+      const pos = at > rowsAt ? at : rowsAt
+      this.#claimed = { base, path: mine, pos, batch: header.batch, resumed: to > pos, to: to > pos ? to : undefined }
       return true
     }
     return false

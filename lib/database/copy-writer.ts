@@ -2,16 +2,26 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { type LogTarget, qualifiedTable, quoteIdent } from '../core/identifiers.js'
+import { type LogTarget, qualifiedTable, quoteIdent, quoteLiteral } from '../core/identifiers.js'
 import { COLUMNS } from '../core/columns.js'
 import { sendCancelRequest } from './cancel-request.js'
 
 /** The COMMIT was sent but its answer never came: the batch may or may not have landed. */
 export class AmbiguousCommitError extends Error {
-  constructor (readonly xid: string, cause: unknown) {
-    super(`connection lost while committing transaction ${xid}`, { cause })
+  constructor (readonly batch: string, cause: unknown) {
+    super(`connection lost while committing batch ${batch}`, { cause })
   }
 }
+
+/**
+ * What a copy did: `loaded` the rows; found the batch's marker, so the rows had `landed-before`; or
+ * found markers of parts of the batch (an earlier try isolated refused rows by halving it and some
+ * halves committed), so the batch must be sent as its two halves (`split`), never whole.
+ */
+export type CopyOutcome = 'loaded' | 'landed-before' | 'split'
+
+/** Markers released but not deleted yet that one transaction deletes at most. */
+const RELEASE_PER_BATCH = 64
 
 const NEWLINE = Buffer.from('\n')
 
@@ -21,8 +31,10 @@ export function copyStatement (target: LogTarget): string {
 }
 
 /**
- * Owns one dedicated pg connection and loads batches with COPY inside an explicit transaction whose
- * id it remembers, so that a COMMIT whose answer was lost can be resolved with txid_status().
+ * Owns one dedicated pg connection and loads batches with COPY, each in a transaction that also
+ * writes the batch's marker (`<schema>.curator_log_batches`, see schema/004_batch_markers.sql): a
+ * batch sent again under the same id after a lost COMMIT answer, or by a process that replays a
+ * spill file after another died mid-batch, is skipped when its marker (so its rows) is there.
  */
 export class CopyWriter {
   #client: pg.Client | undefined
@@ -32,6 +44,9 @@ export class CopyWriter {
   /** True while a statement runs on `client`: abandoning it then also asks the server to cancel. */
   #busy = false
   readonly #copySql: string
+  readonly #markers: string
+  /** Batches whose outcome is known and recorded: their markers go in the next transaction. */
+  #released: string[] = []
   /** The system_identifier of the server last connected to; null before, or where it may not be read. */
   serverId: string | null = null
   readonly #config: pg.ClientConfig
@@ -39,6 +54,15 @@ export class CopyWriter {
   constructor (config: pg.ClientConfig, readonly target: LogTarget) {
     this.#config = config
     this.#copySql = copyStatement(target)
+    this.#markers = `${quoteIdent(target.schema)}.curator_log_batches`
+  }
+
+  /**
+   * The batch's fate is settled and recorded where a retry would look (it left memory, or its spill
+   * progress is on disk): its marker, and those of its parts, are deleted with the next batch.
+   */
+  release (batch: string): void {
+    this.#released.push(batch)
   }
 
   /** A connected client, opening one when there is none. */
@@ -89,22 +113,30 @@ export class CopyWriter {
     if (opening) destroy(opening)
   }
 
-  /** Loads the lines in one transaction. Rejects with the server's error, or AmbiguousCommitError. */
-  async copy (lines: readonly string[]): Promise<void> {
+  /**
+   * Loads the lines in one transaction under the batch id `batch` (`<root>/` then 0 or 1 per
+   * halving), unless its marker says they landed already. Rejects with the server's error, or
+   * AmbiguousCommitError (send it again under the same id).
+   */
+  async copy (lines: readonly string[], batch: string): Promise<CopyOutcome> {
     const client = await this.connection()
     this.#busy = true
     try {
-      await this.#copyIn(client, lines)
+      return await this.#copyIn(client, lines, batch)
     } finally {
       this.#busy = false
     }
   }
 
-  async #copyIn (client: pg.Client, lines: readonly string[]): Promise<void> {
-    let xid: string | undefined
+  async #copyIn (client: pg.Client, lines: readonly string[], batch: string): Promise<CopyOutcome> {
+    const released = this.#released.slice(0, RELEASE_PER_BATCH)
     try {
-      const begun = await client.query('BEGIN; SELECT txid_current()::text AS xid') as unknown as pg.QueryResult[]
-      xid = begun[1].rows[0].xid as string
+      const results = await client.query(this.#beginSql(batch, lines.length > 1, released)) as unknown as pg.QueryResult[]
+      const seen = results[results.length - 1].rows[0] as { landed: boolean, parts: boolean }
+      if (seen.landed || seen.parts) {
+        await this.#rollback(client)
+        return seen.landed ? 'landed-before' : 'split'
+      }
       // The newline goes separately: appending it to the joined text would copy a batch-sized string.
       const body = Buffer.from(lines.join('\n'), 'utf8')
       await pipeline(Readable.from([body, NEWLINE]), client.query(copyFrom(this.#copySql)))
@@ -116,15 +148,30 @@ export class CopyWriter {
       await client.query('COMMIT')
     } catch (err) {
       this.reset()
-      throw new AmbiguousCommitError(xid, err)
+      throw new AmbiguousCommitError(batch, err)
     }
+    this.#released.splice(0, released.length)
+    return 'loaded'
   }
 
-  /** 'committed', 'aborted' or 'in progress', asked on a fresh connection. */
-  async transactionStatus (xid: string): Promise<string | null> {
-    const client = await this.connection()
-    const r = await client.query('SELECT txid_status($1::bigint) AS status', [xid])
-    return r.rows[0].status as string | null
+  /**
+   * One round trip: begin; wait for any other transaction of the same batch (a COMMIT still running
+   * on the server after its client gave up or died) through an advisory lock on the batch's root, so
+   * the next statement's snapshot sees its marker; delete released markers; then look for the
+   * batch's marker and its parts' (one key range) and write the marker when there is none.
+   */
+  #beginSql (batch: string, withParts: boolean, released: string[]): string {
+    const id = quoteLiteral(batch)
+    const root = batch.slice(0, batch.indexOf('/') + 1)
+    // Under the C collation, the ids that start with `b` followed by 0s and 1s lie in [b, b || '2').
+    const range = (b: string): string => `(batch >= ${quoteLiteral(b)} AND batch < ${quoteLiteral(b + '2')})`
+    const lookup = withParts ? range(batch) : `batch = ${id}`
+    return `BEGIN ISOLATION LEVEL READ COMMITTED;
+SELECT pg_advisory_xact_lock(hashtextextended(${quoteLiteral(`curator-log:batch:${root}`)}, 0));
+${released.length > 0 ? `DELETE FROM ${this.#markers} WHERE ${released.map(range).join(' OR ')};` : ''}
+WITH seen AS (SELECT batch FROM ${this.#markers} WHERE ${lookup}),
+ins AS (INSERT INTO ${this.#markers} (batch) SELECT ${id} WHERE NOT EXISTS (SELECT 1 FROM seen) RETURNING batch)
+SELECT EXISTS (SELECT 1 FROM seen WHERE batch = ${id}) AS landed, EXISTS (SELECT 1 FROM seen) AS parts`
   }
 
   async #rollback (client: pg.Client): Promise<void> {

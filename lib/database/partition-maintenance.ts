@@ -23,9 +23,16 @@ export interface MaintenanceResult {
   created: string[]
   dropped: string[]
   partitions: PartitionInfo[]
+  /** Batch markers older than MARKER_DAYS deleted (see schema/004_batch_markers.sql). */
+  markersPruned: number
 }
 
 const DAY = 86_400_000
+/**
+ * Days a batch marker is kept when its writer never deleted it (killed, or cut off mid-batch): a
+ * spill file loaded later than that may load its one batch in doubt twice (a duplicate, never a loss).
+ */
+export const MARKER_DAYS = 30
 
 /** Epoch ms of the first instant of the UTC month `offset` months from the one holding `ms`. */
 export function monthStart (ms: number, offset = 0): number {
@@ -72,9 +79,14 @@ export async function maintainPartitions (client: pg.Client, target: LogTarget, 
         [target.schema, target.table, new Date(Date.now() - plan.retentionDays * DAY), plan.detach])
       : { rows: [] }
     const partitions = await listPartitions(client, target)
+    const markers = `${quoteIdent(target.schema)}.curator_log_batches`
+    // Before migration 004 there is no marker table: nothing to prune.
+    const pruned = (await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [markers])).rows[0].ok === true
+      ? (await client.query(`DELETE FROM ${markers} WHERE committed_at < now() - make_interval(days => $1)`, [MARKER_DAYS])).rowCount ?? 0
+      : 0
     // A dry run sees exactly what the functions would do, under the same lock, then undoes it.
     await client.query(dryRun ? 'ROLLBACK' : 'COMMIT')
-    return { created: created.rows.map(r => r.p), dropped: dropped.rows.map(r => r.p), partitions }
+    return { created: created.rows.map(r => r.p), dropped: dropped.rows.map(r => r.p), partitions, markersPruned: pruned }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err

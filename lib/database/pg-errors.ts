@@ -27,7 +27,7 @@ export function classify (err: unknown): ErrorKind {
 
 /** What the operator should do about a failure of this kind, for the one line that reports it. */
 export function adviceFor (kind: ErrorKind, table: string): string {
-  if (kind === 'permission') return ` — the role needs USAGE on the schema, INSERT on ${table} and USAGE on its id sequence (see docs/delivery.md)`
+  if (kind === 'permission') return ` — the role needs USAGE on the schema, INSERT on ${table}, USAGE on its id sequence and SELECT, INSERT, DELETE on the schema's curator_log_batches (see docs/operations.md, Roles)`
   if (kind === 'schema') return ` — run \`curator-log migrate\` for ${table}`
   return ''
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,8 @@ export interface ThrowawayPostgres {
   /** postgres://postgres:...@127.0.0.1:port/postgres */
   url: string
   port: number
+  /** Its data directory. */
+  dataDir: string
   /** Stops the server, keeping its data. */
   stop (): Promise<void>
   /** Starts it again on the same port and data. */
@@ -21,6 +24,11 @@ export interface ThrowawayOptions {
   port?: number
   /** Extra postgres flags, e.g. ['-c', 'fsync=off']. */
   postgresFlags?: string[]
+  /**
+   * The data directory of a stopped server to start a copy of instead of a new cluster: the copy has
+   * the same system identifier and transaction ids, as a server restored from a backup does.
+   */
+  copyOf?: string
   /** Server output; by default it is kept and shown only if the start fails. */
   onLog?: (line: string) => void
 }
@@ -66,11 +74,18 @@ export async function startThrowawayPostgres (options: ThrowawayOptions = {}): P
       onError: (m: unknown) => { output.push(String(m)) }
     })
     try {
-      await pg.initialise()
+      // cp -a keeps the owner (the server runs as `postgres` when this runs as root) and the modes,
+      // of the directory itself too: the copy takes the place of the empty one made for its name.
+      if (options.copyOf === undefined) await pg.initialise()
+      else {
+        rmSync(dir, { recursive: true })
+        execFileSync('cp', ['-a', options.copyOf, dir])
+      }
       await pg.start()
       return {
         url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
         port,
+        dataDir: dir,
         stop: () => pg.stop(),
         start: () => pg.start(),
         async destroy () {

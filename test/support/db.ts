@@ -107,8 +107,8 @@ export async function waitFor (what: string, check: () => Promise<boolean> | boo
 }
 
 /** A PostgreSQL server of this test's own (to stop, restart or start late), removed at the end. */
-export async function ownServer (t: Test, port?: number): Promise<ThrowawayPostgres> {
-  const server = await startThrowawayPostgres({ port, postgresFlags: ['-c', 'fsync=off'] })
+export async function ownServer (t: Test, port?: number, copyOf?: string): Promise<ThrowawayPostgres> {
+  const server = await startThrowawayPostgres({ port, copyOf, postgresFlags: ['-c', 'fsync=off'] })
   t.teardown(() => server.destroy())
   return server
 }

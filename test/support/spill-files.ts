@@ -18,15 +18,15 @@ export function spillFiles (dir: string): string[] {
 /**
  * The seq of every line still to be loaded from the spill files, in file order: from a spilled row
  * (its context column) or from a pino line spilled before it was parsed. Lines that are neither are
- * skipped, and so are those before a segment's recorded replay progress (`<base>.offset`, a byte
- * position): they were loaded already.
+ * skipped, and so are those before a segment's recorded replay progress (`<base>.offset`: a byte
+ * position, then, while a batch was being loaded, the byte it ends at): they were loaded already.
  */
 export function spilledSeqs (dir: string): number[] {
   const seqs: number[] = []
   const files = spillFiles(dir)
   for (const file of files.filter(f => !f.endsWith('.offset')).sort()) {
     const base = /^spill-\d+-[0-9a-f]+-\d+/.exec(file)?.[0]
-    const progress = files.includes(`${base}.offset`) ? Number(readFileSync(join(dir, `${base}.offset`), 'utf8')) : 0
+    const progress = files.includes(`${base}.offset`) ? Number(readFileSync(join(dir, `${base}.offset`), 'utf8').split(' ')[0]) : 0
     const bytes = readFileSync(join(dir, file))
     for (const text of bytes.subarray(progress).toString('utf8').split('\n')) {
       const seq = seqOf(text)
