@@ -1,6 +1,6 @@
 import t from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
-import { bin } from './support/cli.js'
+import { bin, cli } from './support/cli.js'
 import { databaseUrl, freshTarget, transportLogger } from './support/db.js'
 
 // Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
@@ -39,6 +39,39 @@ t.test('usage errors: one line and where the help is, exit 2', async t => {
   const unknown = await bin(['frobnicate'])
   t.equal(unknown.code, 2)
   t.equal(unknown.err, 'curator-log: unknown command "frobnicate"; see curator-log --help\n')
+})
+
+t.test('a time filter PostgreSQL cannot hold, or that is no time, is a usage error before any query: one line, exit 2', async t => {
+  // A schema with the table: the old code reached PostgreSQL and exited 1 with its 22007/22008 error.
+  const { target } = await freshTarget(t)
+  for (const [command, flag, value] of [
+    ['query', '--since', '99999999999999999999999d'],
+    ['query', '--since', '9'.repeat(400) + 'w'],
+    ['tail', '--since', '99999999999999999999999d'],
+    ['query', '--since', '2000000000h'],
+    ['query', '--since', '2500000d'],
+    ['query', '--since', '1e9d'],
+    ['query', '--since', 'NaNd'],
+    ['query', '--from', '-004714-01-01T00:00:00Z'],
+    ['query', '--from', '-271821-04-20T00:00:00Z'],
+    ['query', '--until', '-004713-11-23T23:59:59Z'],
+    ['query', '--until', '+275760-09-14T00:00:00Z'],
+    ['query', '--from', 'NaN'],
+    ['query', '--from', '2026-13-45'],
+    ['tail', '--until', 'yesterday-ish']
+  ] as const) {
+    const r = await cli(command, '--url', databaseUrl(), '--schema', target.schema, `${flag}=${value}`)
+    const label = `${command} ${flag} ${value.slice(0, 40)}`
+    t.equal(r.code, 2, label)
+    t.match(r.err, new RegExp(`^curator-log ${command}: ${flag} [^\n]+\nsee curator-log ${command} --help\n$`), label)
+    t.notMatch(r.err, /PostgreSQL|NaN-NaN|out of range/, label)
+    t.equal(r.out, '', label)
+  }
+  // The edges PostgreSQL holds still work.
+  for (const [flag, value] of [['--from', '-004713-11-24T00:00:00Z'], ['--until', '+275760-09-13T00:00:00Z'], ['--since', '2000000d']] as const) {
+    const r = await cli('query', '--url', databaseUrl(), '--schema', target.schema, `${flag}=${value}`)
+    t.equal(r.code, 0, `${flag} ${value}: ${r.err}`)
+  }
 })
 
 t.test('a connection string that is not one says so', async t => {

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { bindContext, runWithContext } from '../lib/app/context.js'
+import { COLUMN_SPECS } from '../lib/core/columns.js'
+import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { freshTarget, transportLogger } from './support/db.js'
 import { testLogger } from './support/logger.js'
 
@@ -61,5 +63,28 @@ t.test('with createLogger, a bound context field named level or time stays a fie
     t.equal(row.level, 'info', `${row.message}: the logger's level`)
     t.equal(row.context.level, 'fatal', `${row.message}: the field in context`)
     t.ok(row.timestamp.getTime() > 1e12, `${row.message}: pino's time`)
+  }
+})
+
+t.test('every lookup column cuts an over-long string at its cap and keeps it whole in context', async t => {
+  const { target, client } = await freshTarget(t)
+  const { stream, end } = await transportLogger(t, target)
+  // The string columns with a numeric cap and a key of their own (the logger's name key is pino's `name`).
+  const capped = COLUMN_SPECS.filter(c => (c.source === 'string' || c.source === 'text') && typeof c.cap === 'number')
+  t.ok(capped.some(c => c.name === 'hostname'), 'hostname is among them')
+  for (const c of capped) {
+    const value = c.name.slice(0, 1) + 'z'.repeat((c.cap as number) + 88)
+    stream.write(`{"level":30,"time":${Date.now()},${JSON.stringify(c.keys[0])}:${JSON.stringify(value)},"col":${JSON.stringify(c.name)},"msg":"long"}\n`)
+  }
+  await end()
+  const got = await client.query(`SELECT row_to_json(l) AS r FROM "${target.schema}".system_logs l ORDER BY id`)
+  t.equal(got.rows.length, capped.length)
+  for (const [i, c] of capped.entries()) {
+    const r = got.rows[i].r
+    const value = c.name.slice(0, 1) + 'z'.repeat((c.cap as number) + 88)
+    t.equal(r.context.col, c.name)
+    t.equal(r[c.name], new Sanitizer().sanitizeString(value, c.cap as number), `${c.name}: cut at its cap`)
+    t.ok(r[c.name].length < value.length && value.startsWith(r[c.name].slice(0, 500)), `${c.name}: cut`)
+    t.equal(r.context[c.keys[0]], value, `${c.name}: kept whole in context`)
   }
 })

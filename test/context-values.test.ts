@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import t from 'tap'
 import { runWithContext } from '../lib/app/context.js'
-import { freshTarget } from './support/db.js'
+import { freshTarget, transportLogger } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 
 const cycle: Record<string, unknown> = { name: 'loop', big: 12345678901234567891n }
@@ -44,4 +45,26 @@ t.test('every kind of value in a context is stored the same on every line of it'
     const wanted = await client.query('SELECT $1::jsonb::text AS v', [json])
     t.equal(lines[0].v, wanted.rows[0].v, `${kind}: as pino writes it`)
   }
+})
+
+t.test('objects with index keys are stored as logged; only a Buffer is shown by its length', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target)
+  // Keys 0..n-1 in order with byte values (what a Uint8Array's JSON looks like) are the likeliest to be taken for bytes.
+  const bytes = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 12 }).map(a => Object.fromEntries(a.map((b, i) => [String(i), b])))
+  const mixed = fc.dictionary(fc.oneof(fc.nat(20).map(String), fc.constantFrom('type', 'data', 'x')),
+    fc.oneof(fc.integer({ min: -3, max: 300 }), fc.string({ maxLength: 3 }), fc.constant('Buffer'), fc.array(fc.nat(255), { maxLength: 3 })), { minKeys: 1, maxKeys: 8 })
+  const objects: object[] = [{ 0: 12, 1: 7, 2: 250 }, { 0: 255, 1: 128, 2: 0 }, { type: 'Buffer', data: [1, 2, 300] },
+    { type: 'Buffer', data: [1], extra: true }, ...fc.sample(fc.oneof(bytes, mixed), { numRuns: 200, seed: 10 })]
+  objects.forEach((hits, seq) => logger.info({ seq, shard_hits: hits }, 'counts'))
+  logger.info({ seq: objects.length, shard_hits: Buffer.from('SECRET') }, 'a buffer')
+  await end()
+  const got = await client.query(`SELECT (context->>'seq')::int AS seq, context->'shard_hits' AS v FROM "${target.schema}".system_logs ORDER BY 1`)
+  t.equal(got.rows.length, objects.length + 1)
+  let bad = 0
+  for (const [seq, o] of objects.entries()) {
+    const wanted = JSON.parse(JSON.stringify(o))
+    if (!t.same(got.rows[seq], { seq, v: wanted }, `object ${seq}`, { diagnostic: true }) && ++bad > 5) break
+  }
+  t.same(got.rows[objects.length], { seq: objects.length, v: '[Buffer 6 bytes]' }, 'a Buffer is shown by its length')
 })

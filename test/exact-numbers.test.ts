@@ -4,7 +4,8 @@ import { qualifiedTable } from '../lib/core/identifiers.js'
 import { COLUMNS, CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { restampAtNow } from '../transport/restamp.js'
-import { freshTarget, rows, transportLogger } from './support/db.js'
+import { parseExact } from '../transport/exact-json.js'
+import { freshTarget, range, rows, transportLogger } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 
 // Texts that doubles change: past 2^53, long decimals, trailing zeros, negative zero, out of range.
@@ -74,4 +75,49 @@ t.test('rehoming a row keeps the numbers of its context as written', async t => 
   const moved = decodeRow(restampAtNow(line, Date.UTC(2026, 10, 1)))
   t.equal(moved[TIMESTAMP_INDEX], '2026-11-01T00:00:00.000Z')
   t.equal(moved[CONTEXT_INDEX], '{"tx":9007199254740993,"d":1.50,"a":[1e400],"original_time":"2020-01-01T00:00:00.000Z"}')
+})
+
+// Numbers around the edges of PostgreSQL's numeric: 131072 digits before the point, 16383 after,
+// exponents applied first; an exponent past 2^30 is refused whatever the digits.
+const EDGES = ['9'.repeat(131_072), '9'.repeat(131_073), '-' + '9'.repeat(131_073), '0.' + '1'.repeat(16_383), '0.' + '1'.repeat(16_384),
+  '1e131071', '1e131072', '1.5E131071', '1e400000', '-1e400000', '1e-16383', '1e-16384', '1e-400000', '1e2147483648',
+  '0e1073741823', '0e1073741824', '0e-1073741824', '0.' + '0'.repeat(16_384), '0.0e-16383', '1' + '0'.repeat(131_071) + '.5e1',
+  '0.' + '1'.repeat(16_000) + 'e-383', '0.' + '1'.repeat(16_000) + 'e-384', '1.' + '1'.repeat(20_000) + 'e5000', '-0']
+
+t.test('a number PostgreSQL cannot hold keeps its row: its digits are stored as a string, capped like any string', async t => {
+  const { target, client } = await freshTarget(t)
+  const { stream, end, logger } = await transportLogger(t, target)
+  EDGES.forEach((n, seq) => stream.write(`{"level":30,"time":${Date.now()},"seq":${seq},"n":${n},"deep":{"a":[${n}]},"msg":"edge"}\n`))
+  // What pino writes for a BigInt of 140001 digits, and a number column given one too small for a double.
+  logger.info({ seq: EDGES.length, n: 10n ** 140_000n }, 'bigint')
+  stream.write(`{"level":30,"time":${Date.now()},"seq":${EDGES.length + 1},"duration_ms":1e-400,"msg":"tiny"}\n`)
+  await end()
+  const got = await client.query(`SELECT (context->>'seq')::int AS seq, jsonb_typeof(context->'n') AS type, context->>'n' AS n,
+    context->'deep'->'a'->>0 AS deep, duration_ms, context->'duration_ms' = '1e-400'::jsonb AS d FROM ${qualifiedTable(target)} ORDER BY 1`)
+  t.same(got.rows.map(r => r.seq), range(EDGES.length + 2), 'every row reached the table')
+  const texts = [...EDGES, '1' + '0'.repeat(140_000)]
+  for (const [seq, text] of texts.entries()) {
+    const r = got.rows.find(r => r.seq === seq)
+    const label = `${text.slice(0, 12)}… (${text.length} chars)`
+    // What PostgreSQL itself says of this number decides what is expected.
+    const fits = await client.query('SELECT $1::numeric::text AS v', [text]).then(q => q.rows[0].v as string, () => undefined)
+    if (fits !== undefined) {
+      t.equal(r.type, 'number', `${label}: a number`)
+      t.equal(r.n, fits, `${label}: its value`)
+    } else {
+      t.equal(r.type, 'string', `${label}: a string`)
+      t.equal(r.n.slice(0, 8192), text.slice(0, 8192), `${label}: its digits`)
+      t.ok(text.length <= 8192 ? r.n === text : r.n.endsWith(`…[TRUNCATED ${text.length - 8192} chars]`), `${label}: capped as a string is`)
+    }
+    if (seq < EDGES.length) t.equal(r.deep, r.n, `${label}: the same nested`)
+  }
+  t.same(got.rows.find(r => r.seq === EDGES.length + 1), { seq: EDGES.length + 1, type: null, n: null, deep: null, duration_ms: null, d: true },
+    'a duration double precision would refuse stays exact in context')
+})
+
+t.test('what is no JSON number stays an error, however long', async t => {
+  for (const bad of ['1-2', '01', '.5', '1.', '1e', '-', '9'.repeat(140_000) + '-1', '1e400000.5']) {
+    t.throws(() => parseExact(`{"a":1.50,"n":${bad}}`), `${bad.slice(0, 12)}: refused as JSON.parse refuses it`)
+  }
+  t.same(parseExact('{"n":1e400000}'), { n: '1e400000' }, 'a number numeric cannot hold is read as its text')
 })

@@ -50,8 +50,8 @@ t.test('keys that name credentials and the bytes of binary values never reach th
     headers: { Cookie: 'a=Cookie5Value', 'X-Auth': 'Auth6Value' },
     db_pass: 'Pass7Value',
     userPin: '8642',
-    bytes: new Uint8Array(Buffer.from('Bytes8Value')),
-    nested: { raw: new Uint8Array([83, 69, 67, 82, 69, 84]) }
+    bytes: Buffer.from('Bytes8Value'),
+    nested: { raw: Buffer.from([83, 69, 67, 82, 69, 84]) }
   }, 'credentials by key')
   await end()
   const r = await client.query(`SELECT row_to_json(l)::text AS j, context FROM "${target.schema}".system_logs l`)
@@ -59,8 +59,8 @@ t.test('keys that name credentials and the bytes of binary values never reach th
   for (const value of ['Cookie1Value', 'Cookie2Value', 'Auth3Value', 'Pass4Value', 'Cookie5Value', 'Auth6Value', 'Pass7Value', '8642']) {
     t.notOk(row.includes(value), `${value} redacted`)
   }
-  t.equal(r.rows[0].context.bytes, '[binary 11 bytes]', 'a Uint8Array is shown by its length')
-  t.equal(r.rows[0].context.nested.raw, '[binary 6 bytes]')
+  t.equal(r.rows[0].context.bytes, '[Buffer 11 bytes]', 'a Buffer is shown by its length')
+  t.equal(r.rows[0].context.nested.raw, '[Buffer 6 bytes]')
   t.notOk(row.includes('"0":'), 'no byte of it is stored')
 })
 

@@ -141,8 +141,6 @@ export class CleanJsonScanner {
         if (s.charCodeAt(j) !== QUOTE) return -1
         const keyEnd = this.stringEnd(j)
         if (keyEnd < 0 || this.escaped || s.charCodeAt(keyEnd) !== 58 || !this.#sanitizer.keepsKey(s.slice(j + 1, keyEnd - 1))) return -1
-        // pino writes a Uint8Array as { "0": byte, … }, which the sanitizer shortens.
-        if (count === 0 && keyEnd - j === 3 && s.charCodeAt(j + 1) === 48) return -1
         j = keyEnd + 1
       }
       j = this.valueEnd(j, level + 1)

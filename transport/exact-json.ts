@@ -1,4 +1,5 @@
 import { LosslessNumber, isLosslessNumber, stringify } from 'lossless-json'
+import { fitsNumeric } from './numeric-range.js'
 
 export { isLosslessNumber } from 'lossless-json'
 
@@ -7,7 +8,9 @@ const MARKS = ['\u0000', '\uFFFF', '\uFDD0']
 
 /**
  * JSON.parse, except that a number whose text doubles would change (an integer past 2^53, a long
- * decimal, `1.50`, `-0`, `1e400`) becomes a LosslessNumber holding that text. A repeated key keeps
+ * decimal, `1.50`, `-0`, `1e400`) becomes a LosslessNumber holding that text, and one PostgreSQL's
+ * numeric cannot hold (see fitsNumeric: a BigInt of 131073 digits, `1e400000`) becomes a string of
+ * that text, so that its row still loads. A repeated key keeps
  * its last value, as with JSON.parse (lossless-json's own parser refuses repeated keys, which pino
  * lines carry by design). Throws what JSON.parse throws.
  */
@@ -63,7 +66,7 @@ function changes (t: string): boolean {
 }
 
 function unmark (v: unknown, mark: string): unknown {
-  if (typeof v === 'string') return v.startsWith(mark) ? new LosslessNumber(v.slice(mark.length)) : v
+  if (typeof v === 'string') return v.startsWith(mark) ? exactNumber(v.slice(mark.length)) : v
   if (v === null || typeof v !== 'object') return v
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = unmark(v[i], mark)
@@ -72,6 +75,12 @@ function unmark (v: unknown, mark: string): unknown {
     for (const k of Object.keys(o)) o[k] = unmark(o[k], mark)
   }
   return v
+}
+
+function exactNumber (text: string): LosslessNumber | string {
+  // The constructor throws on what is no JSON number (`1-2`), as JSON.parse would have.
+  const n = new LosslessNumber(text)
+  return fitsNumeric(text) ? n : text
 }
 
 /** JSON.stringify that writes a LosslessNumber as its own text. */

@@ -79,7 +79,9 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
         row[c.index] = numberValue(v)
         return true
       case 'number':
-        if (!Number.isFinite(numberValue(v))) return false
+        // A double precision column: a number that rounds to ±Infinity, or to 0 though it is not zero
+        // (1e-400, which PostgreSQL's float8 refuses), stays exact in context.
+        if (!Number.isFinite(numberValue(v)) || (numberValue(v) === 0 && /^-?[0.]*[1-9]/.test(numberText(v) as string))) return false
         row[c.index] = numberText(v) as string
         return true
     }

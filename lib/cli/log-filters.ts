@@ -33,6 +33,13 @@ export type FilterValues = Partial<Record<keyof typeof FILTER_OPTIONS, string>>
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 
+// PostgreSQL's timestamptz starts at 4714-11-24 00:00 UTC BC (year -4713); a JavaScript Date ends
+// at +275760-09-13, before PostgreSQL's end. A time outside both is a usage error here, not a
+// PostgreSQL error 22008 (or 22007 for an Invalid Date) after connecting.
+const EARLIEST_MS = Date.UTC(-4713, 10, 24)
+const LATEST_MS = 8.64e15
+const RANGE = 'between -004713-11-24T00:00:00Z and +275760-09-13T00:00:00Z'
+
 /** `30s`, `15m`, `1h`, `7d`, `2w` in milliseconds. */
 export function parseDuration (text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim())
@@ -40,9 +47,16 @@ export function parseDuration (text: string): number {
   return Number(m[1]) * UNITS[m[2]]
 }
 
+function since (text: string, now: number): Date {
+  const ms = now - parseDuration(text)
+  if (!(ms >= EARLIEST_MS && ms <= LATEST_MS)) throw new UsageError(`--since reaches too far back: the time it names must be ${RANGE}, got ${JSON.stringify(text)}`)
+  return new Date(ms)
+}
+
 function time (name: string, text: string): Date {
   const ms = Date.parse(text)
   if (Number.isNaN(ms)) throw new UsageError(`${name} must be a time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(text)}`)
+  if (ms < EARLIEST_MS || ms > LATEST_MS) throw new UsageError(`${name} must be ${RANGE}, got ${JSON.stringify(text)}`)
   return new Date(ms)
 }
 
@@ -70,7 +84,7 @@ export function buildFilters (f: FilterValues, now = Date.now()): { where: strin
     }
   }
   if (f.since !== undefined && (f.from !== undefined || f.until !== undefined)) throw new UsageError('--since cannot be combined with --from or --until: give either a duration or a time range')
-  if (f.since !== undefined) add('"timestamp" >= ?', new Date(now - parseDuration(f.since)))
+  if (f.since !== undefined) add('"timestamp" >= ?', since(f.since, now))
   if (f.from !== undefined) add('"timestamp" >= ?', time('--from', f.from))
   if (f.until !== undefined) add('"timestamp" < ?', time('--until', f.until))
   if (f.where !== undefined) {

@@ -4,6 +4,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse, targetFrom, with
 import { FILTER_HELP, FILTER_OPTIONS, buildFilters } from './log-filters.js'
 import { OUTPUT_HELP, lineWriter } from './log-output.js'
 import { OUTPUT_OPTIONS } from './query-command.js'
+import { follow } from './tail-follow.js'
 
 export const tailHelp = `curator-log tail [filters] [options]
 
@@ -15,10 +16,6 @@ ${FILTER_HELP}
   --interval-ms N    how often to look for new rows (default 500)
 ${OUTPUT_HELP}
 ${CONNECTION_HELP}`
-
-// Ids come from one sequence but concurrent writers commit out of order: look back this far and
-// remember what was printed, so a late commit is shown once and never skipped.
-const LOOK_BACK_IDS = 20_000n
 
 export async function tailCommand (argv: string[], out: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
   const { values } = parse(argv, { ...CONNECTION_OPTIONS, ...FILTER_OPTIONS, ...OUTPUT_OPTIONS, lines: { type: 'string', default: '10' }, 'interval-ms': { type: 'string', default: '500' } })
@@ -36,29 +33,24 @@ export async function tailCommand (argv: string[], out: NodeJS.WritableStream, s
   const { stop, dispose } = stopSignal(out, signal)
   await withClient(values.url, { target, need: 'read' }, async client => {
     const cond = where.length ? where.join(' AND ') + ' AND ' : ''
+    // Rows already there when tail starts are not news, whatever their id; later commits are, whatever
+    // theirs. One snapshot for the last rows and the start of following: no commit falls between.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     const first = await client.query(`SELECT * FROM (SELECT * FROM ${table} WHERE ${cond}true ORDER BY id DESC LIMIT ${lines}) last ORDER BY id`, params)
-    const max = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${table}`)
-    let high = BigInt(max.rows[0].id)
-    const floor = (): bigint => high > LOOK_BACK_IDS ? high - LOOK_BACK_IDS : 0n
-    // Rows already there when tail starts are not news, whatever their id.
-    const before = await client.query(`SELECT id::text AS id FROM ${table} WHERE id > $1`, [floor().toString()])
-    const seen = new Set<string>(before.rows.map(r => r.id as string))
+    const follower = await follow(client, table, where, params)
+    await client.query('COMMIT')
     for (const row of first.rows) write(row)
+    let more = false
     while (!stop.aborted) {
       // The timer's abort listener is removed when it fires: a long tail keeps no listener per poll.
-      await sleep(interval, undefined, { signal: stop }).catch(() => {})
+      if (!more) await sleep(interval, undefined, { signal: stop }).catch(() => {})
       if (stop.aborted) break
-      const low = floor()
-      const r = await client.query(`SELECT * FROM ${table} WHERE ${cond}id > $${params.length + 1} ORDER BY id`, [...params, low.toString()])
-      for (const row of r.rows) {
-        const id = String(row.id)
-        if (seen.has(id)) continue
+      const polled = await follower.poll()
+      more = polled.more
+      for (const row of polled.rows) {
         if (stop.aborted) break
-        seen.add(id)
         write(row)
-        if (BigInt(id) > high) high = BigInt(id)
       }
-      for (const id of seen) if (BigInt(id) <= low) seen.delete(id)
     }
   }).finally(dispose)
 }

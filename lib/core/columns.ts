@@ -79,7 +79,7 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   { name: 'error_type', type: 'text', notNull: false, source: 'error-type', keys: ['err', 'error'], cap: 'maxMessageLength', line: 'err.type' },
   { name: 'error_message', type: 'text', notNull: false, source: 'error-message', keys: ['err', 'error'], cap: 'maxMessageLength', line: 'err.message' },
   { name: 'stack_trace', type: 'text', notNull: false, source: 'error-stack', keys: ['err', 'error'], cap: 'maxMessageLength', line: 'err.stack' },
-  { name: 'hostname', type: 'text', notNull: false, source: 'string', keys: ['hostname'], cap: MAX_INDEXED_TEXT, line: 'field' },
+  { name: 'hostname', type: 'text', notNull: false, source: 'string', keys: ['hostname'], cap: MAX_INDEXED_TEXT, overLongInContext: true, line: 'field' },
   lookup('pid', 'int32', 'integer'),
   { name: 'trace_id', type: 'text', notNull: false, source: 'trace-id', keys: ['trace_id', 'traceId'], ecs: 'trace', line: 'field' },
   { name: 'span_id', type: 'text', notNull: false, source: 'span-id', keys: ['span_id', 'spanId'], ecs: 'span', line: 'field' },

@@ -20,20 +20,14 @@ export function errorFields (err: Error): Record<string, unknown> {
 }
 
 /**
- * Bytes as they arrive in a JSON line: pino writes a Buffer as { type: 'Buffer', data: [bytes] } and
- * a Uint8Array as { "0": byte, "1": byte, … }. Either is shown by its length only.
+ * A Buffer as it arrives in a JSON line: pino writes it as { "type": "Buffer", "data": [bytes] }, shown
+ * by its length only. Nothing else is taken for bytes: a Uint8Array reaches the line as
+ * { "0": byte, "1": byte, … }, the same text as a logged object with index keys ({ 0: 12, 1: 7 }), so
+ * such an object is kept as logged.
  */
 export function serializedBinary (value: object): string | undefined {
   const v = value as { type?: unknown, data?: unknown }
-  if (v.type === 'Buffer' && Array.isArray(v.data) && Object.keys(v).length === 2) {
-    return `[Buffer ${v.data.length} bytes]`
-  }
-  if (!Object.hasOwn(v, '0') || Array.isArray(v)) return undefined
-  // Index keys come first, in ascending order: a byte array's keys are exactly 0..n-1.
-  const keys = Object.keys(v)
-  for (let i = 0; i < keys.length; i++) {
-    const b = (v as Record<string, unknown>)[keys[i]!]
-    if (keys[i] !== String(i) || typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) return undefined
-  }
-  return `[binary ${keys.length} bytes]`
+  if (v.type !== 'Buffer' || !Array.isArray(v.data) || Object.keys(v).length !== 2) return undefined
+  for (const b of v.data) if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) return undefined
+  return `[Buffer ${v.data.length} bytes]`
 }

@@ -30,9 +30,9 @@ export interface RequestContextOptions extends TraceContextOptions {
   slowThresholdMs?: number
   /** Level of the "request started" line. Default `debug`. */
   startLevel?: Level
-  /** Log request headers (credentials redacted). Default false. */
+  /** Log request headers (credentials redacted) on the "request started" line, at `startLevel`. Default false. */
   logHeaders?: boolean
-  /** Log query parameters. Default false. */
+  /** Log query parameters on the "request started" line, at `startLevel`. Default false. */
   logQuery?: boolean
   /** Log `req.body` as parsed by the application's body parser. Default false. */
   logRequestBody?: boolean
