@@ -26,7 +26,9 @@ export const Mark = {
   /** `curl` or `mysql` where a word starts. */
   Command: 1 << 16,
   /** A character that NFKC may fold (fullwidth, ligatures, …): no rule needs it, the sanitizer folds. */
-  Compat: 1 << 17
+  Compat: 1 << 17,
+  /** A `%XX` escape: no rule needs it, the sanitizer reads the decoded form too. */
+  Encoded: 1 << 18
 } as const
 
-export const ALL_MARKS = (1 << 18) - 1
+export const ALL_MARKS = (1 << 19) - 1

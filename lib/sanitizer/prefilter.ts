@@ -72,6 +72,9 @@ export function secretMarks (s: string, start = 0, end = s.length): number {
         case 46: // .  (c.123, p.Arg, g./m./n./r.)
           if (i >= 1 && HGVS_LETTERS.includes(s.charCodeAt(i - 1))) marks |= Mark.Hgvs
           break
+        case 37: // %XX (read decoded too)
+          if (isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) marks |= Mark.Encoded
+          break
         case 126: // ~  (Azure's …dQ~)
           if (s.charCodeAt(i - 1) === 81) marks |= Mark.Tilde
           break
@@ -90,7 +93,7 @@ const DIGIT = 3
 const CHAR_KIND = new Uint8Array(128)
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c)
-  CHAR_KIND[c] = /[0-9]/.test(ch) ? DIGIT : /[A-Za-z_]/.test(ch) ? WORD : '@=:-.~>'.includes(ch) ? MARK : OTHER
+  CHAR_KIND[c] = /[0-9]/.test(ch) ? DIGIT : /[A-Za-z_]/.test(ch) ? WORD : '@=:-.~>%'.includes(ch) ? MARK : OTHER
 }
 const HGVS_LETTERS = [...'cgmnrp'].map(ch => ch.charCodeAt(0))
 
@@ -104,6 +107,10 @@ function isLetter (c: number): boolean {
 
 function isDigit (c: number): boolean {
   return c >= 48 && c <= 57
+}
+
+function isHex (c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102)
 }
 
 function isSeparator (c: number): boolean {

@@ -2,7 +2,8 @@ import { isLosslessNumber } from 'lossless-json'
 import { ERROR_CODES } from '../core/errors.js'
 import { invalid } from '../core/validate.js'
 import { mayHoldSecret, secretMarks } from './prefilter.js'
-import { NON_ASCII, SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './sensitive-keys.js'
+import { percentDecoded } from './percent.js'
+import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, foldText, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
 import { type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
 import { type OnBadRule, compileUserRules } from './user-patterns.js'
@@ -24,6 +25,8 @@ const MAX_KEY_LENGTH = 256
 const MIN_SECRET_LENGTH = 5
 
 const BUILT_IN = compileBuiltIns(VALUE_PATTERNS)
+// Decoding may bring NUL or new compatibility forms (%EF%BC%A0 is a fullwidth @): cleaned and folded again.
+const FORMS = [foldText, (s: string) => cleanString(percentDecoded(s)), foldText]
 
 /**
  * Redacts secrets and personal data from log values: sensitive keys at any depth, value patterns in
@@ -115,21 +118,29 @@ export class Sanitizer {
     let s = cleanString(value)
     const long = s.length > maxLength
     if (long) s = s.slice(0, maxLength + SLACK)
-    const plain = this.#applyRules(s)
-    // Fullwidth and compatibility forms (ＰＡＳＳＷＯＲＤ：…, fullwidth digits) are read as their NFKC
-    // forms; the folded text is kept only when the rules find something in it.
-    if (NON_ASCII.test(s)) {
-      const folded = s.normalize('NFKC')
-      if (folded !== s) {
-        const out = this.#applyRules(folded)
-        if (out !== folded) s = out
-        else s = plain
-      } else s = plain
-    } else s = plain
+    s = this.#applyToForms(s)
     if (long || s.length > maxLength) {
       s = (s.slice(0, maxLength) + `…[TRUNCATED ${value.length - maxLength} chars]`).toWellFormed()
     }
     return s
+  }
+
+  /**
+   * The rules over `s` and over the forms it reads as: NFKC without invisible characters (ＰＡＳＳＷＯＲＤ：,
+   * pass\u200bword=), then percent-decoded (jane%40example.com), then folded again. Each form is read
+   * from the previous one as redacted, so what an earlier form redacted stays redacted. The last form in
+   * which the rules find something is kept (folded, decoded, redacted); otherwise `s` as it came.
+   */
+  #applyToForms (s: string): string {
+    let out = this.#applyRules(s)
+    let form = out
+    for (const next of FORMS) {
+      const alt = next(form)
+      if (alt === form) continue
+      form = this.#applyRules(alt)
+      if (form !== alt) out = form
+    }
+    return out
   }
 
   #applyRules (s: string): string {

@@ -1,6 +1,7 @@
 /**
  * The reference design's SENSITIVE_KEYS, and more. A key is sensitive when its normalised form (lower
- * case, without `_` and `-`) contains one of these as a substring.
+ * case, without separators `_`, `-`, `.` and spaces, without invisible characters) contains one of
+ * these as a substring.
  */
 export const SENSITIVE_KEYS: readonly string[] = [
   // Authentication and security
@@ -9,7 +10,7 @@ export const SENSITIVE_KEYS: readonly string[] = [
   'private_key', 'secret', 'apisecret', 'api_secret', 'authorization',
   'bearer', 'credential', 'credentials',
   // Beyond the reference: cookies and session ids are credentials too
-  'cookie', 'passphrase', 'sessionid', 'sessid', 'signature', 'passw0rd',
+  'cookie', 'passphrase', 'sessionid', 'sessid', 'signature', 'passw0rd', 'passcode', 'pincode',
   // User identifiers
   'email', 'emailaddress', 'phone', 'phonenumber',
   // Payment data
@@ -22,18 +23,26 @@ export const SENSITIVE_KEYS: readonly string[] = [
  * Short words that make a key sensitive only as a whole word of it (split at `_`, `-`, `.`, spaces and
  * camelCase): `auth`, `db_pass`, `X-Auth` and `userPin` are, `author`, `passenger` and `spinner` are not.
  */
-export const SENSITIVE_KEY_WORDS: readonly string[] = ['auth', 'pass', 'pw', 'pin', 'otp', 'ssn', 'iban', 'cvv', 'cvc', 'sig']
+export const SENSITIVE_KEY_WORDS: readonly string[] = ['auth', 'pass', 'pw', 'pin', 'otp', 'ssn', 'iban', 'cvv', 'cvc', 'cvv2', 'cvc2', 'sig']
 
 // Fullwidth and other compatibility forms (ＰＡＳＳＷＯＲＤ) fold to ASCII before any comparison.
 export const NON_ASCII = /[\u0080-\uffff]/
 
-/** A key folded to its NFKC form when it holds anything beyond ASCII. */
-export function foldKey (key: string): string {
-  return NON_ASCII.test(key) ? key.normalize('NFKC') : key
+// Characters that print as nothing: inside a word (pass\u200bword, to\u00adken) they hide it from a
+// comparison, so every comparison drops them. Soft hyphen, Mongolian vowel separator, zero-width
+// space/non-joiner/joiner, LRM/RLM, word joiner and invisible operators, BOM.
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g
+
+/** `s` in NFKC form without invisible characters, when it holds anything beyond ASCII. */
+export function foldText (s: string): string {
+  return NON_ASCII.test(s) ? s.normalize('NFKC').replace(INVISIBLE, '') : s
 }
 
+export const foldKey = foldText
+
+/** A key as the lists compare it: folded, lower case, without `_`, `-`, `.` and spaces (so `p.a.s.s.w.o.r.d`). */
 export function normalizeKey (key: string): string {
-  return foldKey(key).toLowerCase().replace(/[_-]/g, '')
+  return foldKey(key).toLowerCase().replace(/[_.\s-]/g, '')
 }
 
 /** The words of a key, lower case: `X-Auth-Token` → x, auth, token; `dbPass` → db, pass. */
@@ -45,7 +54,7 @@ export function keyWords (key: string): string[] {
 export const TEXT_KEY_TAIL = 64
 
 // These have rules of their own for bare values (a scheme before the token, a cookie list to the line end).
-const HEADER_KEYS = ['authorization', 'cookie']
+const HEADER_KEYS = ['authorization', 'cookie', 'cookies']
 
 /**
  * Whether a name in text (`DB_PASSWORD=`, `"api_key":`, `pin_code=`) names a secret: the same lists as
@@ -68,7 +77,7 @@ export function textKeyKind (name: string): 'secret' | 'header' | null {
 const kindCache = new Map<string, 'secret' | 'header' | null>()
 
 function textKeyKindOf (name: string): 'secret' | 'header' | null {
-  const norm = normalizeKey(name).replace(/\./g, '')
+  const norm = normalizeKey(name)
   if (HEADER_KEYS.some(h => norm.endsWith(h))) return 'header'
   const words = keyWords(name).filter(w => w !== '')
   if (words.some(w => SENSITIVE_KEY_WORDS.includes(w))) return 'secret'

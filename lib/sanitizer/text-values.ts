@@ -68,20 +68,57 @@ export function assignedSecret (s: string, m: RegExpExecArray): Span | null {
   if (kind === null) return null
   const at = m.index + m[0].length
   if (at >= s.length) return null
-  const value = valueEnd(s, at)
-  // Bare Authorization and Cookie values (`Authorization: Token x`) are their own rules' to read.
-  if (kind === 'header' && value.kind === 'bare') return null
-  if (value.end <= at) return null
+  // Every value read here is redacted: a scan that gave up would be read again from the next name
+  // inside it (`cookie=cookie=…`), once per name, and the whole pass would grow with the square.
+  const value = kind === 'header' ? headerValue(s, at, m[1]!) : { from: at, ...valueEnd(s, at) }
+  if (value.end <= value.from) return null
   const keyQuote = m[2]!
   let text = REDACTED
   if (value.kind === 'quoted') {
-    const open = s.charCodeAt(at) === BACKSLASH ? s.slice(at, at + 2) : s[at]!
-    const closed = value.end - at >= 2 * open.length && s.slice(value.end - open.length, value.end) === open
+    const open = s.charCodeAt(value.from) === BACKSLASH ? s.slice(value.from, value.from + 2) : s[value.from]!
+    const closed = value.end - value.from >= 2 * open.length && s.slice(value.end - open.length, value.end) === open
     text = open + REDACTED + (closed ? open : '')
   } else if (keyQuote !== '') {
     text = keyQuote + REDACTED + keyQuote
   }
-  return { from: at, to: value.end, text }
+  return { from: value.from, to: value.end, text }
+}
+
+/**
+ * A bare Authorization or Cookie value after `name=` / `name:` (`HTTP_AUTHORIZATION=Token x`,
+ * `cookie=sid=x; theme=y`, `?session_cookie=x&`): an Authorization value keeps a scheme word before
+ * its credential (the credential goes), a cookie list runs on over `; name=value` pairs. Quoted and
+ * bracketed values end as {@link valueEnd} says. One forward scan: what it reads is redacted.
+ */
+function headerValue (s: string, at: number, name: string): { from: number, end: number, kind: 'quoted' | 'bracketed' | 'bare' } {
+  let value = valueEnd(s, at)
+  if (value.kind !== 'bare') return { from: at, ...value }
+  if (/cookies?$/i.test(name.slice(-8))) {
+    for (let i = value.end; s.charCodeAt(i) === 59;) {
+      i++
+      while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++
+      const next = valueEnd(s, i)
+      const eq = indexIn(s, i, next.end, 61)
+      // A pair named like a secret (`; HTTP_AUTHORIZATION=Token x`) is left to the rule's next match.
+      if (next.kind !== 'bare' || eq <= i || textKeyKind(s.slice(i, eq)) !== null) break
+      value = next
+      i = next.end
+    }
+    return { from: at, ...value }
+  }
+  if (value.end - at > 16 || !AUTH_SCHEME.test(s.slice(at, value.end))) return { from: at, ...value }
+  let i = value.end
+  while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++
+  const credential = valueEnd(s, i)
+  return i > value.end && credential.end > i ? { from: i, ...credential } : { from: at, ...value }
+}
+
+const AUTH_SCHEME = /^(?:bearer|basic|token|digest|negotiate|ntlm|apikey|api-key|sso-key|hmac|key|aws4-hmac-sha256)$/i
+
+/** The first index of the character `c` in `s.slice(from, to)`, or -1. */
+function indexIn (s: string, from: number, to: number, c: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === c) return i
+  return -1
 }
 
 /** Text rule's name: a run of name characters, its closing quote, then `=`, `:`, `=>` or `:=`. */

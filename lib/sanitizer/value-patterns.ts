@@ -62,7 +62,7 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
   {
     name: 'Authorization header',
     marks: Mark.KeyWord,
-    pattern: String.raw`(?<![A-Za-z0-9_])(authorization\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|api-key|sso-key|hmac|key)\s+)?)[^\s"'\\,;]+`,
+    pattern: String.raw`(?<![A-Za-z0-9_])(authorization\\?["']?\s{0,4}(?::=|[:=])\s{0,4}\\?["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|api-key|sso-key|hmac|key)\s+)?)[^\s"'\\,;]+`,
     flags: 'i',
     replacement: '$1[REDACTED]',
     examples: ['Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', '{"authorization":"abcdef123456"}']
@@ -160,9 +160,11 @@ export const VALUE_PATTERNS: readonly BuiltInRule[] = [
   {
     name: 'email address',
     marks: Mark.At,
-    pattern: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b`,
+    // Letters of any script, in the local part and the domain (rené.müller@münchen.de, IDN top-level domains).
+    pattern: String.raw`(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{M}\p{N}._%+-]+@[\p{L}\p{M}\p{N}.-]+\.[\p{L}\p{M}]{2,}(?![\p{L}\p{M}\p{N}_])`,
+    flags: 'u',
     replacement: '[REDACTED_EMAIL]',
-    examples: ['jane.doe@example.com', 'jane.doe+tag@example.co.uk']
+    examples: ['jane.doe@example.com', 'jane.doe+tag@example.co.uk', 'rené.müller@example.de', 'user@münchen.de', 'почта@пример.рф']
   },
   {
     // 32+ letters and digits mixing upper case, lower case and digits (so hex hashes and ids survive).
