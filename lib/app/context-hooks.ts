@@ -88,12 +88,21 @@ function keysOf (chindings: string): Set<string> {
 }
 
 function ambient (logger: Logger): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
   const ctx = currentContext()
-  if (ctx === undefined) return out
+  if (ctx === undefined) return {}
   const bound = keysOf(chindingsOf(logger))
+  // Most stores share no key with the logger's bindings: a spread copies them in one step (V8 clones
+  // the store's shape, where a loop adds field by field). Like setField it defines `__proto__` as a
+  // field; it also copies the store's symbol-keyed bookkeeping, which pino never writes.
+  if (!sharesKey(ctx, bound)) return { ...ctx }
+  const out: Record<string, unknown> = {}
   for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
+}
+
+function sharesKey (ctx: Record<string, unknown>, keys: Set<string>): boolean {
+  for (const k of keys) if (Object.hasOwn(ctx, k)) return true
+  return false
 }
 
 /**

@@ -97,7 +97,7 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
       logger.warn({ [UNLIMITED]: true, duration_ms: ms }, `request aborted by the client: ${req.method} ${path}`)
       return
     }
-    const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
+    const fields: Record<string | symbol, unknown> = { status_code: res.statusCode, duration_ms: ms, [UNLIMITED]: true }
     const reqBody = (req as { body?: unknown }).body
     if (options.logRequestBody && reqBody !== undefined) fields.request_body = bodyForLog(reqBody, req.headers['content-type'], maxBody)
     if (state.body) fields.response_body = bodyForLog(Buffer.concat(state.body), res.getHeader('content-type'), maxBody, state.bodySize! > bodyLimit)
