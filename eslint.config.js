@@ -34,5 +34,15 @@ export default [
         }]
       }]
     }
+  },
+  {
+    // Issue 18: private state as #fields (as pino and kysely do), private at run time and not only to tsc.
+    files: ['lib/**', 'transport/**'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty, TSAbstractPropertyDefinition)[accessibility=/^(private|protected)$/]',
+        message: 'private state is a #field (or a module symbol), not a TypeScript private member'
+      }]
+    }
   }
 ]

@@ -37,26 +37,28 @@ t.test('logging faster than the worker parses: its heap stays under the cap plus
   // Bindings are serialized once on the app thread but parsed and sanitized on every line in the
   // worker (a secret among them takes every line off the fast path): the app outruns the worker, as
   // a service with rich child loggers does.
-  // At most 30 000 lines: each costs a full parse of 150 fields in the worker (then again when its
+  // At most 15 000 lines (110 MB, seven times the cap): each costs a full parse of 150 fields in the worker (then again when its
   // spill is loaded), minutes with coverage on a loaded machine.
   await floodHeap(t, 8000, false, logger => {
     const child = logger.child({ password: 'hunter2', tenant: Object.fromEntries(range(150).map(i => [`field_${i}`, { id: i, label: `value ${i}`, tags: ['a', 'b'] }])) })
     return seq => child.info({ seq }, 'sustained flood')
-  }, 30_000)
+  }, { maxLines: 15_000 })
 })
 
 t.test('a sustained flood of plain lines: the lines waiting to be parsed do not pin the chunks they came in', async t => {
-  // Lines on the fast path, as fast as one thread logs: the worker keeps some, spills the rest.
-  await floodHeap(t, 20_000, true, logger => seq => logger.info({ seq, user_id: `user-${seq % 997}`, path: `/api/v1/orders/${seq % 2000}/items`, cart: { items: seq % 9, currency: 'EUR' } }, 'order item lookup finished for the storefront checkout flow'))
+  // Lines on the fast path, faster than the worker takes them with coverage on: it keeps some and
+  // spills the rest. 8 s at 50 000 lines/s: at full speed (2 M lines in 20 s) loading them all again
+  // took minutes, and the old code's growth showed as well at this rate (17 MiB to 34-45 MiB).
+  await floodHeap(t, 8000, true, logger => seq => logger.info({ seq, user_id: `user-${seq % 997}`, path: `/api/v1/orders/${seq % 2000}/items`, cart: { items: seq % 9, currency: 'EUR' } }, 'order item lookup finished for the storefront checkout flow'), { linesPerSecond: 50_000 })
 })
 
 /**
- * Floods a transport with a 16 MiB cap for `ms` (or `maxLines`), sampling the worker's live heap (after a full GC)
+ * Floods a transport with a 16 MiB cap for `ms` (or `maxLines`, at most `linesPerSecond`), sampling the worker's live heap (after a full GC)
  * every half second: it must stay under the cap plus a fixed overhead, and every line land once.
  * `checkGrowth` also compares the first and last quarters (the app must log in short stretches for
  * both to be sampled).
  */
-async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logger: Logger) => (seq: number) => void, maxLines = Infinity): Promise<void> {
+async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logger: Logger) => (seq: number) => void, { maxLines = Infinity, linesPerSecond = Infinity } = {}): Promise<void> {
   const { target, client } = await freshTarget(t)
   const dir = spillDir(t)
   const cap = 16 * MiB
@@ -72,9 +74,10 @@ async function floodHeap (t: Test, ms: number, checkGrowth: boolean, make: (logg
   let sampled = from
   const until = from + ms
   while (Date.now() < until && seq < maxLines) {
-    for (let i = 0; i < 10_000; i++) log(seq++)
-    // Lets thread-stream hand the lines over; the app gives the worker no other slack.
-    await new Promise(resolve => setImmediate(resolve))
+    for (let i = 0; i < 10_000 && seq < maxLines; i++) log(seq++)
+    // Lets thread-stream hand the lines over; the app gives the worker no other slack but its rate.
+    const ahead = seq / linesPerSecond * 1000 - (Date.now() - from)
+    await new Promise(resolve => ahead > 0 ? setTimeout(resolve, ahead) : setImmediate(resolve))
     if (Date.now() - sampled > 500) {
       const stats = await requestStats(stream as never, true)
       peak = Math.max(peak, stats.heapUsedBytes)

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { qualifiedTable } from '../lib/core/identifiers.js'
-import { CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
+import { COLUMNS, CONTEXT_INDEX, TIMESTAMP_INDEX } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from '../transport/copy-text.js'
 import { restampAtNow } from '../transport/restamp.js'
 import { freshTarget, rows, transportLogger } from './support/db.js'
@@ -69,8 +69,8 @@ t.test('columns that take a number keep its text or its exact value', async t =>
 })
 
 t.test('rehoming a row keeps the numbers of its context as written', async t => {
-  const line = encodeRow(['2020-01-01T00:00:00.000Z', 'info', null, 'm', '{"tx":9007199254740993,"d":1.50,"a":[1e400]}',
-    null, null, null, null, null, null, null, null, null, null, null, null, null])
+  const fields: Record<string, string> = { timestamp: '2020-01-01T00:00:00.000Z', level: 'info', message: 'm', context: '{"tx":9007199254740993,"d":1.50,"a":[1e400]}' }
+  const line = encodeRow(COLUMNS.map(c => fields[c] ?? null))
   const moved = decodeRow(restampAtNow(line, Date.UTC(2026, 10, 1)))
   t.equal(moved[TIMESTAMP_INDEX], '2026-11-01T00:00:00.000Z')
   t.equal(moved[CONTEXT_INDEX], '{"tx":9007199254740993,"d":1.50,"a":[1e400],"original_time":"2020-01-01T00:00:00.000Z"}')

@@ -1,13 +1,16 @@
 // The examples in README.md, run as written in a consumer project against a database of their own:
 // the README cannot show code that does not work.
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import pg from 'pg'
-import { ROOT, consumerDir, runFixture } from './support/consumer.js'
+import { GC_AT_EXIT, ROOT, consumerDir, runFixture } from './support/consumer.js'
 import { connect, databaseUrl } from './support/db.js'
 import { migrate } from '../lib/database/migrate.js'
+import { connectionConfig } from '../lib/core/connection.js'
+import { resolveOptions } from '../lib/core/transport-options.js'
+import { configuredTarget, defaultSpillDir } from '../transport/spill-target.js'
 
 /** The README's ```js blocks, in order. */
 function readmeExamples (text = readFileSync(join(ROOT, 'README.md'), 'utf8')): string[] {
@@ -41,7 +44,8 @@ t.test('every README example runs as written and its lines land', async t => {
   for (const [i, code] of examples.entries()) {
     const file = `readme-example-${i}.mjs`
     writeFileSync(join(dir, file), code)
-    const run = await runFixture(dir, file, { DATABASE_URL: url, LOG_CONSOLE: 'false' }, 60_000, { copy: false })
+    // A full GC as the loop empties: a logger the example no longer references must not lose its line.
+    const run = await runFixture(dir, file, { DATABASE_URL: url, LOG_CONSOLE: 'false' }, 60_000, { copy: false, nodeArgs: GC_AT_EXIT })
     t.equal(run.code, 0, `example ${i + 1} exits 0\n${run.stderr}`)
   }
   const c = new pg.Client({ connectionString: url })
@@ -54,4 +58,9 @@ t.test('every README example runs as written and its lines land', async t => {
     ['api', 'slow', 'r-1', '42']
   ])
   t.match(rows.find(r => r.message === 'slow').context, { step: 'payment' })
+  // Each worker ended through its close (a worker killed without one leaves its lease behind).
+  const o = resolveOptions({ connectionString: url })
+  const spillDir = defaultSpillDir(o.appName, configuredTarget(connectionConfig(url, o.appName), o.target))
+  t.teardown(() => rmSync(spillDir, { recursive: true, force: true }))
+  t.same(existsSync(spillDir) ? readdirSync(spillDir) : [], [], `nothing left in ${spillDir}`)
 })

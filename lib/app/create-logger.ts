@@ -24,7 +24,10 @@ export type CuratorLogger = Logger & {
   readonly rateLimiter: RateLimiter | undefined
   /** The database transport's counters, or undefined without a database output. */
   transportStats (): Promise<TransportStats | undefined>
-  /** Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone. */
+  /**
+   * Ends the outputs: every accepted line committed or spilled. Resolves once the worker is gone.
+   * Until then the transport stays referenced, even when the application drops the logger: it ends at exit.
+   */
   close (): Promise<void>
 }
 
@@ -46,6 +49,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const transport = output === undefined
     ? undefined
     : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
+  if (transport) hold(transport)
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let report: SuppressionReport | undefined
@@ -126,6 +130,19 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     logger.warn('curator-log: no database configured (set DATABASE_URL or database.connectionString); logging to the console only')
   }
   return logger
+}
+
+/**
+ * Transports not closed yet. Once its worker is ready pino holds the stream only weakly (its exit
+ * hook through a WeakRef, and thread-stream terminates the worker of a collected stream): a logger the
+ * application drops would be collected and its worker killed without a close, losing the lines it
+ * holds. Held here, the stream reaches pino's exit hook, which ends it.
+ */
+const unclosed = new Set<EndableStream>()
+
+function hold (transport: EndableStream): void {
+  unclosed.add(transport)
+  transport.once('close', () => unclosed.delete(transport))
 }
 
 /** The transport's own checks, run here so that a mistake throws from createLogger, named under `database.`. */

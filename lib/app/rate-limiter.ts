@@ -30,10 +30,13 @@ export class RateLimiter {
   readonly mode: RateLimitMode
   /** Lines refused since the last {@link resetDroppedCount}. */
   droppedCount = 0
-  private readonly buckets = new Map<string, Bucket>()
-  private readonly byLevel = new Map<number, Map<string, Bucket>>()
+  readonly #buckets = new Map<string, Bucket>()
+  readonly #byLevel = new Map<number, Map<string, Bucket>>()
+  readonly #clock: () => number
 
-  constructor (options: RateLimiterOptions | number = {}, private readonly clock: () => number = performance.now.bind(performance)) {
+  /** @param clock the current time in ms (default performance.now); tests pass their own. */
+  constructor (options: RateLimiterOptions | number = {}, clock: () => number = performance.now.bind(performance)) {
+    this.#clock = clock
     const o = typeof options === 'number' ? { maxPerSecond: options } : options
     this.maxPerSecond = o.maxPerSecond ?? 100
     this.burst = o.burst ?? this.maxPerSecond
@@ -45,7 +48,7 @@ export class RateLimiter {
 
   /** Whether a line with this key may be logged now (the key is ignored in global mode). */
   shouldLog (key = ''): boolean {
-    return this.take(this.buckets, this.mode === 'global' ? '' : key)
+    return this.#take(this.#buckets, this.mode === 'global' ? '' : key)
   }
 
   /**
@@ -53,20 +56,20 @@ export class RateLimiter {
    * a dropped call costs two map lookups.
    */
   allow (level: number, template: string): boolean {
-    if (this.mode === 'global') return this.take(this.buckets, '')
-    let byTemplate = this.byLevel.get(level)
+    if (this.mode === 'global') return this.#take(this.#buckets, '')
+    let byTemplate = this.#byLevel.get(level)
     if (byTemplate === undefined) {
       byTemplate = new Map()
-      this.byLevel.set(level, byTemplate)
+      this.#byLevel.set(level, byTemplate)
     }
-    return this.take(byTemplate, template)
+    return this.#take(byTemplate, template)
   }
 
-  private take (buckets: Map<string, Bucket>, key: string): boolean {
-    const now = this.clock()
+  #take (buckets: Map<string, Bucket>, key: string): boolean {
+    const now = this.#clock()
     let b = buckets.get(key)
     if (b === undefined) {
-      if (buckets.size >= MAX_KEYS) this.evictIdle(buckets, now)
+      if (buckets.size >= MAX_KEYS) this.#evictIdle(buckets, now)
       b = { tokens: this.burst, at: now, dropped: 0 }
       buckets.set(key, b)
     } else {
@@ -104,13 +107,13 @@ export class RateLimiter {
         }
       }
     }
-    collect(this.buckets, '')
-    for (const [level, buckets] of this.byLevel) collect(buckets, `${level}:`)
+    collect(this.#buckets, '')
+    for (const [level, buckets] of this.#byLevel) collect(buckets, `${level}:`)
     return out
   }
 
   /** Drops full buckets (keys not seen for a while), or everything if none is idle. */
-  private evictIdle (buckets: Map<string, Bucket>, now: number): void {
+  #evictIdle (buckets: Map<string, Bucket>, now: number): void {
     for (const [k, b] of buckets) {
       if (b.dropped === 0 && b.tokens + (now - b.at) * this.maxPerSecond / 1000 >= this.burst) buckets.delete(k)
     }

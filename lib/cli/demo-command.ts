@@ -3,6 +3,7 @@ import { qualifiedTable } from '../core/identifiers.js'
 import { migrate } from '../database/migrate.js'
 import { transportEntry } from '../app/transport-entry.js'
 import { runDemoTraffic } from './demo-app.js'
+import { lineWriter } from './log-output.js'
 import { describeServer, connectionConfig } from '../core/connection.js'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
 
@@ -78,12 +79,8 @@ async function printBack (client: import('pg').Client, table: string, requestId:
   // By severity: the first row of each level depends on which of the COPY connections committed first.
   const levels = await client.query(`SELECT level, count(*)::int AS n FROM ${table} GROUP BY level ORDER BY array_position(ARRAY['trace', 'debug', 'info', 'warn', 'error', 'fatal'], level) NULLS LAST, level`)
   out.write('rows per level: ' + levels.rows.map(r => `${r.level}=${r.n}`).join(' ') + '\n\n')
-  const r = await client.query(`SELECT timestamp, level, message, request_id, user_id, ip_address, method, path, status_code, duration_ms, error_type, error_message, context
-    FROM ${table} WHERE request_id = $1 ORDER BY id`, [requestId])
+  // Every column, shown as `curator-log query` shows rows: the column spec decides the fields.
+  const r = await client.query(`SELECT * FROM ${table} WHERE request_id = $1 ORDER BY id`, [requestId])
   out.write(`the rows of request ${requestId} (it failed; secrets were redacted in the worker):\n`)
-  for (const row of r.rows) {
-    out.write(`${row.timestamp.toISOString()} ${row.level.padEnd(5)} ${row.message} user_id=${row.user_id} ip=${row.ip_address} ${row.method} ${row.path}` +
-      (row.status_code ? ` status=${row.status_code} duration_ms=${row.duration_ms.toFixed(1)}` : '') +
-      (row.error_type ? ` error=${row.error_type}: ${row.error_message}` : '') + ` context=${JSON.stringify(row.context)}\n`)
-  }
+  r.rows.forEach(lineWriter(out, true))
 }

@@ -1,8 +1,9 @@
 /**
  * The one description of system_logs' columns: the COPY column list and field order, both row
- * mappers (transport/record-to-row.ts and the fast path, transport/line-to-row.ts), the CLI's output
- * and the benches all read it. test/columns-table.test.ts holds it to the migrated table, so a
- * migration and this list cannot drift apart. Adding a column: docs/design-notes.md.
+ * mappers (transport/record-to-row.ts and the fast path, transport/line-to-row.ts), the CLI's output,
+ * the benches and the column table of docs/transport.md (npm run docs:columns) all read it.
+ * test/columns-table.test.ts holds it to the migrated table, so a migration and this list cannot
+ * drift apart. Adding a column: docs/design-notes.md.
  */
 
 /** PostgreSQL types as `format_type()` spells them. */

@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Test } from 'tap'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Node options for runFixture's nodeArgs: a full GC as the event loop empties, before pino's exit hooks. */
+export const GC_AT_EXIT = ['--expose-gc', '--import', pathToFileURL(join(ROOT, 'test/fixtures/gc-at-exit.mjs')).href]
 
 /**
  * A project folder outside the repository with curator-log installed as a package (a link to this
@@ -29,6 +32,8 @@ export interface RunOptions {
   wrap?: string[]
   /** SIGKILLs the process (the wrapper: give it --kill-child) as soon as it prints a whole line. */
   killOnOutput?: boolean
+  /** Options for node itself, before the fixture (e.g. --expose-gc). */
+  nodeArgs?: string[]
 }
 
 /** Copies a fixture into the consumer folder and runs it with node; resolves with its output. */
@@ -37,7 +42,7 @@ export function runFixture (dir: string, fixture: string, env: Record<string, st
   return new Promise((resolve, reject) => {
     // tap injects its process-info loader (and with it signal-exit's handlers) into node children
     // through NODE_OPTIONS; `env -u` keeps the fixture a plain node process, as in production.
-    const command = [...run.wrap ?? [], 'env', '-u', 'NODE_OPTIONS', process.execPath, fixture]
+    const command = [...run.wrap ?? [], 'env', '-u', 'NODE_OPTIONS', process.execPath, ...run.nodeArgs ?? [], fixture]
     const child = spawn(command[0], command.slice(1), { cwd: dir, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
