@@ -1,5 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino'
-import { pinoHead } from '../core/pino-head.js'
+import { pinoHeadEnd } from '../core/pino-head.js'
 import { setField } from '../sanitizer/values.js'
 import { lineSpan } from './otel-span.js'
 import { copyFields, currentContext, routeContextForLine, serializedContext } from './context.js'
@@ -30,10 +30,11 @@ const NOTHING: Record<string, unknown> = Object.freeze({}) as Record<string, unk
 export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrite?: StreamWrite, timeKey = 'time'): Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy'> & { streamWrite: StreamWrite } {
   return {
     mixin (obj, level, self) {
-      let own = routeContextForLine(store => membersAsPino(store, self as Logger)) === 'object' ? ambient(self as Logger) : NOTHING
+      // The logger goes along as an argument: a closure here would be one more allocation per line.
+      let own = routeContextForLine(membersAsPino, self as Logger) === 'object' ? ambient(self as Logger) : NOTHING
       // A line written in a child span of the request carries that span's ids (written after the
       // context's, so they win).
-      const span = lineSpan(currentContext())
+      const span = lineSpan()
       if (span !== undefined) own = own === NOTHING ? span : Object.assign(own, span)
       if (!userMixin) return own
       const extra = userMixin(obj, level, self)
@@ -55,8 +56,8 @@ export function contextHooks (userMixin?: LoggerOptions['mixin'], userStreamWrit
  * transport takes only those as the level and timestamp) and before everything else.
  */
 function withMembers (line: string, members: string, timeKey: string): string {
-  const at = pinoHead(line, timeKey)?.end ?? 1
-  if (at === 1) return '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
+  const at = pinoHeadEnd(line, timeKey)
+  if (at < 0) return '{' + members + (line.charCodeAt(1) === 125 ? '' : ',') + line.slice(1)
   return line.slice(0, at) + ',' + members + line.slice(at)
 }
 
@@ -67,7 +68,7 @@ function withMembers (line: string, members: string, timeKey: string): string {
 export function contextMixin (userMixin?: LoggerOptions['mixin']): NonNullable<LoggerOptions['mixin']> {
   return (obj, level, self) => {
     const ctx = ambient(self as Logger)
-    const span = lineSpan(currentContext())
+    const span = lineSpan()
     if (span !== undefined) copyFields(ctx, span)
     return userMixin ? copyFields(ctx, userMixin(obj, level, self)) : ctx
   }
@@ -87,12 +88,21 @@ function keysOf (chindings: string): Set<string> {
 }
 
 function ambient (logger: Logger): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
   const ctx = currentContext()
-  if (ctx === undefined) return out
+  if (ctx === undefined) return {}
   const bound = keysOf(chindingsOf(logger))
+  // Most stores share no key with the logger's bindings: a spread copies them in one step (V8 clones
+  // the store's shape, where a loop adds field by field). Like setField it defines `__proto__` as a
+  // field; it also copies the store's symbol-keyed bookkeeping, which pino never writes.
+  if (!sharesKey(ctx, bound)) return { ...ctx }
+  const out: Record<string, unknown> = {}
   for (const k of Object.keys(ctx)) if (!bound.has(k)) setField(out, k, ctx[k])
   return out
+}
+
+function sharesKey (ctx: Record<string, unknown>, keys: Set<string>): boolean {
+  for (const k of keys) if (Object.hasOwn(ctx, k)) return true
+  return false
 }
 
 /**

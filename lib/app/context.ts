@@ -75,8 +75,8 @@ function forget (store: Store): void {
  */
 export type ContextRoute = 'none' | 'object' | 'members'
 
-/** The {@link ContextRoute} of a line logged now; `serialize` runs once per store, on its second line. */
-export function routeContextForLine (serialize: (store: LogContext) => string): ContextRoute {
+/** The {@link ContextRoute} of a line logged now; `serialize(store, arg)` runs once per store, on its second line. */
+export function routeContextForLine<A> (serialize: (store: LogContext, arg: A) => string, arg: A): ContextRoute {
   const store: Store | undefined = storage.getStore()
   if (store === undefined) return 'none'
   const members = store[MEMBERS]
@@ -84,7 +84,7 @@ export function routeContextForLine (serialize: (store: LogContext) => string): 
     store[MEMBERS] = { owner: store }
     return 'object'
   }
-  members.text ??= serialize(store)
+  members.text ??= serialize(store, arg)
   return 'members'
 }
 

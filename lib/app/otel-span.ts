@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import type { LogContext } from './context.js'
+import { currentContext } from './context.js'
 import { isSpanId, isTraceId, type TraceFields } from '../core/trace-ids.js'
 
 // The part of @opentelemetry/api used here, typed locally: the package is an optional peer.
@@ -41,11 +41,13 @@ export function activeSpan (): Required<TraceFields> | undefined {
 }
 
 /**
- * The active span's ids for one line, when they differ from those the context already carries (a
- * child span of the request's): undefined in the common case, so the line is written as it was.
+ * The active span's ids for one line, when they differ from those the current context already
+ * carries (a child span of the request's): undefined in the common case, so the line is written as
+ * it was. Until an SDK is seen tracing, it costs a flag test (not even the context's lookup).
  */
-export function lineSpan (ctx: LogContext | undefined): Required<TraceFields> | undefined {
+export function lineSpan (): Required<TraceFields> | undefined {
   if (!tracing) return undefined
+  const ctx = currentContext()
   const span = activeSpan()
   if (span === undefined || (ctx !== undefined && ctx.span_id === span.span_id && ctx.trace_id === span.trace_id)) return undefined
   return span

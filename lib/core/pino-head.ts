@@ -18,21 +18,47 @@ const LEVEL = '{"level":'
  * line does not start that way (another producer, or a custom formatters.level).
  */
 export function pinoHead (line: string, timeKey = 'time'): PinoHead | undefined {
-  if (!line.startsWith(LEVEL)) return undefined
+  const head: PinoHead = { level: [0, 0], end: 0 }
+  return scanHead(line, timeKey, head) < 0 ? undefined : head
+}
+
+/**
+ * Where {@link pinoHead}'s members end, or -1 where it gives undefined, without building the head: the
+ * app thread asks this of every line it puts the context into.
+ */
+export function pinoHeadEnd (line: string, timeKey = 'time'): number {
+  return scanHead(line, timeKey)
+}
+
+// The time member's opening, `,"time":`, for the last time key asked (one per logger in practice).
+let lastKey = 'time'
+let lastTime = ',"time":'
+
+function scanHead (line: string, timeKey: string, head?: PinoHead): number {
+  if (!line.startsWith(LEVEL)) return -1
   const levelEnd = scalarEnd(line, LEVEL.length)
-  if (levelEnd < 0) return undefined
-  const head: PinoHead = { level: [LEVEL.length, levelEnd], end: levelEnd }
-  const time = `,${JSON.stringify(timeKey)}:`
+  if (levelEnd < 0) return -1
+  let end = levelEnd
+  if (timeKey !== lastKey) {
+    lastTime = `,${JSON.stringify(timeKey)}:`
+    lastKey = timeKey
+  }
+  const time = lastTime
   if (line.startsWith(time, levelEnd)) {
     const at = levelEnd + time.length
     const timeEnd = scalarEnd(line, at)
     if (timeEnd >= 0) {
-      head.time = [at, timeEnd]
-      head.end = timeEnd
+      end = timeEnd
+      if (head) head.time = [at, timeEnd]
     }
   }
-  const c = line.charCodeAt(head.end)
-  return c === 44 || c === 125 ? head : undefined
+  const c = line.charCodeAt(end)
+  if (c !== 44 && c !== 125) return -1
+  if (head) {
+    head.level = [LEVEL.length, levelEnd]
+    head.end = end
+  }
+  return end
 }
 
 /** End of a JSON number or string token at i, or -1 for anything else. */

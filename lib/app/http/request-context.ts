@@ -48,7 +48,7 @@ export interface RequestContextOptions extends TraceContextOptions {
 type Next = (err?: unknown) => void
 const kState = Symbol('curator-log.request')
 
-interface RequestState { store: LogContext, start: number, excluded: boolean, body?: Uint8Array[], bodySize?: number }
+interface RequestState { store: LogContext, start: number, path: string, excluded: boolean, body?: Uint8Array[], bodySize?: number }
 
 export { bodyForLog } from './body.js'
 
@@ -90,6 +90,30 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   const startLevel = options.startLevel ?? 'debug'
   const trust = compileTrust(options.trustProxy)
 
+  function logEnd (req: IncomingMessage, res: ServerResponse, state: RequestState): void {
+    const ms = performance.now() - state.start
+    const path = state.path
+    if (!res.writableFinished) {
+      logger.warn({ [UNLIMITED]: true, duration_ms: ms }, `request aborted by the client: ${req.method} ${path}`)
+      return
+    }
+    const fields: Record<string | symbol, unknown> = { status_code: res.statusCode, duration_ms: ms, [UNLIMITED]: true }
+    const reqBody = (req as { body?: unknown }).body
+    if (options.logRequestBody && reqBody !== undefined) fields.request_body = bodyForLog(reqBody, req.headers['content-type'], maxBody)
+    if (state.body) fields.response_body = bodyForLog(Buffer.concat(state.body), res.getHeader('content-type'), maxBody, state.bodySize! > bodyLimit)
+    logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
+  }
+
+  function onClose (this: ServerResponse): void {
+    const req = this.req
+    const state = (req as unknown as Record<symbol, RequestState>)[kState]
+    // 'close' is emitted in the request's scope already when the response was ended there (its
+    // socket write started there), as it nearly always is: a second AsyncLocalStorage run would cost
+    // as much as the request's own. Elsewhere (ended from another scope) the request's is restored.
+    if (currentContext() === state.store) logEnd(req, this, state)
+    else runInContext(state.store, () => logEnd(req, this, state))
+  }
+
   return function curatorLogRequestContext (req, res, next) {
     const start = performance.now()
     const trace = options.traceContext === false ? undefined : requestTrace(req.headers)
@@ -100,8 +124,9 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
     res.setHeader(header, id)
     // The request's own context object: the outer one's fields copied in when there is one.
     const outer = currentContext()
-    runInContext(outer === undefined ? ctx : { ...outer, ...ctx }, () => {
-      const state: RequestState = { store: currentContext()!, start, excluded: exclude.has(path) }
+    const store = outer === undefined ? ctx : { ...outer, ...ctx }
+    runInContext(store, () => {
+      const state: RequestState = { store, start, path, excluded: exclude.has(path) }
       ;(req as unknown as Record<symbol, RequestState>)[kState] = state
       timingHeader(res, start)
       if (!state.excluded) {
@@ -113,19 +138,9 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
         }
         if (options.logResponseBody) captureBody(res, state, bodyLimit)
         // One listener: 'close' follows 'finish' on a completed response and comes alone on an aborted
-        // one. It comes once, so a plain listener does (without once()'s wrapper).
-        res.on('close', () => runInContext(state.store, () => {
-          const ms = performance.now() - start
-          if (!res.writableFinished) {
-            logger.warn({ [UNLIMITED]: true, duration_ms: ms }, `request aborted by the client: ${req.method} ${path}`)
-            return
-          }
-          const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: res.statusCode, duration_ms: ms }
-          const reqBody = (req as { body?: unknown }).body
-          if (options.logRequestBody && reqBody !== undefined) fields.request_body = bodyForLog(reqBody, req.headers['content-type'], maxBody)
-          if (state.body) fields.response_body = bodyForLog(Buffer.concat(state.body), res.getHeader('content-type'), maxBody, state.bodySize! > bodyLimit)
-          logger[completionLevel(res.statusCode, ms, slowMs)](fields, `request completed: ${req.method} ${path}`)
-        }))
+        // one. It comes once, so a plain listener does (without once()'s wrapper); and one function
+        // serves every response, which is `this` (no closure per request).
+        res.on('close', onClose)
       }
       next?.()
     })
