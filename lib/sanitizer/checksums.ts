@@ -22,6 +22,9 @@ export function luhnValid (text: string): boolean {
 export function ibanValid (text: string): boolean {
   const s = text.replace(/ /g, '').toUpperCase()
   if (IBAN_LENGTHS[s.slice(0, 2)] !== s.length) return false
+  // A hex id (an OpenTelemetry span id such as be4873812967b8b7) may pass the length and mod-97 checks
+  // by chance; where a country's account number is digits only, a letter in it is no IBAN.
+  if (NUMERIC_BBAN.has(s.slice(0, 2)) && !/^[0-9]+$/.test(s.slice(4))) return false
   let rest = 0
   const rearranged = s.slice(4) + s.slice(0, 4)
   for (let i = 0; i < rearranged.length; i++) {
@@ -32,6 +35,9 @@ export function ibanValid (text: string): boolean {
   }
   return rest === 1
 }
+
+// Countries whose account number (BBAN) is digits only (ISO 13616 registry).
+const NUMERIC_BBAN = new Set('AE AT BA BE CZ DE DK EE ES FI FO GL HR HU IL IS LT ME NO PL PT RS SE SI SK TL TN XK'.split(' '))
 
 // IBAN length by country (ISO 13616 registry): a hash or id that starts like an IBAN rarely has both.
 const IBAN_LENGTHS: Record<string, number> = Object.fromEntries(
