@@ -7,7 +7,7 @@ import { listPartitions, monthStart } from '../lib/database/partition-maintenanc
 import { quoteIdent } from '../lib/core/identifiers.js'
 import { cli } from './support/cli.js'
 import { ROOT } from './support/consumer.js'
-import { assertSeqs, connect, databaseUrl, freshTarget, range, rows, transportLogger } from './support/db.js'
+import { assertSeqs, connect, databaseUrl, freshTarget, range, rows, transportLogger, waitFor } from './support/db.js'
 
 const names = async (client: Parameters<typeof listPartitions>[0], target: Parameters<typeof listPartitions>[1]) => (await listPartitions(client, target)).map(p => p.name)
 
@@ -135,6 +135,8 @@ t.test('least privilege: a writer role that may only insert', async t => {
   await off.end()
   const on = await transportLogger(t, target, {}, {}, url.toString())
   for (let i = 0; i < 3; i++) on.logger.info({ seq: 2 + i }, 'as the writer, maintenance on')
+  // Warnings from a closing worker go straight to fd 2, past this capture: wait for it first.
+  await waitFor('the maintenance warning', async () => stderr.join('').includes('partition maintenance failed'), 60_000)
   await on.end()
   t.same((await rows<Record<string, any>>(client, target)).map(r => r.context.seq), [1, 2, 3, 4])
   const warnings = stderr.join('').split('\n').filter(l => l.includes('partition maintenance failed'))

@@ -1,5 +1,4 @@
 import { isatty } from 'node:tty'
-import sonicBoom from 'sonic-boom'
 import { integer, object } from '../lib/core/validate.js'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { jsonSafe, printablePretty } from '../lib/sanitizer/printable.js'
@@ -7,9 +6,7 @@ import { parseExact, stringifyExact } from './exact-json.js'
 import type { LevelNames } from '../lib/core/levels.js'
 import type { OwnedFields } from './pino-line.js'
 import type { ConsoleOutputOptions } from '../lib/core/transport-options.js'
-
-// sonic-boom is CommonJS: at run time its default export is the class its types call SonicBoom.
-const SonicBoom = sonicBoom as unknown as typeof import('sonic-boom').SonicBoom
+import { SonicBoom } from './worker-stderr.js'
 
 /** Prints lines after sanitizing: a clean line as it came, any other from its sanitized record. */
 export class ConsoleOutput {

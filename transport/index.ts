@@ -21,6 +21,7 @@ import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
 import { openSpillStore } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
+import { warn, warnDirectly } from './worker-stderr.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
 export type { TransportOptions } from '../lib/core/transport-options.js'
@@ -48,10 +49,6 @@ function rawLevel (line: string, levels: LevelNames): number {
   const m = RAW_LEVEL.exec(line)
   if (!m) return 30
   return m[1].startsWith('"') ? levels.value(levels.name(m[1].slice(1, -1))) ?? 30 : Number(m[1])
-}
-
-function warn (msg: string): void {
-  process.stderr.write(JSON.stringify({ level: 40, time: Date.now(), name: 'curator-log', msg }) + '\n')
 }
 
 /**
@@ -211,6 +208,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     async close () {
       // The deadline runs from here: lines still waiting to be parsed are inside it too.
       const deadline = Date.now() + o.closeTimeoutMs
+      warnDirectly()
       // Lines still unparsed at the deadline are spilled, sanitized (or dropped by level and counted).
       const late = await inbox.drainedBy(deadline)
       if (delivery && !delivery.spillUnparsed(unparsed(late))) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))

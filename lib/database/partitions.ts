@@ -2,7 +2,7 @@ import pg from 'pg'
 import { type LogTarget } from '../core/identifiers.js'
 import { type MaintenancePlan, type PartitionInfo, listPartitions, maintainPartitions, monthStart } from './partition-maintenance.js'
 import { destroy } from './copy-writer.js'
-import { errorText, isServerError } from './pg-errors.js'
+import { adviceFor, classify, errorText, isServerError } from './pg-errors.js'
 
 /** Timestamps the table can take; a line outside it is stored at ingest time. */
 export interface TimeWindow {
@@ -108,7 +108,12 @@ export class Partitions {
       this.#reported = false
     } catch (err) {
       if (!isServerError(err)) throw err
-      if (!this.#reported) this.#warn(`curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
+      // Before migrate has run, say what fixes it rather than that maintenance failed.
+      if (!this.#reported) {
+        this.#warn(classify(err) === 'schema'
+          ? `curator-log: ${this.#target.schema}.${this.#target.table} is not set up (${errorText(err)})${adviceFor('schema', `${this.#target.schema}.${this.#target.table}`)}`
+          : `curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
+      }
       this.#reported = true
       // Without maintenance rights the partitions can still be read.
       if (this.#plan.enabled) this.#learn(await listPartitions(client, this.#target).catch(() => []))

@@ -8,7 +8,7 @@ export type ErrorKind =
   | 'timeout'
   /** The role may not write to the table (42501): retried, reported once with the grant it needs. */
   | 'permission'
-  /** The table or a column is missing (42P01, 42703): retried, reported once with the migrate command. */
+  /** The schema, table, a column or migrate's partition function is missing (3F000, 42P01, 42703, 42883): retried, reported once with the migrate command. */
   | 'schema'
   /** Anything else (connection loss, shutdown, lock timeouts): retried with backoff. */
   | 'transient'
@@ -21,7 +21,7 @@ export function classify (err: unknown): ErrorKind {
   if (/^(22|23|54)/.test(code)) return 'data'
   if (code === '57014' && /statement timeout/.test(String((err as Error).message))) return 'timeout'
   if (code === '42501') return 'permission'
-  if (code === '42P01' || code === '42703' || code === '3F000') return 'schema'
+  if (code === '42P01' || code === '42703' || code === '3F000' || code === '42883') return 'schema'
   return 'transient'
 }
 
