@@ -68,12 +68,15 @@ export class Inbox {
    * Resolves once every line pushed so far has been handled, or, with the lines not handled yet taken
    * out of the inbox, once what is left would take until `deadlineMs` (epoch) to be sanitized and
    * spilled: that costs about what handling them does (see SPILL_COST), so the caller can still write
-   * them to disk before the deadline.
+   * them to disk before the deadline (keeping back at most half the time left).
    */
   async drainedBy (deadlineMs: number): Promise<string[]> {
     const drained = this.drained().then(() => true)
+    // At most half the time is kept back: the first lines a worker handles are slow (code not compiled
+    // yet), and a rate read from them alone would leave lines unparsed that had time to be.
+    const most = (deadlineMs - Date.now()) / 2
     for (;;) {
-      const left = deadlineMs - Date.now() - SPILL_COST * this.#msFor(this.bytes)
+      const left = deadlineMs - Date.now() - Math.min(most, SPILL_COST * this.#msFor(this.bytes))
       if (left <= 0) break
       let timer: NodeJS.Timeout | undefined
       const done = await Promise.race([drained, new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), Math.min(left, 50)) })])
