@@ -25,5 +25,5 @@ export {
  */
 export {
   ERROR_CODES, isCuratorLogError, OptionError, UnknownLevelError, ConnectionStringError, CuratorLogError, CuratorLogTypeError,
-  type ErrorCode
+  type ErrorCode, type CuratorLogErrorFor
 } from './core/errors.js'

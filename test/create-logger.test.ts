@@ -176,10 +176,10 @@ t.test('no database configured: one warning line, console only, no crash', async
 t.test('environment overrides options', async t => {
   const plan = planLogger({ level: 'info', console: { pretty: true }, database: { connectionString: 'postgres://a/b' } },
     true)
-  t.same(plan, { level: 'info', console: { level: 'info', pretty: true }, database: { connectionString: 'postgres://a/b', level: 'info' }, databaseMissing: false })
+  t.same(plan, { level: 'info', levelFrom: 'level', console: { level: 'info', levelFrom: 'level', pretty: true }, database: { connectionString: 'postgres://a/b', level: 'info', levelFrom: 'level' }, databaseMissing: false })
   const env = { LOG_LEVEL: 'debug', LOG_PRETTY: 'false', LOG_CONSOLE_LEVEL: 'warn', LOG_DATABASE_LEVEL: 'error', DATABASE_URL: 'postgres://env/db' }
-  t.same(planLogger({ env }, true), { level: 'debug', console: { level: 'warn', pretty: false }, database: { connectionString: 'postgres://env/db', level: 'error' }, databaseMissing: false })
-  t.same(planLogger({ env: { LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: 'x' } }, true), { level: 'info', console: false, database: false, databaseMissing: false })
+  t.same(planLogger({ env }, true), { level: 'debug', levelFrom: 'LOG_LEVEL', console: { level: 'warn', levelFrom: 'LOG_CONSOLE_LEVEL', pretty: false }, database: { connectionString: 'postgres://env/db', level: 'error', levelFrom: 'LOG_DATABASE_LEVEL' }, databaseMissing: false })
+  t.same(planLogger({ env: { LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: 'x' } }, true), { level: 'info', levelFrom: 'level', console: false, database: false, databaseMissing: false })
   t.equal((planLogger({ env: { NODE_ENV: 'production' } }, true).console as { pretty: boolean }).pretty, false, 'no pretty output in production')
   t.throws(() => planLogger({ env: { LOG_PRETTY: 'maybe' } }, true), /LOG_PRETTY must be true or false/)
 })

@@ -18,6 +18,15 @@ t.test('await transportStats() in a short script: it settles with the counters',
   await assertSeqs(t, client, target, range(200))
 })
 
+t.test('transportStats() and flush(cb) after close(): each rejects with WORKER_UNAVAILABLE and the script ends', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'after-close' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.out, /^closed\ntransportStats rejected CURATOR_LOG_ERR_WORKER_UNAVAILABLE curator-log: the transport worker is not running\nflush rejected CURATOR_LOG_ERR_WORKER_UNAVAILABLE /m)
+  t.ok(run.ms < 20_000, `ended in ${run.ms} ms`)
+  await assertSeqs(t, client, target, range(100))
+})
+
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) {
   t.test(`${signal} while the app logs on a timer: ends by the signal, every line logged lands`, async t => {
     const { target, client } = await freshTarget(t)

@@ -2,6 +2,8 @@ import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { qualifiedTable, quoteIdent } from '../lib/core/identifiers.js'
+import { MAX_CLOSE_TIMEOUT_MS } from '../lib/core/transport-options.js'
+import { FLUSH_TIMEOUT_MS } from '../lib/app/create-logger.js'
 import { runApp } from './support/delivery-app.js'
 import { assertSeqs, connect, freshTarget, range } from './support/db.js'
 import { spillDir, spillFiles, spilledSeqs } from './support/spill-files.js'
@@ -36,6 +38,41 @@ for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
     await assertSeqs(t, client, target, range(1000))
   })
 }
+
+t.test(`table locked, closeTimeoutMs at its maximum (${MAX_CLOSE_TIMEOUT_MS}), then process.exit: the deadline still falls inside the budget, every row spilled`, async t => {
+  const { target, client } = await freshTarget(t)
+  const locker = await connect(t)
+  await locker.query('BEGIN')
+  await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
+  const dir = spillDir(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'exit', SPILL_DIR: dir, CLOSE_MS: String(MAX_CLOSE_TIMEOUT_MS) })
+  t.ok(ENDINGS.exit(run), `ended by exit: ${run.stderr}`)
+  t.notMatch(run.stderr, /took too long/)
+  const exitMs = Number(/^exit after (\d+) ms$/m.exec(run.out)?.[1])
+  t.ok(exitMs < 10_000, `the exit hook returned after ${exitMs} ms`)
+  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
+  await locker.query('ROLLBACK')
+  await replayed(t, target.schema, dir, 1000)
+  await assertSeqs(t, client, target, range(1000))
+})
+
+t.test('table locked, then flush(cb): calls back with FLUSH_TIMEOUT after its bound; close then spills every row', async t => {
+  const { target, client } = await freshTarget(t)
+  const locker = await connect(t)
+  await locker.query('BEGIN')
+  await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
+  const dir = spillDir(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'flush-then-close', SPILL_DIR: dir })
+  t.ok(ENDINGS.close(run), `closed: ${run.stderr}`)
+  const flushed = /^flushed (\S+) after (\d+) ms$/m.exec(run.out)
+  t.equal(flushed?.[1], 'CURATOR_LOG_ERR_FLUSH_TIMEOUT')
+  const ms = Number(flushed?.[2])
+  t.ok(ms >= FLUSH_TIMEOUT_MS && ms < FLUSH_TIMEOUT_MS + 5000, `called back after ${ms} ms`)
+  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(100), 'every row is in the spill file, once')
+  await locker.query('ROLLBACK')
+  await replayed(t, target.schema, dir, 100)
+  await assertSeqs(t, client, target, range(100))
+})
 
 t.test('a COPY the server makes slow (a trigger sleeping 60 s), then close: abandoned, spilled, loaded once later', async t => {
   const { target, client } = await freshTarget(t)

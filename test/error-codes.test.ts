@@ -2,7 +2,8 @@
 // documented code, naming the option, the value and what is accepted, and the CLI must print a coded
 // error as one line.
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import Fastify from 'fastify'
 import pino from 'pino'
 import t, { type Test } from 'tap'
@@ -19,6 +20,7 @@ import { requestStats } from '../lib/app/worker-messages.js'
 import curatorLogTransport from '../transport/index.js'
 import { resolveOptions } from '../lib/core/transport-options.js'
 import { cli } from './support/cli.js'
+import { consumerDir, runFixture } from './support/consumer.js'
 
 t.setTimeout(300_000)
 
@@ -35,6 +37,7 @@ const SYNC: Case[] = [
   ['resolveOptions', () => resolveOptions({ batchRows: '10' as never }), C.OPTION_TYPE, /^curator-log: batchRows must be a positive integer, got "10"$/, 'batchRows'],
   ['resolveOptions', () => resolveOptions({ batchBytes: 1.5 }), C.OPTION_RANGE, /^curator-log: batchBytes must be an integer >= 1024, got 1.5$/, 'batchBytes'],
   ['resolveOptions', () => resolveOptions({ copyConnections: 5 }), C.OPTION_RANGE, /^curator-log: copyConnections must be an integer from 1 to 4, got 5$/, 'copyConnections'],
+  ['resolveOptions', () => resolveOptions({ closeTimeoutMs: 7001 }), C.OPTION_RANGE, /^curator-log: closeTimeoutMs must be an integer from 0 to 7000, got 7001$/, 'closeTimeoutMs'],
   ['resolveOptions', () => resolveOptions({ retryMaxMs: 50 }), C.OPTION_RANGE, /^curator-log: retryMaxMs must be an integer >= 100, got 50$/, 'retryMaxMs'],
   ['resolveOptions', () => resolveOptions({ timeUnit: 'h' as 's' }), C.OPTION_VALUE, /^curator-log: timeUnit must be ms or s, got "h"$/, 'timeUnit'],
   ['resolveOptions', () => resolveOptions({ maintenance: 'yes' as never }), C.OPTION_TYPE, /^curator-log: maintenance must be true or false, got "yes"$/, 'maintenance'],
@@ -49,9 +52,14 @@ const SYNC: Case[] = [
   ['connectionConfig', () => connectionConfig('host=a port=x5 secret'), C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid: use postgres:\/\//],
   // createLogger: the same faults, named from its own options.
   ['createLogger', () => logger({ database: { connectionString: DB, batchRows: 0 } }), C.OPTION_RANGE, /^curator-log: database\.batchRows must be a positive integer, got 0$/, 'database.batchRows'],
+  ['createLogger', () => logger({ database: { connectionString: DB, closeTimeoutMs: 12_000 } }), C.OPTION_RANGE, /^curator-log: database\.closeTimeoutMs must be an integer from 0 to 7000, got 12000$/, 'database.closeTimeoutMs'],
   ['createLogger', () => logger({ database: { connectionString: DB, table: 'Logs' } }), C.OPTION_VALUE, /^curator-log: database\.table must be a lower-case SQL identifier/, 'database.table'],
   ['createLogger', () => logger({ database: { connectionString: DB, level: 'audit' } }), C.UNKNOWN_LEVEL, /^curator-log: database\.level "audit" is not a level of this logger; known: trace, debug, info, warn, error, fatal$/, 'database.level'],
   ['createLogger', () => logger({ level: 'loud' }), C.UNKNOWN_LEVEL, /^curator-log: level "loud" is not a level of this logger/, 'level'],
+  // A level from the environment is named by its variable, which is where the user must fix it.
+  ['createLogger', () => logger({ env: { LOG_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_LEVEL "warning" is not a level of this logger/, 'LOG_LEVEL'],
+  ['createLogger', () => logger({ env: { LOG_DATABASE_LEVEL: 'warning', DATABASE_URL: DB } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_DATABASE_LEVEL "warning" is not a level/, 'LOG_DATABASE_LEVEL'],
+  ['createLogger', () => logger({ console: {}, env: { LOG_CONSOLE_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_CONSOLE_LEVEL "warning" is not a level/, 'LOG_CONSOLE_LEVEL'],
   ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { maxDepth: 0 } } }), C.OPTION_RANGE, /^curator-log: database\.sanitize\.maxDepth must be a positive integer, got 0$/, 'database.sanitize.maxDepth'],
   ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { patterns: ['ok', 'a(?=b)'] } } }), C.BAD_PATTERN, /^curator-log: database\.sanitize\.patterns\[1\] is not a valid regular expression for the linear-time engine/, 'database.sanitize.patterns[1]'],
   ['createLogger', () => logger({ console: {}, env: { LOG_PRETTY: 'maybe' } }), C.OPTION_VALUE, /^curator-log: LOG_PRETTY must be true or false, got "maybe"$/, 'LOG_PRETTY'],
@@ -154,6 +162,54 @@ t.test('docs/api.md lists every code, and nothing else', async t => {
   t.same(listed.sort(), Object.values(C).sort())
 })
 
+// Each kind of connection string pg cannot read: libpq pairs with a bad port or an open quote, a URL
+// with a broken host, ports outside 1–65535 in the authority or the query, a port of 0.
+const BAD_CONNECTIONS = [
+  'host=h password=SEKRETPW port=abc',
+  "host=h password='SEKRETPW",
+  'postgres://u:SEKRETPW@[::1/db',
+  'host=h password=SEKRETPW port=65536',
+  'postgres://u:SEKRETPW@127.0.0.1:0/db',
+  'postgres://u:SEKRETPW@127.0.0.1/db?port=abc',
+  'postgres://u:SEKRETPW@127.0.0.1/db?port=70000'
+]
+
+t.test('createLogger throws BAD_CONNECTION_STRING for a string pg cannot read, before any worker starts, never quoting it', async t => {
+  const workers = (): number => process.getActiveResourcesInfo().filter(r => r === 'MessagePort' || r === 'Worker').length
+  const before = workers()
+  for (const connectionString of BAD_CONNECTIONS) {
+    let thrown: unknown
+    try { logger({ database: { connectionString } }) } catch (err) { thrown = err }
+    check(t, thrown, C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid: use postgres:\/\//)
+    t.notMatch(String((thrown as Error | undefined)?.stack), /SEKRETPW/, 'the password is not in the error')
+    // DATABASE_URL is read the same way.
+    let fromEnv: unknown
+    try { logger({ env: { DATABASE_URL: connectionString } }) } catch (err) { fromEnv = err }
+    check(t, fromEnv, C.BAD_CONNECTION_STRING, /^curator-log: the connection string is not valid/)
+  }
+  t.equal(workers(), before, 'no worker was started')
+})
+
+t.test('the plain transport with a string pg cannot read: one warning, every line dropped and counted, a prompt normal exit', async t => {
+  const dir = consumerDir(t)
+  const spillDir = join(dir, 'spill')
+  for (const connection of BAD_CONNECTIONS.slice(0, 3)) {
+    const run = await runFixture(dir, 'plain-transport-app.mjs', { CONNECTION: connection, SPILL_DIR: spillDir, LINES: '100' }, 60_000)
+    t.equal(run.code, 0, `exit code 0 for ${connection}: ${run.stderr}`)
+    const warnings = run.stderr.split('\n').filter(l => l.includes('the connection string is not valid'))
+    t.equal(warnings.length, 1, 'reported once')
+    t.match(warnings[0], /nothing is stored: every line is dropped and counted/)
+    t.notMatch(run.stderr + run.stdout, /SEKRETPW/, 'the password is never printed')
+    const stats = JSON.parse(/^stats (.*)$/m.exec(run.stdout)?.[1] ?? 'null')
+    t.same(stats?.dropped, { info: 100, warn: 1 }, 'every line dropped and counted by level')
+    t.equal(stats?.committed, 0)
+    t.equal(stats?.spilled, 0)
+    t.notOk(existsSync(spillDir), 'nothing spilled')
+    const took = Number(/^exit after (\d+) ms$/m.exec(run.stdout)?.[1])
+    t.ok(took < 8000, `ended in ${took} ms, no 10 s wait at close`)
+  }
+})
+
 t.test('the CLI: a bad flag is one usage line naming the flag, exit 2', async t => {
   for (const [argv, line] of [
     [['query', '--schema', 'Logs'], /^curator-log query: --schema must be a lower-case SQL identifier \(letters, digits, _; at most 63 characters\), got "Logs"$/],
@@ -185,6 +241,7 @@ t.test('the CLI turns each coded error into one line, by its code', async t => {
     [C.BAD_CONNECTION_STRING]: new ConnectionStringError(),
     [C.TIMING_TARGET]: new CuratorLogTypeError(C.TIMING_TARGET, 'a timing helper wraps a function or decorates a method'),
     [C.MONITOR_NOT_STARTED]: new CuratorLogError(C.MONITOR_NOT_STARTED, 'PerformanceMonitor x was not started'),
+    [C.FLUSH_TIMEOUT]: new CuratorLogError(C.FLUSH_TIMEOUT, 'flush did not finish within 10000 ms'),
     [C.WORKER_UNAVAILABLE]: new CuratorLogError(C.WORKER_UNAVAILABLE, 'the transport worker exited')
   }
   t.same(Object.keys(samples).sort(), Object.values(C).sort(), 'a sample of every code')

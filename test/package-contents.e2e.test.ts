@@ -72,7 +72,16 @@ t.test('the packed types compile with skipLibCheck false, without the developmen
   const entries = Object.keys(pkg.exports).filter(e => e !== './package.json').map(e => e.replace(/^\./, 'curator-log'))
   writeFileSync(join(dir, 'app.ts'), entries.map((e, i) => `import * as entry${i} from '${e}'\nconsole.log(entry${i})\n`).join('') +
     "import { createLogger, migrate, type SqlClient } from 'curator-log'\n" +
-    'export async function setup (client: SqlClient) { await migrate(client, { schema: \'public\', table: \'system_logs\' }); return createLogger({ name: \'x\' }) }\n')
+    'export async function setup (client: SqlClient) { await migrate(client, { schema: \'public\', table: \'system_logs\' }); return createLogger({ name: \'x\' }) }\n' +
+    // docs/api.md's error-handling example, as a strict TypeScript user would paste it.
+    'declare const options: Parameters<typeof createLogger>[0]\n' + docBlock('docs/api.md', 'isCuratorLogError'))
   const tsc = await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch(err => err as { code: number, stdout: string })
   t.equal('code' in tsc ? tsc.code : 0, 0, 'stdout' in tsc ? tsc.stdout : '')
 })
+
+/** The first fenced code block of a doc that contains `needle`. */
+function docBlock (doc: string, needle: string): string {
+  const block = readFileSync(join(ROOT, doc), 'utf8').split(/^```\w*$/m).find((part, i) => i % 2 === 1 && part.includes(needle))
+  if (block === undefined) throw new Error(`no code block in ${doc} holds ${needle}`)
+  return block
+}

@@ -18,5 +18,5 @@ t.test('a short script against a server that refuses connections: the warning na
   url.port = '1'
   const run = await runApp(t, { DATABASE_URL: url.href, LINES: '1', SPILL_DIR: spillDir(t) })
   t.equal(run.code, 0, run.stderr)
-  t.match(run.stderr, /cannot write to PostgreSQL \(.*ECONNREFUSED/, 'stderr says why nothing was written')
+  t.match(run.stderr, /cannot write to PostgreSQL \(.*ECONNREFUSED.*check the connection string \(connectionString or DATABASE_URL\)/, 'stderr says why nothing was written and what to check')
 })

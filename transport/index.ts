@@ -2,7 +2,8 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import build from 'pino-abstract-transport'
-import { connectionConfig } from '../lib/core/connection.js'
+import type { ClientConfig } from 'pg'
+import { ConnectionStringError, connectionConfig } from '../lib/core/connection.js'
 import { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { LEVEL_INDEX } from '../lib/core/columns.js'
 import { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
@@ -13,7 +14,7 @@ import { CopyWriter } from '../lib/database/copy-writer.js'
 import { Delivery, type Hooks, type UnparsedLine } from './delivery.js'
 import { adviceFor, errorText, isMissingPartition } from '../lib/database/pg-errors.js'
 import { LevelNames } from '../lib/core/levels.js'
-import { type TransportOptions, resolveOptions } from '../lib/core/transport-options.js'
+import { type ResolvedOptions, type TransportOptions, resolveOptions } from '../lib/core/transport-options.js'
 import { Partitions } from '../lib/database/partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
@@ -32,6 +33,8 @@ const STATS_EVERY_MS = 2000
 const INBOX_BYTES = 4 << 20
 const WARN = 40
 const RAW_LEVEL = /"level":(\d+|"[^"]*")/
+/** A failure to reach the server at all, as errorText writes it (the socket's errno first). */
+const SOCKET_ERROR = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) /
 
 /**
  * Runs a full GC: with --expose-gc as given, else by turning the flag on now (V8 then hands a gc
@@ -65,12 +68,13 @@ export default async function curatorLogTransport (options: TransportOptions = {
   const pretty = o.console && o.console.pretty === true ? (await import('pino-pretty')).prettyFactory : undefined
   const printer = o.console ? new ConsoleOutput(o.console, sanitizer, levels, o.levels, o.messageKey, o.errorKey, pretty) : undefined
   const storeFrom = levelFloor(levels, o.databaseLevel)
-  // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
-  const connection = { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
-  const writers = Array.from({ length: o.database ? o.copyConnections : 0 }, () => new CopyWriter(connection, o.target))
-  const spillTarget = configuredTarget(connection, o.target)
-  const spillStore = o.spillDir === false || !o.database ? undefined : openSpillStore(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
-  const partitions = new Partitions(connection, o.target, {
+  const connection = usableConnection(o)
+  // With a connection string pg cannot read, nothing can ever be stored: lines are dropped and counted.
+  const storing = connection !== undefined
+  const writers = storing ? Array.from({ length: o.copyConnections }, () => new CopyWriter(connection, o.target)) : []
+  const spillTarget = storing ? configuredTarget(connection, o.target) : undefined
+  const spillStore = o.spillDir === false || spillTarget === undefined ? undefined : openSpillStore(o.spillDir ?? defaultSpillDir(o.appName, spillTarget), { batchRows: o.batchRows, batchBytes: o.batchBytes, segmentBytes: o.spillSegmentBytes }, warn, spillTarget)
+  const partitions = new Partitions(connection ?? {}, o.target, {
     enabled: o.maintenance, intervalMs: o.maintenanceIntervalMs, monthsAhead: o.monthsAhead, retentionDays: o.retentionDays, detach: o.detachExpired
   }, warn, o.now)
   const mapping = {
@@ -101,7 +105,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     report (event, detail, kind) {
       const table = `${o.target.schema}.${o.target.table}`
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}; retrying, rows are kept in memory then spilled`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}; retrying, rows are kept in memory then spilled`
         : event === 'no-partition'
           ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
           : `curator-log: writing to PostgreSQL again ${detail}`
@@ -145,7 +149,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }
   const inbox = new Inbox(line => {
     const r = handle(line, true)
-    if (r !== undefined) delivery?.push(r.copyLine, r.level)
+    if (r === undefined) return
+    if (storing) delivery?.push(r.copyLine, r.level)
+    else delivery?.countDropped(levels.name(r.level))
   }, INBOX_BYTES, line => {
     // Console only: nothing to spill to, the line waits as before.
     if (delivery === undefined) return inbox.enqueue(line)
@@ -189,7 +195,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
   parentPort?.on('message', onMessage)
   const statsTimer = setInterval(() => post(STATS_EVENT, null), STATS_EVERY_MS).unref()
   delivery?.start()
-  if (o.database) partitions.start()
+  if (storing) partitions.start()
 
   // A line already handed to the stream may still be in its buffer or the inbox: let it through first.
   const flush = async (): Promise<void> => {
@@ -226,6 +232,22 @@ export default async function curatorLogTransport (options: TransportOptions = {
     flush,
     stats: () => delivery?.snapshot()
   })
+}
+
+/**
+ * The pg settings of the transport, or undefined (reported once) when the connection string cannot be
+ * read: the worker cannot throw into the app (an 'error' on its stream would end the process).
+ */
+function usableConnection (o: ResolvedOptions): ClientConfig | undefined {
+  if (!o.database) return undefined
+  try {
+    // A blackholed server must not hold a connect attempt (or the close) past thread-stream's budget.
+    return { ...connectionConfig(o.connectionString, o.appName), connectionTimeoutMillis: 5000 }
+  } catch (err) {
+    const why = err instanceof ConnectionStringError ? err.message : `curator-log: the connection settings cannot be used (${(err as Error).name})`
+    warn(`${why}; nothing is stored: every line is dropped and counted in the transport's stats (dropped, by level)`)
+    return undefined
+  }
 }
 
 /** A level option as a number: -Infinity (everything) when unset. */

@@ -3,8 +3,9 @@ import { type TransportOptions, resolveOptions } from '../core/transport-options
 import type { TransportStats } from '../core/transport-stats.js'
 import type { LogContext } from './context.js'
 import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
-import { OptionError, UnknownLevelError } from '../core/errors.js'
+import { CuratorLogError, ERROR_CODES, OptionError, UnknownLevelError } from '../core/errors.js'
 import { conflict } from '../core/validate.js'
+import { connectionConfig } from '../core/connection.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { transportEntry } from './transport-entry.js'
@@ -15,6 +16,12 @@ import { type SuppressionReport, suppressionReport } from './suppression-report.
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
+
+/**
+ * The longest `logger.flush(cb)` waits for the worker to commit or spill every line, in ms: past it the
+ * callback gets a CURATOR_LOG_ERR_FLUSH_TIMEOUT error (the 10 s that docs/delivery.md gives every ending path).
+ */
+export const FLUSH_TIMEOUT_MS = 10_000
 
 /** A pino logger with curator-log's additions; its children (and `bind`) have them too. */
 export type CuratorLogger = Logger & {
@@ -38,6 +45,9 @@ export type CuratorLogger = Logger & {
  * @throws {OptionError} (a TypeError, with a `code` from ERROR_CODES) when an option is invalid, naming it
  *   as given here: e.g. `database.batchRows`, or `database.sanitize.patterns[0]` that the linear-time engine
  *   cannot compile. (The plain transport reports a bad sanitize rule once and leaves it out.)
+ * @throws {ConnectionStringError} (code `CURATOR_LOG_ERR_BAD_CONNECTION_STRING`) when
+ *   `database.connectionString` (or DATABASE_URL) is one pg cannot read, or names a port outside 1–65535;
+ *   thrown before any worker starts, its message never quoting the string.
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
@@ -85,9 +95,25 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     bind: { value: function (this: Logger, fields: LogContext) { return this.child(fields) } },
     flush: {
       value: (cb?: (err?: Error) => void) => {
+        let settled = false
+        const finish = (err?: Error): void => {
+          if (settled) return
+          settled = true
+          clearTimeout(deadline)
+          cb?.(err)
+        }
+        // A database that stalls (a lock, a server that stopped answering) must not hold the caller
+        // forever: the lines stay queued, committed or spilled later (at the latest by the close).
+        const deadline = setTimeout(() => {
+          finish(new CuratorLogError(ERROR_CODES.FLUSH_TIMEOUT, `flush did not finish within ${FLUSH_TIMEOUT_MS} ms: PostgreSQL is not taking rows; the lines stay queued, to be committed or spilled`))
+        }, FLUSH_TIMEOUT_MS)
         pinoFlush(err => {
-          if (err || !transport) return cb?.(err)
-          requestFlush(transport).then(() => cb?.(), e => cb?.(e))
+          // thread-stream's own error once its worker is gone has no code: give it the documented one.
+          if (err && (transport?.closed === true || transport?.destroyed === true)) {
+            return finish(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', { cause: err }))
+          }
+          if (err || !transport) return finish(err)
+          requestFlush(transport).then(() => finish(), (e: Error) => finish(e))
         })
       }
     },
@@ -149,6 +175,9 @@ function hold (transport: EndableStream): void {
 function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
   try {
     resolveOptions(transport)
+    // The worker reads the string (or DATABASE_URL) with the same parser; a string it cannot read would
+    // only drop every line there.
+    if (transport.database !== false) connectionConfig(transport.connectionString)
     new Sanitizer(transport.sanitize) // eslint-disable-line no-new
   } catch (err) {
     throw err instanceof OptionError ? err.within('database') : err
@@ -160,9 +189,9 @@ function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
  * console gets the same rules as the table (a console-only logger runs it without a database).
  */
 function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions | undefined {
-  for (const [name, out] of [['level', plan], ['console.level', plan.console], ['database.level', plan.database]] as const) {
+  for (const out of [plan, plan.console, plan.database]) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
-      throw new UnknownLevelError(name, out.level, Object.keys(settings.levels))
+      throw new UnknownLevelError(out.levelFrom, out.level, Object.keys(settings.levels))
     }
   }
   if (!plan.console && !plan.database) return undefined

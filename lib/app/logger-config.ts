@@ -58,8 +58,10 @@ export interface CreateLoggerOptions {
 
 export interface LoggerPlan {
   level: string
-  console: { level: string, pretty: boolean } | false
-  database: (DatabaseOptions & { level: string }) | false
+  /** Where each level came from (`LOG_LEVEL`, `level`, `console.level`, ...), to name it in an error. */
+  levelFrom: string
+  console: { level: string, levelFrom: string, pretty: boolean } | false
+  database: (DatabaseOptions & { level: string, levelFrom: string }) | false
   /** Why the database output is off when it was not turned off on purpose. */
   databaseMissing: boolean
 }
@@ -68,11 +70,13 @@ export interface LoggerPlan {
 export function planLogger (o: CreateLoggerOptions, isTTY: boolean): LoggerPlan {
   const env = o.env ?? process.env
   const level = env.LOG_LEVEL || o.level || 'info'
+  const levelFrom = env.LOG_LEVEL ? 'LOG_LEVEL' : 'level'
   let console: LoggerPlan['console'] = false
   if (o.console !== false && flag('LOG_CONSOLE', env.LOG_CONSOLE) !== false) {
     const c = o.console ?? {}
     console = {
       level: env.LOG_CONSOLE_LEVEL || c.level || level,
+      levelFrom: env.LOG_CONSOLE_LEVEL ? 'LOG_CONSOLE_LEVEL' : c.level ? 'console.level' : levelFrom,
       pretty: flag('LOG_PRETTY', env.LOG_PRETTY) ?? c.pretty ?? (isTTY && env.NODE_ENV !== 'production')
     }
   }
@@ -81,8 +85,9 @@ export function planLogger (o: CreateLoggerOptions, isTTY: boolean): LoggerPlan 
   if (o.database !== false && flag('LOG_DATABASE', env.LOG_DATABASE) !== false) {
     const d = o.database ?? {}
     const connectionString = d.connectionString ?? env.DATABASE_URL
-    if (connectionString) database = { ...d, connectionString, level: env.LOG_DATABASE_LEVEL || d.level || level }
+    const levelOf = env.LOG_DATABASE_LEVEL ? 'LOG_DATABASE_LEVEL' : d.level ? 'database.level' : levelFrom
+    if (connectionString) database = { ...d, connectionString, level: env.LOG_DATABASE_LEVEL || d.level || level, levelFrom: levelOf }
     else databaseMissing = true
   }
-  return { level, console, database, databaseMissing }
+  return { level, levelFrom, console, database, databaseMissing }
 }

@@ -5,6 +5,9 @@ import { CuratorLogError, ERROR_CODES } from '../core/errors.js'
 /** The ThreadStream that pino.transport() returns, as far as messages go. */
 export interface WorkerStream {
   worker?: { postMessage (m: unknown): void }
+  /** True once the worker has exited: no 'close' comes any more, so nobody would answer. */
+  readonly closed?: boolean
+  readonly destroyed?: boolean
   on (event: string, fn: (...args: any[]) => void): unknown
   off (event: string, fn: (...args: any[]) => void): unknown
 }
@@ -14,7 +17,9 @@ let nextId = 0
 function ask (stream: WorkerStream, code: string, event: string, extra: Record<string, unknown> = {}): Promise<TransportStats> {
   const id = `${process.pid}-${++nextId}`
   return new Promise((resolve, reject) => {
-    if (!stream.worker) return reject(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running'))
+    if (!stream.worker || stream.closed === true || stream.destroyed === true) {
+      return reject(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running'))
+    }
     // pino unrefs its worker: without a referenced handle a short script would exit (code 13 on a
     // top-level await) before the answer arrives.
     const alive = setInterval(() => {}, 60_000)

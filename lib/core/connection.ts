@@ -1,4 +1,5 @@
 import type { ClientConfig } from 'pg'
+import { parse } from 'pg-connection-string'
 import { ConnectionStringError } from './errors.js'
 
 export { ConnectionStringError }
@@ -15,10 +16,30 @@ export function connectionConfig (url?: string, applicationName = 'curator-log')
   const config: ClientConfig = { application_name: applicationName }
   if (!text) return config
   // A socket directory ("/var/run/postgresql dbname") is pg's own shorthand.
-  if (text.startsWith('/')) return { ...config, connectionString: text }
+  if (text.startsWith('/')) return { ...config, connectionString: checkedAsPgReadsIt(text) }
   const connectionString = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : keywordsToUrl(text)
   if (!URL.canParse(connectionString)) throw new ConnectionStringError()
-  return { ...config, connectionString }
+  return { ...config, connectionString: checkedAsPgReadsIt(connectionString) }
+}
+
+/**
+ * The string read by pg's own parser (pg-connection-string), as pg will read it on every connect:
+ * what it cannot read, or a port net.connect would refuse (`?port=abc`, `:0`, `?port=70000`), is not a
+ * connection string. An sslcert/sslkey/sslrootcert file it cannot open is left to the connect, which
+ * reports it (the file may appear later, e.g. a mounted secret).
+ */
+function checkedAsPgReadsIt (text: string): string {
+  let port: string | number | null | undefined
+  try {
+    port = parse(text).port
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).path === 'string') return text
+    throw new ConnectionStringError()
+  }
+  if (port !== null && port !== undefined && port !== '' && !(/^\d{1,5}$/.test(String(port)) && Number(port) >= 1 && Number(port) <= 65535)) {
+    throw new ConnectionStringError()
+  }
+  return text
 }
 
 // libpq: `key = value` pairs separated by whitespace; a value is bare (no spaces or quotes) or
@@ -43,7 +64,6 @@ function keywordsToUrl (text: string): string {
   const host = take('host') || take('hostaddr')
   pairs.delete('hostaddr')
   const port = take('port')
-  if (port && !/^\d{1,5}$/.test(port)) throw new ConnectionStringError()
   const database = take('dbname')
   const user = take('user')
   const password = take('password')

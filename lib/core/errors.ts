@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   TIMING_TARGET: 'CURATOR_LOG_ERR_TIMING_TARGET',
   /** `PerformanceMonitor.stop()` before `start()` (or twice). */
   MONITOR_NOT_STARTED: 'CURATOR_LOG_ERR_MONITOR_NOT_STARTED',
+  /** `logger.flush(cb)` found lines not yet committed or spilled after FLUSH_TIMEOUT_MS (a stalled database); they stay queued. */
+  FLUSH_TIMEOUT: 'CURATOR_LOG_ERR_FLUSH_TIMEOUT',
   /** flush or transportStats asked a transport worker that is not running or exited before answering. */
   WORKER_UNAVAILABLE: 'CURATOR_LOG_ERR_WORKER_UNAVAILABLE'
 } as const
@@ -33,8 +35,21 @@ export type ErrorCode = typeof ERROR_CODES[keyof typeof ERROR_CODES]
 const PREFIX = 'curator-log: '
 const CODES = new Set<string>(Object.values(ERROR_CODES))
 
-/** Whether `err` is one of curator-log's own errors (optionally: with this code). */
-export function isCuratorLogError (err: unknown, code?: ErrorCode): err is Error & { code: ErrorCode } {
+type OptionCode = typeof ERROR_CODES[ 'OPTION_TYPE' | 'OPTION_RANGE' | 'OPTION_VALUE' | 'OPTION_CONFLICT' | 'BAD_PATTERN']
+
+/** The class of the errors that carry `C`, so a check by code gives their fields (`option`, `known`). */
+export type CuratorLogErrorFor<C extends ErrorCode> =
+  C extends typeof ERROR_CODES.UNKNOWN_LEVEL ? UnknownLevelError
+    : C extends OptionCode ? OptionError
+      : C extends typeof ERROR_CODES.BAD_CONNECTION_STRING ? ConnectionStringError
+        : C extends typeof ERROR_CODES.TIMING_TARGET ? CuratorLogTypeError
+          : CuratorLogError
+
+/** Whether `err` is one of curator-log's own errors with this code; narrows it to the class that carries the code. */
+export function isCuratorLogError<C extends ErrorCode> (err: unknown, code: C): err is CuratorLogErrorFor<C>
+/** Whether `err` is one of curator-log's own errors. */
+export function isCuratorLogError (err: unknown): err is Error & { code: ErrorCode }
+export function isCuratorLogError (err: unknown, code?: ErrorCode): boolean {
   const c = (err as { code?: unknown } | null)?.code
   return err instanceof Error && typeof c === 'string' && CODES.has(c) && (code === undefined || c === code)
 }

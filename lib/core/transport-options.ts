@@ -52,7 +52,9 @@ export interface TransportOptions {
    * Time that closing may take to commit what is left before spilling it, in ms. At this deadline a
    * COPY, COMMIT or connect that has not returned is abandoned (cancel request, socket destroyed) and
    * its rows are spilled. Default 6000, which leaves the spilling, the worker's exit and a loaded
-   * machine 4 s of thread-stream's 10 s end() budget.
+   * machine 4 s of thread-stream's 10 s end() budget. At most {@link MAX_CLOSE_TIMEOUT_MS} (7000):
+   * a larger value throws an OptionError (CURATOR_LOG_ERR_OPTION_RANGE), since past it the exit path
+   * would give up before the rows are spilled (docs/transport.md).
    */
   closeTimeoutMs?: number
   /**
@@ -124,6 +126,14 @@ export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connec
   target: LogTarget
 }
 
+/**
+ * The largest closeTimeoutMs. thread-stream's end() (which process.exit, SIGTERM and close() all go
+ * through) gives the worker 10 s; after the deadline the worker still spills, closes its connections
+ * (up to 1 s) and exits, measured at up to 2 s with the table locked on two loaded cores, and 1 s is
+ * kept for a machine slower still. With 10 000 every row was lost, with 9 500 end() gave up (docs/transport.md).
+ */
+export const MAX_CLOSE_TIMEOUT_MS = 7000
+
 function int (name: string, value: unknown, fallback: number, min: number): number {
   return value === undefined ? fallback : integer(name, value, { min })
 }
@@ -164,7 +174,7 @@ export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
     maxQueueBytes: int('maxQueueBytes', o.maxQueueBytes, 32 << 20, 1024),
     retryBaseMs,
     retryMaxMs: int('retryMaxMs', o.retryMaxMs, 5000, retryBaseMs),
-    closeTimeoutMs: int('closeTimeoutMs', o.closeTimeoutMs, 6000, 0),
+    closeTimeoutMs: o.closeTimeoutMs === undefined ? 6000 : integer('closeTimeoutMs', o.closeTimeoutMs, { min: 0, max: MAX_CLOSE_TIMEOUT_MS }),
     spillDir: o.spillDir,
     appName,
     maxMessageLength: int('maxMessageLength', o.maxMessageLength, 65536, 64),
