@@ -36,6 +36,8 @@ export function seqsOnDisk (dir: string): number[] {
       try {
         const row = JSON.parse(line)
         if (typeof row.context === 'string') seqs.push(JSON.parse(row.context).seq)
+        // A line spilled before the worker parsed it (at close, or in a flood).
+        else if (typeof row.raw === 'string') seqs.push(JSON.parse(row.raw).seq)
       } catch {}
     }
   }

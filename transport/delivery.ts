@@ -28,6 +28,13 @@ export interface InDoubt {
   server: string | null
 }
 
+/**
+ * A line the worker did not parse in time, as it may go to disk: its COPY line (sanitized), or, only
+ * when nothing in it is a secret the sanitizer would redact, the pino line as it came (cheaper to
+ * write, parsed when loaded). See docs/privacy.md.
+ */
+export type UnparsedLine = { row: string } | { raw: string }
+
 /** A spilled batch to load again. */
 export interface ReplayBatch {
   lines: string[]
@@ -59,10 +66,11 @@ export interface SpillStore {
    */
   spill (lines: readonly string[], inDoubt?: InDoubt): boolean
   /**
-   * As spill, for pino lines not parsed yet (the worker fell behind the app): loading turns them
-   * into rows with the function given to parseSpilled.
+   * As spill, for lines the worker did not parse in time (it fell behind the app, or closed): each as
+   * its row, or as the pino line itself (`raw`) when the sanitizer was shown to leave every key and
+   * string of it as it is; loading turns a raw line into its row with the function given to parseSpilled.
    */
-  spillRaw (lines: readonly string[]): boolean
+  spillUnparsed (lines: readonly UnparsedLine[]): boolean
   /** How loading turns a line spilled raw into a COPY line. */
   parseSpilled (toCopyLine: (line: string) => string | undefined): void
   /**
@@ -215,10 +223,10 @@ export class Delivery {
     }
   }
 
-  /** Spills pino lines not parsed yet; false when there is no spill (the caller then drops or keeps them). */
-  spillRaw (lines: readonly string[]): boolean {
+  /** Spills lines not parsed in time; false when there is no spill (the caller then drops or keeps them). */
+  spillUnparsed (lines: readonly UnparsedLine[]): boolean {
     if (lines.length === 0) return true
-    if (!this.#spillStore?.spillRaw(lines)) return false
+    if (!this.#spillStore?.spillUnparsed(lines)) return false
     this.stats.spilled += lines.length
     return true
   }

@@ -1,6 +1,12 @@
 import { detached } from './detached-string.js'
 
 /**
+ * Spilling a line not handled costs about twice what handling it does (measured: parsing and
+ * sanitizing it, then writing its row as JSON; see docs/delivery.md).
+ */
+const SPILL_COST = 2
+
+/**
  * Lines waiting to be parsed and mapped. They are handled in slices of a few milliseconds, so the
  * worker's event loop keeps answering PostgreSQL between slices: a COPY that finished is committed
  * and the next one started while a large burst of lines is still being turned into rows.
@@ -16,6 +22,9 @@ export class Inbox {
   #waiters: Array<() => void> = []
   /** Bytes of the lines waiting. */
   bytes = 0
+  /** Bytes handled so far and the time that took: the rate drainedBy reckons with. */
+  #handledBytes = 0
+  #handledMs = 0
   readonly #handle: (line: string) => void
   readonly #maxBytes: number
   readonly #overflow: (line: string) => void
@@ -56,17 +65,24 @@ export class Inbox {
   }
 
   /**
-   * Resolves once every line pushed so far has been handled, or at `deadlineMs` (epoch) with the
-   * lines not handled yet, taken out of the inbox.
+   * Resolves once every line pushed so far has been handled, or, with the lines not handled yet taken
+   * out of the inbox, once what is left would take until `deadlineMs` (epoch) to be sanitized and
+   * spilled: that costs about what handling them does (see SPILL_COST), so the caller can still write
+   * them to disk before the deadline (keeping back at most half the time left).
    */
   async drainedBy (deadlineMs: number): Promise<string[]> {
-    let timer: NodeJS.Timeout | undefined
-    const late = await Promise.race([
-      this.drained().then(() => false),
-      new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), Math.max(0, deadlineMs - Date.now())) })
-    ])
-    clearTimeout(timer)
-    if (!late) return []
+    const drained = this.drained().then(() => true)
+    // At most half the time is kept back: the first lines a worker handles are slow (code not compiled
+    // yet), and a rate read from them alone would leave lines unparsed that had time to be.
+    const most = (deadlineMs - Date.now()) / 2
+    for (;;) {
+      const left = deadlineMs - Date.now() - Math.min(most, SPILL_COST * this.#msFor(this.bytes))
+      if (left <= 0) break
+      let timer: NodeJS.Timeout | undefined
+      const done = await Promise.race([drained, new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), Math.min(left, 50)) })])
+      clearTimeout(timer)
+      if (done) return []
+    }
     const rest = this.#lines.slice(this.#head)
     this.#lines.length = 0
     this.#head = 0
@@ -74,15 +90,24 @@ export class Inbox {
     return rest
   }
 
+  /** How long handling `bytes` of lines takes, at the rate seen so far (0 before any was handled). */
+  #msFor (bytes: number): number {
+    return this.#handledBytes === 0 ? 0 : bytes * this.#handledMs / this.#handledBytes
+  }
+
   readonly #drain = (): void => {
-    const until = performance.now() + this.#sliceMs
+    const from = performance.now()
+    const until = from + this.#sliceMs
     const lines = this.#lines
+    const bytes = this.bytes
     while (this.#head < lines.length) {
       const line = lines[this.#head++]
       this.bytes -= line.length
       this.#handle(line)
       if ((this.#head & 31) === 0 && performance.now() > until) break
     }
+    this.#handledMs += performance.now() - from
+    this.#handledBytes += bytes - this.bytes
     if (this.#head < lines.length) {
       // Handled lines are let go of as the slices go, not only once the burst is over.
       if (this.#head > 4096) {

@@ -11,7 +11,7 @@ import { encodeRow } from './copy-text.js'
 import { Inbox } from './inbox.js'
 import { restampAtNow } from './restamp.js'
 import { CopyWriter } from '../lib/database/copy-writer.js'
-import { Delivery, type Hooks } from './delivery.js'
+import { Delivery, type Hooks, type UnparsedLine } from './delivery.js'
 import { adviceFor, errorText, isMissingPartition } from '../lib/database/pg-errors.js'
 import { LevelNames } from '../lib/core/levels.js'
 import { type ResolvedOptions, type TransportOptions, resolveOptions } from '../lib/core/transport-options.js'
@@ -123,6 +123,10 @@ export default async function curatorLogTransport (options: TransportOptions = {
       if (print) printer?.printClean(line, fast.level)
       return fast.level >= storeFrom ? fast : undefined
     }
+    return handleFull(line, print)
+  }
+  // The full path: parse, sanitize and map the record.
+  const handleFull = (line: string, print: boolean): EncodedLine | undefined => {
     let parsed: ParsedLine
     try {
       parsed = parseLine(line, o.timeKey)
@@ -151,17 +155,32 @@ export default async function curatorLogTransport (options: TransportOptions = {
   }, INBOX_BYTES, line => {
     // Console only: nothing to spill to, the line waits as before.
     if (delivery === undefined) return inbox.enqueue(line)
-    // Parsing is behind the app: the line goes to disk as it is (not printed). With no spill it waits
+    // Parsing is behind the app: the line goes to disk (not printed), sanitized. With no spill it waits
     // while the inbox holds less than maxQueueBytes (a burst at shutdown must not lose lines a bigger
     // budget would keep), warn and above up to twice that, and the rest are dropped and counted.
     const level = rawLevel(line, levels)
     if (level < storeFrom) return
-    if (delivery.spillRaw([line])) return
+    if (delivery.spillUnparsed(unparsed([line]))) return
     const room = Math.max(INBOX_BYTES, o.maxQueueBytes)
     if (inbox.bytes < (level >= WARN ? 2 * room : room)) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
   })
   spillStore?.parseSpilled(line => handle(line, false)?.copyLine)
+
+  // What may go to disk of lines not parsed in time: nothing the sanitizer would redact. A line the
+  // fast path maps holds no key or string the sanitizer changes, so it is written as it came (cheap,
+  // parsed when loaded, landing as it would have live); any other line is parsed and sanitized now
+  // and written as its row. Lines below the database level are left out.
+  const unparsed = (lines: readonly string[]): UnparsedLine[] => {
+    const out: UnparsedLine[] = []
+    for (const line of lines) {
+      const fast = encodeLine(line, o.now())
+      const row = fast ?? handleFull(line, false)
+      if (row === undefined || row.level < storeFrom) continue
+      out.push(fast !== undefined ? { raw: line } : { row: row.copyLine })
+    }
+    return out
+  }
 
   const post = (name: string, id: unknown): void => {
     parentPort?.postMessage({ code: 'EVENT', name, args: [id, delivery?.snapshot()] })
@@ -196,9 +215,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
       // The deadline runs from here: lines still waiting to be parsed are inside it too.
       const deadline = Date.now() + o.closeTimeoutMs
       warnDirectly()
-      // Lines still unparsed at the deadline are spilled as they are (or dropped by level and counted).
+      // Lines still unparsed at the deadline are spilled, sanitized (or dropped by level and counted).
       const late = await inbox.drainedBy(deadline)
-      if (delivery && !delivery.spillRaw(late)) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))
+      if (delivery && !delivery.spillUnparsed(unparsed(late))) for (const l of late) delivery.countDropped(levels.name(rawLevel(l, levels)))
       parentPort?.off('message', onMessage)
       clearInterval(statsTimer)
       try {

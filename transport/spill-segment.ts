@@ -2,6 +2,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } fr
 import { COLUMNS } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
 import type { SpillTarget } from './spill-target.js'
+import type { UnparsedLine } from './delivery.js'
 
 /** The first line of every spill segment: whose rows these are and where they go. */
 export interface SegmentHeader {
@@ -24,22 +25,24 @@ export function headerLine (h: SegmentHeader): string {
 /** COPY lines as spill text: one JSON object of column name to text (or null) a line. */
 export function spillText (lines: readonly string[]): string {
   let text = ''
-  for (const line of lines) {
-    const fields = decodeRow(line)
-    const obj: Record<string, string | null> = {}
-    COLUMNS.forEach((c, i) => { obj[c] = fields[i] ?? null })
-    text += JSON.stringify(obj) + '\n'
-  }
+  for (const line of lines) text += rowSpillLine(line)
   return text
 }
 
+function rowSpillLine (line: string): string {
+  const fields = decodeRow(line)
+  const obj: Record<string, string | null> = {}
+  COLUMNS.forEach((c, i) => { obj[c] = fields[i] ?? null })
+  return JSON.stringify(obj) + '\n'
+}
+
 /**
- * Pino lines not parsed yet (the worker fell behind the app) as spill text: `{"raw": line}` a line,
- * parsed into rows when loaded.
+ * Lines the worker did not parse in time as spill text: a row as spillText writes it, a pino line
+ * shown to hold nothing the sanitizer changes as `{"raw": line}` (parsed into its row when loaded).
  */
-export function rawSpillText (lines: readonly string[]): string {
+export function unparsedSpillText (lines: readonly UnparsedLine[]): string {
   let text = ''
-  for (const line of lines) text += JSON.stringify({ raw: line }) + '\n'
+  for (const line of lines) text += 'raw' in line ? JSON.stringify({ raw: line.raw }) + '\n' : rowSpillLine(line.row)
   return text
 }
 
@@ -106,7 +109,7 @@ const MIN_READ = 64 << 10
 /**
  * Up to `maxRows` rows (and about `maxBytes` of spilled text) of a segment from byte `from` on, as
  * COPY lines. Only that much of the file is in memory, never the whole segment. `toCopyLine` turns a line
- * spilled raw (see rawSpillText) into its row, or undefined for a line not stored.
+ * spilled raw (see unparsedSpillText) into its row, or undefined for a line not stored.
  */
 export function readBatch (path: string, from: number, maxRows: number, maxBytes: number, toCopyLine?: (line: string) => string | undefined): SegmentBatch {
   const fd = openSync(path, 'r')

@@ -1,10 +1,10 @@
 import { accessSync, appendFileSync, closeSync, constants, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { InDoubt, ReplayBatch, SpillStore } from './delivery.js'
+import type { InDoubt, ReplayBatch, SpillStore, UnparsedLine } from './delivery.js'
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
-import { appendAll, headerLine, rawSpillText, readBatch, readHeader, spillText } from './spill-segment.js'
+import { appendAll, headerLine, unparsedSpillText, readBatch, readHeader, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
 /** After a failed write (a full disk), spilling is tried again this much later. */
@@ -67,8 +67,8 @@ export class FileSpillStore implements SpillStore {
     return this.#write(lines, inDoubt ? () => this.#writeSegment(spillText(lines), inDoubt) : () => this.#append(spillText(lines), lines.length))
   }
 
-  spillRaw (lines: readonly string[]): boolean {
-    return this.#write(lines, () => this.#append(rawSpillText(lines), lines.length))
+  spillUnparsed (lines: readonly UnparsedLine[]): boolean {
+    return this.#write(lines, () => this.#append(unparsedSpillText(lines), lines.length))
   }
 
   #append (text: string, rows: number): void {
@@ -79,7 +79,7 @@ export class FileSpillStore implements SpillStore {
     out.dirty = true
   }
 
-  #write (lines: readonly string[], write: () => void): boolean {
+  #write (lines: readonly unknown[], write: () => void): boolean {
     if (lines.length === 0) return true
     if (Date.now() < this.#failedUntil) return false
     try {
