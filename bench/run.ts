@@ -38,7 +38,8 @@ const results: Result[] = []
 const step = async (name: string, run: () => Promise<Result[]> | Result[]): Promise<void> => {
   if (!want(name)) return
   process.stderr.write(`bench: ${name}...\n`)
-  results.push(...await run())
+  // Said here: stopping the server in `finally` makes the scenario's open clients fail louder than this.
+  results.push(...await Promise.resolve().then(run).catch((err: unknown) => { process.stderr.write(`bench: ${name} failed: ${(err as Error).stack ?? String(err)}\n`); throw err }))
 }
 try {
   await step('ingest', () => ingestScenario(url, size.ingest))
