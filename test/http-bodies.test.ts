@@ -102,6 +102,7 @@ t.test('Express: text bodies holding key=value pairs and JSON with arrays lose e
   const row = (await client.query(`SELECT context FROM "${target.schema}".system_logs WHERE message LIKE 'request completed%'`)).rows[0]
   t.equal(row.context.request_body, 'cvv=[REDACTED]&pin_code=[REDACTED]&{"password":"[REDACTED]"}')
   t.same(JSON.parse(row.context.response_body), { cvv: '[REDACTED]', ssn: '[REDACTED]', password: '[REDACTED]' })
-  const all = JSON.stringify((await client.query(`SELECT row_to_json(l) AS r FROM "${target.schema}".system_logs l`)).rows)
+  // Without the columns that hold random digits (a request id 58397779-... matched 777 once).
+  const all = JSON.stringify((await client.query(`SELECT to_jsonb(l) - 'id' - 'request_id' - 'timestamp' - 'duration_ms' - 'pid' AS r FROM "${target.schema}".system_logs l`)).rows)
   t.notMatch(all, /777|4321|078051120|Hunter2Arr|TextPwArr|"cvv\\?":\\?"123/, 'no value anywhere in the table')
 })

@@ -54,7 +54,8 @@ t.test('keys that name credentials and the bytes of binary values never reach th
     nested: { raw: Buffer.from([83, 69, 67, 82, 69, 84]) }
   }, 'credentials by key')
   await end()
-  const r = await client.query(`SELECT row_to_json(l)::text AS j, context FROM "${target.schema}".system_logs l`)
+  // Without the columns that hold the process's or the clock's digits ('8642' could be in a pid).
+  const r = await client.query(`SELECT (to_jsonb(l) - 'id' - 'timestamp' - 'pid')::text AS j, context FROM "${target.schema}".system_logs l`)
   const row = r.rows[0].j as string
   for (const value of ['Cookie1Value', 'Cookie2Value', 'Auth3Value', 'Pass4Value', 'Cookie5Value', 'Auth6Value', 'Pass7Value', '8642']) {
     t.notOk(row.includes(value), `${value} redacted`)
