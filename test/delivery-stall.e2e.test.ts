@@ -21,57 +21,53 @@ const ENDINGS = {
   sigterm: (run: { signal: string | null }) => run.signal === 'SIGTERM'
 } as const
 
-for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
-  t.test(`table locked by another session, then ${mode}: ends inside the budget, every row spilled, loaded once later`, async t => {
-    const { target, client } = await freshTarget(t)
-    const locker = await connect(t)
-    await locker.query('BEGIN')
-    await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
-    const dir = spillDir(t)
-    const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: mode, SPILL_DIR: dir })
-    t.ok(ENDINGS[mode](run as never), `ended by ${mode}: ${run.stderr}`)
-    t.notMatch(run.stderr, /took too long/)
-    t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
-    t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
-    await locker.query('ROLLBACK')
-    await replayed(t, target.schema, dir, 1000)
-    await assertSeqs(t, client, target, range(1000))
-  })
-}
-
-t.test(`table locked, closeTimeoutMs at its maximum (${MAX_CLOSE_TIMEOUT_MS}), then process.exit: the deadline still falls inside the budget, every row spilled`, async t => {
+/** A fresh table that another session holds locked (ACCESS EXCLUSIVE), and a spill directory. */
+async function lockedTable (t: Test) {
   const { target, client } = await freshTarget(t)
   const locker = await connect(t)
   await locker.query('BEGIN')
   await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
-  const dir = spillDir(t)
+  return { target, client, locker, dir: spillDir(t) }
+}
+
+/** Every one of the `n` lines is in the spill, once; with the lock released, the next process loads them once. */
+async function spilledThenLoaded (t: Test, { target, client, locker, dir }: Awaited<ReturnType<typeof lockedTable>>, n: number): Promise<void> {
+  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(n), 'every row is in the spill file, once')
+  await locker.query('ROLLBACK')
+  await replayed(t, target.schema, dir, n)
+  await assertSeqs(t, client, target, range(n))
+}
+
+for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
+  t.test(`table locked by another session, then ${mode}: ends inside the budget, every row spilled, loaded once later`, async t => {
+    const { target, client, locker, dir } = await lockedTable(t)
+    const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: mode, SPILL_DIR: dir })
+    t.ok(ENDINGS[mode](run as never), `ended by ${mode}: ${run.stderr}`)
+    t.notMatch(run.stderr, /took too long/)
+    t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
+    await spilledThenLoaded(t, { target, client, locker, dir }, 1000)
+  })
+}
+
+t.test(`table locked, closeTimeoutMs at its maximum (${MAX_CLOSE_TIMEOUT_MS}), then process.exit: the deadline still falls inside the budget, every row spilled`, async t => {
+  const { target, client, locker, dir } = await lockedTable(t)
   const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'exit', SPILL_DIR: dir, CLOSE_MS: String(MAX_CLOSE_TIMEOUT_MS) })
   t.ok(ENDINGS.exit(run), `ended by exit: ${run.stderr}`)
   t.notMatch(run.stderr, /took too long/)
   const exitMs = Number(/^exit after (\d+) ms$/m.exec(run.out)?.[1])
   t.ok(exitMs < 10_000, `the exit hook returned after ${exitMs} ms`)
-  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(1000), 'every row is in the spill file, once')
-  await locker.query('ROLLBACK')
-  await replayed(t, target.schema, dir, 1000)
-  await assertSeqs(t, client, target, range(1000))
+  await spilledThenLoaded(t, { target, client, locker, dir }, 1000)
 })
 
 t.test('table locked, then flush(cb): calls back with FLUSH_TIMEOUT after its bound; close then spills every row', async t => {
-  const { target, client } = await freshTarget(t)
-  const locker = await connect(t)
-  await locker.query('BEGIN')
-  await locker.query(`LOCK TABLE ${qualifiedTable(target)} IN ACCESS EXCLUSIVE MODE`)
-  const dir = spillDir(t)
+  const { target, client, locker, dir } = await lockedTable(t)
   const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'flush-then-close', SPILL_DIR: dir })
   t.ok(ENDINGS.close(run), `closed: ${run.stderr}`)
   const flushed = /^flushed (\S+) after (\d+) ms$/m.exec(run.out)
   t.equal(flushed?.[1], 'CURATOR_LOG_ERR_FLUSH_TIMEOUT')
   const ms = Number(flushed?.[2])
   t.ok(ms >= FLUSH_TIMEOUT_MS && ms < FLUSH_TIMEOUT_MS + 5000, `called back after ${ms} ms`)
-  t.same(spilledSeqs(dir).sort((a, b) => a - b), range(100), 'every row is in the spill file, once')
-  await locker.query('ROLLBACK')
-  await replayed(t, target.schema, dir, 100)
-  await assertSeqs(t, client, target, range(100))
+  await spilledThenLoaded(t, { target, client, locker, dir }, 100)
 })
 
 t.test('a COPY the server makes slow (a trigger sleeping 60 s), then close: abandoned, spilled, loaded once later', async t => {
