@@ -15,7 +15,7 @@ import { Sanitizer } from '../sanitizer/sanitizer.js'
 import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
-import { type WorkerStream, requestFlush, requestStats } from './worker-messages.js'
+import { type WorkerStream, requestFlush, requestStats, workerNotRunning } from './worker-messages.js'
 
 /**
  * The longest `logger.flush(cb)` waits for the worker to commit or spill every line, in ms: past it the
@@ -110,7 +110,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
         pinoFlush(err => {
           // thread-stream's own error once its worker is gone has no code: give it the documented one.
           if (err && (transport?.closed === true || transport?.destroyed === true)) {
-            return finish(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', { cause: err }))
+            return finish(workerNotRunning(err))
           }
           if (err || !transport) return finish(err)
           requestFlush(transport).then(() => finish(), (e: Error) => finish(e))

@@ -14,12 +14,15 @@ export interface WorkerStream {
 
 let nextId = 0
 
+/** The documented error for a question the worker cannot answer because it has ended (or never ran). */
+export function workerNotRunning (cause?: unknown): CuratorLogError {
+  return new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running', cause === undefined ? undefined : { cause })
+}
+
 function ask (stream: WorkerStream, code: string, event: string, extra: Record<string, unknown> = {}): Promise<TransportStats> {
   const id = `${process.pid}-${++nextId}`
   return new Promise((resolve, reject) => {
-    if (!stream.worker || stream.closed === true || stream.destroyed === true) {
-      return reject(new CuratorLogError(ERROR_CODES.WORKER_UNAVAILABLE, 'the transport worker is not running'))
-    }
+    if (!stream.worker || stream.closed === true || stream.destroyed === true) return reject(workerNotRunning())
     // pino unrefs its worker: without a referenced handle a short script would exit (code 13 on a
     // top-level await) before the answer arrives.
     const alive = setInterval(() => {}, 60_000)
