@@ -137,7 +137,8 @@ function canMountTmpfs (): string | undefined {
 t.test('spill directory on a full 1 MiB filesystem: what counts as spilled is on disk, the rest is dropped and counted, and it loads once', { skip: canMountTmpfs() ?? false }, async t => {
   const mnt = join(tempDir(t, 'curator-log-full-'), 'mnt')
   mkdirSync(mnt)
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt])
+  // mode 0700: a tmpfs root is 1777 by default, a directory the worker refuses to spill into.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mnt])
   t.teardown(() => execFileSync('umount', [mnt]))
   const port = await freePort()
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
@@ -157,6 +158,7 @@ t.test('spill directory on a full 1 MiB filesystem: what counts as spilled is on
   const stats = await transportStats(first.stream)
   const onDisk = seqsOnDisk(mnt)
   t.ok(dropped(stats) > 0, `the disk filled up: ${dropped(stats)} rows dropped and counted`)
+  t.ok(stats.spilled > 0, `the disk took rows before it filled up: ${stats.spilled} spilled`)
   t.equal(onDisk.length, stats.spilled, `every row counted as spilled (${stats.spilled}) is on disk (${onDisk.length})`)
   await first.end()
   // Closing spills the queue if a write fits, else drops it (counted): nothing already on disk goes.
