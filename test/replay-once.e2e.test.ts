@@ -13,6 +13,8 @@ import { assertSeqs, ownServer, range, transportLogger, waitFor } from './suppor
 import { spillDir, spillFiles } from './support/spill-files.js'
 
 t.setTimeout(600_000)
+// Each case has a server of its own and mostly waits (for a lease to go stale, a commit, a kill): three at a time.
+t.jobs = 3
 const APP = fileURLToPath(new URL('./fixtures/replay-app.mjs', import.meta.url))
 
 async function client (t: Test, url: string): Promise<pg.Client> {

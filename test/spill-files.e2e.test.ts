@@ -14,6 +14,8 @@ import { assertSeqs, connect, databaseUrl, flushTransport, ownServer, range, tra
 
 // Child processes, PostgreSQL servers of its own and a tmpfs: about two minutes alone, more beside other files.
 t.setTimeout(600_000)
+// Each case has its own servers, schema or spill directory, and mostly waits on processes: three at a time.
+t.jobs = 3
 
 const target = { schema: 'public', table: 'system_logs' }
 
