@@ -8,6 +8,7 @@ import { type LogTarget, qualifiedTable, quoteIdent } from '../../lib/core/ident
 import { migrate } from '../../lib/database/migrate.js'
 import type { TransportOptions } from '../../lib/core/transport-options.js'
 import type { TransportStats } from '../../lib/core/transport-stats.js'
+import { type WorkerStream, requestStats } from '../../lib/app/worker-messages.js'
 import { type ThrowawayPostgres, startThrowawayPostgres } from '../../lib/dev/throwaway-postgres.js'
 
 /** The transport as a consumer loads it: compiled (dist/, built before the run), so a worker starts without compiling TypeScript. */
@@ -53,7 +54,9 @@ export async function transportLogger (t: Test, target: LogTarget, options: Tran
 }
 
 /** Ends a transport stream and waits until its worker has closed. */
-export async function endStream (stream: { end (): void, once (e: string, f: () => void): unknown }): Promise<void> {
+export async function endStream (stream: { end (): void, once (e: string, f: () => void): unknown, closed?: boolean, destroyed?: boolean }): Promise<void> {
+  // thread-stream's end() does nothing once its worker is gone, and 'close' has been emitted already.
+  if (stream.closed === true || stream.destroyed === true) throw new Error('the transport\'s worker had exited before end()')
   const closed = new Promise<void>(resolve => stream.once('close', resolve))
   stream.end()
   await closed
@@ -69,22 +72,9 @@ export async function count (client: pg.Client, target: LogTarget): Promise<numb
   return r.rows[0].n
 }
 
-type EventStream = { worker: { postMessage (m: unknown): void }, on (e: string, f: (...a: any[]) => void): unknown, off (e: string, f: (...a: any[]) => void): unknown }
-let requestId = 0
-
-/** The transport's counters, asked of the worker. */
-export function transportStats (stream: unknown, code = 'curator-log:stats', event = code): Promise<TransportStats> {
-  const s = stream as EventStream
-  const id = ++requestId
-  return new Promise(resolve => {
-    const on = (got: number, stats: TransportStats): void => {
-      if (got !== id) return
-      s.off(event, on)
-      resolve(stats)
-    }
-    s.on(event, on)
-    s.worker.postMessage({ code, id })
-  })
+/** The transport's counters, asked of the worker; rejects (WORKER_UNAVAILABLE) once the worker has exited, instead of waiting forever. */
+export function transportStats (stream: unknown): Promise<TransportStats> {
+  return requestStats(stream as WorkerStream)
 }
 
 /**
