@@ -116,18 +116,26 @@ async function rpsTogether (variant: Variant, seconds: number): Promise<number> 
  * counted as the server's. Two rows put autocannon inside the server's process, as this benchmark
  * did first: there the client's sockets and promises pay curator-log's async hooks too, and
  * its JavaScript parser reads the two extra headers. Five rounds with the variants interleaved, best of
- * each, so that a noisy neighbour on a shared machine does not decide.
+ * each, so that a noisy neighbour on a shared machine does not decide. A server saturated by
+ * autocannon spends about one core whatever it serves, so its CPU per request moves with its req/s
+ * (±5% from round to round here); the CPU target is judged on the median of the rounds' paired ratios.
  */
 export async function httpScenario (seconds: number): Promise<Result[]> {
   const best = VARIANTS.map(() => 0)
   const cpu = VARIANTS.map(() => Infinity)
+  // curator-log's CPU per request over pino-http-with-features', from the same round: measured a few
+  // seconds apart, a pair shares the machine's state, where the best of each can come from different rounds.
+  const paired: number[] = []
   const together = [0, 0]
   for (let round = 0; round < 5; round++) {
+    const roundCpu: number[] = []
     for (const [k, variant] of VARIANTS.entries()) {
       const { rps, cpuUsPerRequest } = await rpsApart(variant, seconds)
       best[k] = Math.max(best[k], rps)
       cpu[k] = Math.min(cpu[k], cpuUsPerRequest ?? Infinity)
+      roundCpu[k] = cpuUsPerRequest ?? NaN
     }
+    paired.push(roundCpu[3] / roundCpu[2])
     for (const [k, variant] of (['pino-http', 'curator-log'] as const).entries()) together[k] = Math.max(together[k], await rpsTogether(variant, seconds))
   }
   const [none, withPinoHttp, pinoHttpFeatured, withCurator] = best
@@ -147,10 +155,24 @@ export async function httpScenario (seconds: number): Promise<Result[]> {
       if (k !== 1) row.ratio = { to: 'pino-http', value: cpu[k] / cpu[1] }
       results.push(row)
     }
-    const [, , featuredCpu, curatorCpu] = cpu
-    results.push({ scenario: 'http', variant: 'server CPU per request, curator-log against pino-http given the same features', value: curatorCpu / featuredCpu, unit: 'x', target: '<= 1x', pass: curatorCpu <= featuredCpu })
+    const ratio = medianOf(paired)
+    results.push({
+      scenario: 'http',
+      variant: 'server CPU per request, curator-log against pino-http given the same features (median of the rounds\' ratios)',
+      value: ratio,
+      unit: 'x',
+      target: '<= 1x',
+      pass: ratio <= 1,
+      note: `ratio by round: ${paired.map(r => r.toFixed(3)).join(', ')}; of the best of each: ${(cpu[3] / cpu[2]).toFixed(3)}`
+    })
   }
   return results
+}
+
+function medianOf (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
