@@ -83,7 +83,18 @@ export function transportStats (stream: unknown): Promise<TransportStats> {
  * counters after.
  */
 export async function flushTransport (stream: unknown): Promise<TransportStats> {
-  await new Promise<void>((resolve, reject) => (stream as { flush (cb: (err?: Error) => void): void }).flush(err => err ? reject(err) : resolve()))
+  const s = stream as { flush (cb: (err?: Error) => void): void, once (e: 'close', f: () => void): unknown, off (e: 'close', f: () => void): unknown }
+  await new Promise<void>((resolve, reject) => {
+    // thread-stream waits for the worker to read what was written, with no end: a worker gone
+    // meanwhile would hold the test forever.
+    const gone = (): void => reject(new Error('the transport\'s worker exited during flush'))
+    s.once('close', gone)
+    s.flush(err => {
+      s.off('close', gone)
+      if (err) reject(err)
+      else resolve()
+    })
+  })
   return transportStats(stream)
 }
 
