@@ -47,8 +47,14 @@ export async function transportLogger (t: Test, target: LogTarget, options: Tran
     target: TRANSPORT,
     options: { connectionString: url, schema: target.schema, table: target.table, spillDir: false, ...options }
   })
-  // once() gives up on 'error', not on 'close': a worker that exits before it is ready would hold the test.
-  await Promise.race([once(stream, 'ready'), once(stream, 'close').then(() => { throw new Error('the transport\'s worker exited before it was ready') })])
+  // once() gives up on 'error', not on 'close': a worker that exits before it is ready would hold the
+  // test. The close waiter goes once ready (left, its 'error' listener would hide later errors).
+  const ready = new AbortController()
+  try {
+    await Promise.race([once(stream, 'ready'), once(stream, 'close', { signal: ready.signal }).then(() => { throw new Error('the transport\'s worker exited before it was ready') })])
+  } finally {
+    ready.abort()
+  }
   ;(stream as unknown as { ref (): void }).ref()
   const logger = pino(pinoOptions, stream)
   return { logger, stream, end: () => endStream(stream) }
