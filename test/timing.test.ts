@@ -1,12 +1,27 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
+import ts from 'typescript'
 import { runWithContext } from '../lib/app/context.js'
 import { PerformanceMonitor, apiEndpoint, batchOperation, databaseQuery, resetTimingSummary, timedOperation, timingSummary, logTimingSummary } from '../lib/app/timing/index.js'
 import { setTimingLogger } from '../lib/app/timing/timed.js'
 import { freshTarget, rows } from './support/db.js'
+import type { TimingDecorators, decoratedService as DecoratedService } from './fixtures/decorated-service.js'
 import { testLogger } from './support/logger.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 function busy (ms: number): void { const end = performance.now() + ms; while (performance.now() < end); }
+
+// The decorated class is compiled by TypeScript here: the test loader's transpiler (swc, chosen for
+// start-up time) parses only legacy decorators, and these are TC39 ones, as applications now write.
+async function decoratedService (decorators: TimingDecorators): Promise<ReturnType<typeof DecoratedService>> {
+  const source = readFileSync(fileURLToPath(new URL('./fixtures/decorated-service.ts', import.meta.url)), 'utf8')
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } })
+  const file = join(t.testdir(), 'decorated-service.mjs')
+  writeFileSync(file, outputText)
+  return (await import(pathToFileURL(file).href) as { decoratedService: typeof DecoratedService }).decoratedService(decorators)
+}
 
 t.test('sync, async, throwing and decorated calls: rows carry duration_ms and the request_id', async t => {
   const { target, client } = await freshTarget(t)
@@ -21,18 +36,7 @@ t.test('sync, async, throwing and decorated calls: rows carry duration_ms and th
   const fails = timedOperation('fails')(() => { throw boom })
   const rejects = databaseQuery('SELECT')(async function loadUsers () { await sleep(1); throw boom })
 
-  class Service {
-    factor = 3
-    @apiEndpoint()
-    async getThing (n: number) { await sleep(2); return n * this.factor }
-
-    @batchOperation('import', { warningThresholdMs: 10_000 })
-    importAll (items: string[]) { busy(2); return items.length }
-
-    @databaseQuery('INSERT')
-    saveThing () { return this.factor }
-  }
-  const svc = new Service()
+  const svc = await decoratedService({ apiEndpoint, batchOperation, databaseQuery, sleep, busy })
 
   await runWithContext({ request_id: 'timed-1' }, async () => {
     t.equal(add(2, 3), 5, 'return value preserved')
