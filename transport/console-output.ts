@@ -2,7 +2,8 @@ import { isatty } from 'node:tty'
 import { integer, object } from '../lib/core/validate.js'
 import type { Sanitizer } from '../lib/sanitizer/sanitizer.js'
 import { jsonSafe, printablePretty } from '../lib/sanitizer/printable.js'
-import { parseExact, stringifyExact } from './exact-json.js'
+import { isLosslessNumber, stringifyExact } from './exact-json.js'
+import { setField } from '../lib/sanitizer/values.js'
 import type { LevelNames } from '../lib/core/levels.js'
 import type { OwnedFields } from './pino-line.js'
 import type { ConsoleOutputOptions } from '../lib/core/transport-options.js'
@@ -36,7 +37,7 @@ export class ConsoleOutput {
   /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
   printRecord (record: Record<string, unknown>, level: number, owned?: OwnedFields): void {
     if (level < this.minLevel) return
-    let clean = this.#sanitizer.sanitizeParsed(parseExact(stringifyExact(record)) as Record<string, unknown>) as Record<string, unknown>
+    let clean = this.#sanitizer.sanitizeParsed(copyForSanitizing(record, this.#sanitizer.maxDepth) as Record<string, unknown>)
     // pino's own level and time were taken out of the record (see parseLine): they lead the line again,
     // as pino wrote them. Logged fields of those names (kept in the table's context) would be read as
     // the line's own by anything that keeps the last of a repeated key, so the console leaves them out.
@@ -70,4 +71,17 @@ export class ConsoleOutput {
       this.#out.end()
     })
   }
+}
+
+/**
+ * A copy of what the sanitizer changes in place, `depth` levels (its maxDepth), sharing what lies
+ * deeper: it never visits that, and writes its mark instead. (Written out and read back, a value
+ * nested thousands deep would overflow the stack.)
+ */
+function copyForSanitizing (value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object' || isLosslessNumber(value) || depth <= 0) return value
+  if (Array.isArray(value)) return value.map(v => copyForSanitizing(v, depth - 1))
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(value)) setField(out, k, copyForSanitizing((value as Record<string, unknown>)[k], depth - 1))
+  return out
 }

@@ -1,5 +1,5 @@
 import { setField } from '../lib/sanitizer/values.js'
-import { isLosslessNumber, numberValue } from './exact-json.js'
+import { isLosslessNumber, numberText, numberValue } from './exact-json.js'
 
 /** Top-level keys of Fastify's and pino-http's request lines; the fast path leaves lines with them to the full one. */
 export const HTTP_SHAPE_KEYS = ['reqId', 'req', 'res', 'responseTime'] as const
@@ -22,7 +22,7 @@ export function withHttpColumns (record: Record<string, unknown>): Record<string
     if (value === undefined) return
     if (Object.hasOwn(record, column)) {
       // Both names with one value (Fastify's reqId beside the plugin's request_id): the column keeps it.
-      if (from !== undefined && String(record[column]) === String(value)) delete out[from]
+      if (from !== undefined && scalarText(record[column]) === scalarText(value)) delete out[from]
       return
     }
     if (from !== undefined) delete out[from]
@@ -47,4 +47,9 @@ function plain (v: unknown): Record<string, unknown> | undefined {
 
 function scalar (v: unknown): unknown {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || isLosslessNumber(v) ? v : undefined
+}
+
+/** A string, or a number's text: what two names of one value are compared by (an object never matches). */
+function scalarText (v: unknown): string | undefined {
+  return typeof v === 'string' ? v : numberText(v)
 }

@@ -117,7 +117,25 @@ export default async function curatorLogTransport (options: TransportOptions = {
 
   // Most lines are plain and clean: read as text, without building the record. Prints the line when
   // asked; undefined for a line below the database level.
+  // Whatever a line holds, mapping it must not throw: that would end the worker, and with it every
+  // line after this one (and the app, which gets an 'error' from the stream). A line no mapper
+  // expected lands as text with the mapper's complaint, as an unparseable one does.
+  let unmappable = 0
   const handle = (line: string, print: boolean): EncodedLine | undefined => {
+    try {
+      return handleLine(line, print)
+    } catch (err) {
+      const level = rawLevel(line, levels)
+      if (unmappable++ === 0) warn(`curator-log: a line could not be mapped to a row (${errorText(err)}); it is stored as text, with the error, in context.parse_error`)
+      try {
+        return handleFull(JSON.stringify({ level, msg: line, unparsed: true, parse_error: `not mapped: ${errorText(err)}` }), print)
+      } catch {
+        delivery?.countDropped(levels.name(level))
+        return undefined
+      }
+    }
+  }
+  const handleLine = (line: string, print: boolean): EncodedLine | undefined => {
     const fast = encodeLine(line, o.now())
     if (fast !== undefined) {
       if (print) printer?.printClean(line, fast.level)
@@ -175,7 +193,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     const out: UnparsedLine[] = []
     for (const line of lines) {
       const fast = encodeLine(line, o.now())
-      const row = fast ?? handleFull(line, false)
+      const row = fast ?? handle(line, false)
       if (row === undefined || row.level < storeFrom) continue
       out.push(fast !== undefined ? { raw: line } : { row: row.copyLine })
     }

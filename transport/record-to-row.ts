@@ -62,6 +62,9 @@ function keyedColumns (): Map<string, KeyedColumn> {
 export function createRowMapper (opts: RowMapperOptions): (record: Record<string, unknown>, now: number, owned?: OwnedFields) => RowValues {
   const { sanitizer, levels, messageKey, errorKey, maxMessageLength, timeKey = 'time', timeScale = 1, nestedKey } = opts
   const text = (s: string): string => sanitizer.sanitizeString(s, maxMessageLength)
+  // A structure written into a text column: cut at the sanitizer's depth first (a value nested some
+  // thousands deep would overflow the stack of any JSON writer).
+  const json = (v: unknown): string => text(stringifyExact(sanitizer.sanitizeParsedValue(v)))
   // With pino's own leading time known, a field of the time key's name is the app's (see pinoHead).
   const ownsTime = (owned: OwnedFields | undefined): boolean => owned !== undefined && (owned.time !== undefined || timeKey === 'time')
   const keyed = keyedColumns()
@@ -107,7 +110,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
       else if (column !== undefined && take(column, key, v, row, rest)) continue
       else if ((key === errorKey || ERROR_KEYS.includes(key)) && error === undefined && v !== null && v !== undefined) {
-        error = errorColumns(v, key, rest, text)
+        error = errorColumns(v, key, rest, text, json)
       } else setField(rest, key, v)
     }
 
@@ -153,9 +156,9 @@ function indexed (sanitizer: Sanitizer, value: string, cap: number, key: string,
 }
 
 /** pino's err serializer shape ({ type, message, stack, ...props }), a plain string, or anything else. */
-function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, text: (s: string) => string): ErrorColumns {
+function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, text: (s: string) => string, json: (v: unknown) => string): ErrorColumns {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || isLosslessNumber(v)) {
-    return { type: null, message: text(typeof v === 'string' ? v : stringifyExact(v)), stack: null }
+    return { type: null, message: typeof v === 'string' ? text(v) : json(v), stack: null }
   }
   const { type, name, message, stack, ...props } = v as Record<string, unknown>
   const kind = typeof type === 'string' ? type : typeof name === 'string' ? name : null
@@ -163,7 +166,7 @@ function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, t
   if (Object.keys(props).length > 0) setField(rest, key, props)
   return {
     type: kind === null ? null : text(kind),
-    message: typeof message === 'string' ? text(message) : message === undefined ? null : text(stringifyExact(message)),
+    message: typeof message === 'string' ? text(message) : message === undefined ? null : json(message),
     stack: typeof stack === 'string' ? text(stack) : null
   }
 }

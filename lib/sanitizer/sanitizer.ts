@@ -175,6 +175,14 @@ export class Sanitizer {
     return this.#ownObject(data, maxDepth)
   }
 
+  /**
+   * {@link sanitizeParsed} for any parsed value (an array, a string, a number, an object), in place
+   * where it is an array or object.
+   */
+  sanitizeParsedValue (value: unknown, maxDepth = this.maxDepth): unknown {
+    return this.#ownValue(value, maxDepth)
+  }
+
   #ownValue (value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string': return this.sanitizeString(value)
