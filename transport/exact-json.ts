@@ -72,7 +72,11 @@ function unmark (v: unknown, mark: string): unknown {
     for (let i = 0; i < v.length; i++) v[i] = unmark(v[i], mark)
   } else {
     const o = v as Record<string, unknown>
-    for (const k of Object.keys(o)) o[k] = unmark(o[k], mark)
+    for (const k of Object.keys(o)) {
+      // A number where a key must be a string ({1.50:"x"}): the text was no JSON.
+      if (k.startsWith(mark)) throw new SyntaxError(`Unexpected number ${k.slice(mark.length)} where a key was expected in JSON`)
+      o[k] = unmark(o[k], mark)
+    }
   }
   return v
 }
