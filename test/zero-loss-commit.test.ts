@@ -10,7 +10,8 @@ t.test('connection lost while COMMIT is in flight: the server is asked, the batc
   const { target, client } = await freshTarget(t)
   const s = quoteIdent(target.schema)
   // A deferred constraint trigger makes COMMIT of the batch holding the marked row take a while,
-  // long enough to kill the writer's backend between sending COMMIT and reading its answer.
+  // long enough to kill the writer's backend between sending COMMIT and reading its answer: it is
+  // killed only while in that sleep (a kill just after the sleep could find the COMMIT done).
   await client.query(`CREATE FUNCTION ${s}.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.message = 'slow commit' THEN PERFORM pg_sleep(1.5); END IF; RETURN NULL; END $$`)
   await client.query(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ${s}.system_logs
@@ -20,7 +21,7 @@ t.test('connection lost while COMMIT is in flight: the server is asked, the batc
   for (const seq of range(99, 1)) logger.info({ seq }, 'same batch')
   let killed = 0
   await waitFor('the COMMIT to be killed', async () => {
-    const r = await client.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'commit-victim' AND query = 'COMMIT' AND state = 'active'")
+    const r = await client.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'commit-victim' AND query = 'COMMIT' AND state = 'active' AND wait_event = 'PgSleep'")
     killed += r.rows.filter(x => x.ok).length
     return killed > 0
   }, 20_000)
