@@ -14,8 +14,9 @@ export interface EncodedLine {
 
 // The reader of each column's source (see ColumnSource), as numbers for the switch below. Other: a
 // column this path never fills (the error columns: lines with an error take the full path).
-const enum Read { Other, Time, Level, Message, String, Text, Int32, Number, TraceId, SpanId, TraceFlags }
-const READS: Partial<Record<ColumnSource, Read>> = { time: Read.Time, level: Read.Level, message: Read.Message, string: Read.String, text: Read.Text, int32: Read.Int32, number: Read.Number, 'trace-id': Read.TraceId, 'span-id': Read.SpanId, 'trace-flags': Read.TraceFlags }
+const Read = { Other: 0, Time: 1, Level: 2, Message: 3, String: 4, Text: 5, Int32: 6, Number: 7, TraceId: 8, SpanId: 9, TraceFlags: 10 } as const
+type ReadKind = typeof Read[keyof typeof Read]
+const READS: Partial<Record<ColumnSource, ReadKind>> = { time: Read.Time, level: Read.Level, message: Read.Message, string: Read.String, text: Read.Text, int32: Read.Int32, number: Read.Number, 'trace-id': Read.TraceId, 'span-id': Read.SpanId, 'trace-flags': Read.TraceFlags }
 // A key's slot: its column's index + 1 when this path fills that column; FULL_PATH when only the full
 // path maps it (a column's other keys, the error, request shapes, nestedKey). A key with no column
 // goes into context when the sanitizer leaves it as it is, or takes the full path.
@@ -45,7 +46,7 @@ export function createLineEncoder (opts: RowMapperOptions): (line: string, now: 
   // Slot by key, and by slot the reader and cap of the column it fills. A column's first key feeds it
   // here; its other keys and ECS forms (the trace ids' camelCase and ECS) take the full path.
   const slots = new Map<string, number>()
-  const reads: Read[] = [Read.Other]
+  const reads: ReadKind[] = [Read.Other]
   const caps: number[] = [0]
   let clash = false
   const put = (key: string, slot: number): void => {

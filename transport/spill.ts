@@ -51,7 +51,10 @@ export class FileSpillStore implements SpillStore {
   readonly #warn: (msg: string) => void
   readonly #target: SpillTarget
 
-  constructor (readonly dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget) {
+  readonly dir: string
+
+  constructor (dir: string, sizes: SpillSizes, warn: (msg: string) => void, target: SpillTarget) {
+    this.dir = dir
     this.#sizes = sizes
     this.#warn = warn
     this.#target = target

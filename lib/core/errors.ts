@@ -61,15 +61,21 @@ export function bareMessage (err: Error): string {
 
 /** A failure that is not about an option (a worker gone, a monitor never started). */
 export class CuratorLogError extends Error {
-  constructor (readonly code: ErrorCode, message: string, options?: ErrorOptions) {
+  readonly code: ErrorCode
+
+  constructor (code: ErrorCode, message: string, options?: ErrorOptions) {
     super(PREFIX + message, options)
+    this.code = code
   }
 }
 
 /** A misuse of the API that JavaScript itself would call a TypeError (a timing helper on a non-function). */
 export class CuratorLogTypeError extends TypeError {
-  constructor (readonly code: ErrorCode, message: string, options?: ErrorOptions) {
+  readonly code: ErrorCode
+
+  constructor (code: ErrorCode, message: string, options?: ErrorOptions) {
     super(PREFIX + message, options)
+    this.code = code
   }
 }
 
@@ -78,17 +84,20 @@ export class CuratorLogTypeError extends TypeError {
  * `sanitize.patterns[1]`, `LOG_PRETTY`), `value` what was given, and the message says what is accepted.
  */
 export class OptionError extends TypeError {
-  constructor (
-    readonly code: ErrorCode,
-    /** The option's path, e.g. `database.sanitize.maxDepth`. */
-    readonly option: string,
-    /** The message after the option's name: ` must be ..., got ...`. */
-    readonly detail: string,
-    /** The value given. */
-    readonly value?: unknown,
-    options?: ErrorOptions
-  ) {
+  readonly code: ErrorCode
+  /** The option's path, e.g. `database.sanitize.maxDepth`. */
+  readonly option: string
+  /** The message after the option's name: ` must be ..., got ...`. */
+  readonly detail: string
+  /** The value given. */
+  readonly value?: unknown
+
+  constructor (code: ErrorCode, option: string, detail: string, value?: unknown, options?: ErrorOptions) {
     super(PREFIX + option + detail, options)
+    this.code = code
+    this.option = option
+    this.detail = detail
+    this.value = value
   }
 
   /** The same fault named from an enclosing option: `database` + `sanitize.maxDepth` is `database.sanitize.maxDepth`. */
@@ -99,8 +108,11 @@ export class OptionError extends TypeError {
 
 /** A level name that is not a level of the logger; `known` lists those that are. */
 export class UnknownLevelError extends OptionError {
-  constructor (option: string, value: unknown, readonly known: readonly string[], options?: ErrorOptions) {
+  readonly known: readonly string[]
+
+  constructor (option: string, value: unknown, known: readonly string[], options?: ErrorOptions) {
     super(ERROR_CODES.UNKNOWN_LEVEL, option, ` ${JSON.stringify(value)} is not a level of this logger; known: ${known.join(', ')}`, value, options)
+    this.known = known
   }
 
   override within (parent: string): UnknownLevelError {

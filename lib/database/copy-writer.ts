@@ -8,8 +8,11 @@ import { sendCancelRequest } from './cancel-request.js'
 
 /** The COMMIT was sent but its answer never came: the batch may or may not have landed. */
 export class AmbiguousCommitError extends Error {
-  constructor (readonly batch: string, cause: unknown) {
+  readonly batch: string
+
+  constructor (batch: string, cause: unknown) {
     super(`connection lost while committing batch ${batch}`, { cause })
+    this.batch = batch
   }
 }
 
@@ -51,7 +54,10 @@ export class CopyWriter {
   serverId: string | null = null
   readonly #config: pg.ClientConfig
 
-  constructor (config: pg.ClientConfig, readonly target: LogTarget) {
+  readonly target: LogTarget
+
+  constructor (config: pg.ClientConfig, target: LogTarget) {
+    this.target = target
     this.#config = config
     this.#copySql = copyStatement(target)
     this.#markers = `${quoteIdent(target.schema)}.curator_log_batches`

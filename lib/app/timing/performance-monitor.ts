@@ -9,7 +9,10 @@ export class PerformanceMonitor {
   #started: number | undefined
   readonly #options: TimingOptions & { fields?: Record<string, unknown> }
 
-  constructor (readonly operation: string, options: TimingOptions & { fields?: Record<string, unknown> } = {}, autoStart = true) {
+  readonly operation: string
+
+  constructor (operation: string, options: TimingOptions & { fields?: Record<string, unknown> } = {}, autoStart = true) {
+    this.operation = operation
     this.#options = options
     if (autoStart) this.start()
   }
