@@ -22,11 +22,13 @@ if (!asked || !command) fail('usage: with-node.mjs MAJOR|auto COMMAND [ARGS...]'
 
 const current = process.versions.node.split('.')[0]
 let line = process.env.CURATOR_NODE || asked
+// The tests run the TypeScript sources on Node's own type stripping (22.18 and later have it on).
+const strips = Boolean(process.features.typescript)
 if (line === 'auto') {
-  if (Number(current) >= MIN_SUPPORTED) line = current
+  if (Number(current) >= MIN_SUPPORTED && strips) line = current
   else {
     line = DEFAULT_LINE
-    console.error(`with-node: Node ${process.version} is not a supported line (${MIN_SUPPORTED} and later); running on Node ${line}`)
+    console.error(`with-node: Node ${process.version} ${strips ? `is not a supported line (${MIN_SUPPORTED} and later)` : 'does not strip TypeScript types (22.18 and later do)'}; running on Node ${line}`)
   }
 }
 if (!/^\d+$/.test(line)) fail(`with-node: a major version such as 24 was expected, got ${JSON.stringify(line)}`, 2)

@@ -13,8 +13,8 @@ import { testLogger } from './support/logger.js'
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 function busy (ms: number): void { const end = performance.now() + ms; while (performance.now() < end); }
 
-// The decorated class is compiled by TypeScript here: the test loader's transpiler (swc, chosen for
-// start-up time) parses only legacy decorators, and these are TC39 ones, as applications now write.
+// The decorated class is compiled by TypeScript here: the tests run on Node's own type stripping,
+// which takes only syntax that erases (decorators are not: they run).
 async function decoratedService (decorators: TimingDecorators): Promise<ReturnType<typeof DecoratedService>> {
   const source = readFileSync(fileURLToPath(new URL('./fixtures/decorated-service.ts', import.meta.url)), 'utf8')
   const { outputText } = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } })
