@@ -89,19 +89,32 @@ export function transportStats (stream: unknown): Promise<TransportStats> {
  * transport's flush, which resolves once those lines are committed or spilled. Resolves with the
  * counters after.
  */
-export async function flushTransport (stream: unknown): Promise<TransportStats> {
+export async function flushTransport (stream: unknown, ms = 240_000): Promise<TransportStats> {
   const s = stream as { flush (cb: (err?: Error) => void): void, once (e: 'close', f: () => void): unknown, off (e: 'close', f: () => void): unknown }
-  await new Promise<void>((resolve, reject) => {
-    // thread-stream waits for the worker to read what was written, with no end: a worker gone
-    // meanwhile would hold the test forever.
-    const gone = (): void => reject(new Error('the transport\'s worker exited during flush'))
-    s.once('close', gone)
-    s.flush(err => {
-      s.off('close', gone)
-      if (err) reject(err)
-      else resolve()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // thread-stream waits for the worker to read what was written, with no end: a worker gone
+      // meanwhile would hold the test forever.
+      const gone = (): void => reject(new Error('the transport\'s worker exited during flush'))
+      s.once('close', gone)
+      // A flush that never settles (seen once in a loaded full run) fails with what the worker says
+      // of its queue, instead of holding the file until tap's timeout with nothing to go on.
+      timer = setTimeout(() => {
+        s.off('close', gone)
+        transportStats(stream).then(
+          stats => reject(new Error(`flush did not settle in ${ms} ms; the worker answers: ${JSON.stringify(stats)}`)),
+          (err: Error) => reject(new Error(`flush did not settle in ${ms} ms; the worker does not answer (${err.message})`)))
+      }, ms)
+      s.flush(err => {
+        s.off('close', gone)
+        if (err) reject(err)
+        else resolve()
+      })
     })
-  })
+  } finally {
+    clearTimeout(timer)
+  }
   return transportStats(stream)
 }
 
