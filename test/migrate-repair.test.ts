@@ -49,3 +49,18 @@ t.test('a table of the same name that is not partitioned is named, not touched',
   t.match(r.err, `${target.schema}.system_logs exists but is not a partitioned table`)
   t.equal((await client.query(`SELECT count(*)::int AS n FROM ${s}.system_logs`)).rows[0].n, 1)
 })
+
+t.test('a dropped side table (the batch markers) is created again, and the lines the worker was retrying land', async t => {
+  const { target, client } = await freshTarget(t)
+  const s = quoteIdent(target.schema)
+  await client.query(`DROP TABLE ${s}.curator_log_batches`)
+  // The worker's advice for this state is "run curator-log migrate": it must be enough.
+  const r = await cli('migrate', '--url', databaseUrl(), '--schema', target.schema)
+  t.equal(r.code, 0, r.err)
+  t.match(r.out, `created again: table ${target.schema}.curator_log_batches`)
+  const { logger, end } = await transportLogger(t, target)
+  logger.info({ n: 1 }, 'after repair')
+  await end()
+  t.same((await rows(client, target)).map(row => row.message), ['after repair'])
+  t.same((await migrate(client, target)).repaired, [], 'nothing left to repair')
+})

@@ -5,7 +5,7 @@ export const migrateHelp = `curator-log migrate [options]
 
 Creates the log table, its partition functions and the partitions of this month and the next three,
 applying each pending schema file in its own transaction. Then checks the catalog for what they create
-and creates again whatever is missing (a dropped table, function, index or partition). Applying again
+and creates again whatever is missing (a dropped table, batch-marker table, function, index or partition). Applying again
 is a no-op. Run it as the role that owns the table (see docs/operations.md, Roles).
 
 ${CONNECTION_HELP}`

@@ -102,11 +102,11 @@ export async function migrate (client: SqlClient, target: LogTarget): Promise<Mi
   return result
 }
 
-/** Creates again the functions, indexes and partitions the catalog lacks. */
+/** Creates again the side tables, functions, indexes and partitions the catalog lacks. */
 async function repair (client: SqlClient, target: LogTarget, migrations: Migration[], result: MigrateResult): Promise<void> {
   const gaps = await schemaGaps(client, target, migrations)
   if (gaps.table === 'not partitioned') result.missing.push(`${target.schema}.${target.table} exists but is not a partitioned table: rename it and run migrate again`)
-  for (const object of [...gaps.functions, ...gaps.indexes]) {
+  for (const object of [...gaps.sideTables, ...gaps.functions, ...gaps.indexes]) {
     await transaction(client, `recreating ${object.what}`, () => client.query(object.sql))
     result.repaired.push(object.what)
   }

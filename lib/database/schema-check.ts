@@ -12,6 +12,8 @@ export interface SchemaObject {
 /** What the catalog lacks of what the applied schema files create. */
 export interface SchemaGaps {
   table: 'present' | 'missing' | 'not partitioned'
+  /** Tables beside the log table (the batch markers), created `IF NOT EXISTS` by the files. */
+  sideTables: SchemaObject[]
   functions: SchemaObject[]
   indexes: SchemaObject[]
 }
@@ -19,6 +21,7 @@ export interface SchemaGaps {
 // The statements are read from the schema files themselves, so a new file is checked without a list
 // kept here. A later definition of a function replaces an earlier one, as when the files are applied.
 const FUNCTION = /CREATE OR REPLACE FUNCTION\s+("[^"]+"|\w+)\.(\w+)\s*\([\s\S]*?\$fn\$[\s\S]*?\$fn\$\s*;/g
+const SIDE_TABLE = /CREATE TABLE IF NOT EXISTS\s+("[^"]+"|\w+)\.(\w+)\s*\([\s\S]*?\n\);/g
 const INDEX = /CREATE INDEX ON\s+\S+\s+(?:USING\s+(\w+)\s*)?(\([^;]*?\))(?:\s+WHERE[^;]*)?\s*;/g
 
 /** Looks up the table, functions and indexes that `migrations` create, and reports what is not there. */
@@ -26,7 +29,14 @@ export async function schemaGaps (client: SqlClient, target: LogTarget, migratio
   const table = qualifiedTable(target)
   const kind = await client.query(
     'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2', [target.schema, target.table])
-  const gaps: SchemaGaps = { table: kind.rows.length === 0 ? 'missing' : kind.rows[0].relkind === 'p' ? 'present' : 'not partitioned', functions: [], indexes: [] }
+  const gaps: SchemaGaps = { table: kind.rows.length === 0 ? 'missing' : kind.rows[0].relkind === 'p' ? 'present' : 'not partitioned', sideTables: [], functions: [], indexes: [] }
+
+  for (const m of migrations) {
+    for (const s of m.sql.matchAll(SIDE_TABLE)) {
+      const found = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [`${s[1]}.${s[2]}`])
+      if (!found.rows[0].present) gaps.sideTables.push({ what: `table ${target.schema}.${s[2]}`, sql: s[0] })
+    }
+  }
 
   const functions = new Map<string, string>()
   for (const m of migrations) for (const f of m.sql.matchAll(FUNCTION)) functions.set(f[2], f[0])
