@@ -55,3 +55,33 @@ t.test('lines whose fields no row mapper expected: each lands, and so do the lin
   const consoleLines = readFileSync(printed, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { msg: string })
   t.same(consoleLines.map(l => l.msg), got.map(r => r.message), 'the console printed every line too')
 })
+
+t.test('lines pino-pretty cannot print: printed as JSON instead, stored as mapped, every secret redacted in both', async t => {
+  const { target, client } = await freshTarget(t)
+  const printed = join(t.testdir(), 'console.txt')
+  const fd = openSync(printed, 'w')
+  t.teardown(() => { try { closeSync(fd) } catch {} })
+  const { stream, end } = await transportLogger(t, target, { console: { destination: fd, pretty: true, colorize: false } })
+  const now = Date.now()
+  // Values the key rules catch (no text rule does): a printer's failure must not decide what is stored.
+  const secrets = '"refresh_tokens":["rt-9f8e7d6c5b4a"],"user_passwords":{"old":"hunter2old"},"apiKeys":{"stripe":"abc-live-123"},"session_cookie_value":"s3cr3tcookie"'
+  const odd = [['a fractional level', '30.5'], ['an object level', '{"value":30}'], ['a string level that names no level', '"loud"']]
+  const lines = [`{"level":30,"time":${now},"msg":"before",${secrets}}`]
+  for (const [name, level] of odd) lines.push(`{"level":${level},"time":${now},"msg":${JSON.stringify(name)},${secrets}}`)
+  stream.write(lines.join('\n') + '\n')
+  await end()
+
+  const got = await rows<Record<string, any>>(client, target)
+  t.same(got.map(r => r.message), ['before', ...odd.map(([name]) => name)], 'each line landed as its own record, in order')
+  for (const r of got) {
+    t.notOk(r.context.parse_error, `${r.message}: mapped, not stored as text`)
+    t.same(r.context.refresh_tokens, '[REDACTED]', `${r.message}: key rules applied`)
+  }
+  const stored = JSON.stringify(got)
+  const console = readFileSync(printed, 'utf8')
+  for (const secret of ['rt-9f8e7d6c5b4a', 'hunter2old', 'abc-live-123', 's3cr3tcookie']) {
+    t.notOk(stored.includes(secret), `${secret} is not stored`)
+    t.notOk(console.includes(secret), `${secret} is not printed`)
+  }
+  for (const [name] of [['before'], ...odd]) t.equal(console.split(name).length - 1, 1, `"${name}" printed once`)
+})

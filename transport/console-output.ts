@@ -31,7 +31,7 @@ export class ConsoleOutput {
   /** A line the sanitizer leaves as it is (the worker's fast path proved so). */
   printClean (line: string, level: number): void {
     if (level < this.minLevel) return
-    this.#out.write(this.#pretty ? this.#pretty(JSON.parse(line)) : jsonSafe(line) + '\n')
+    this.#write(line)
   }
 
   /** A parsed line (numbers read exactly), sanitized here on a copy: the record goes on to the table. */
@@ -45,8 +45,18 @@ export class ConsoleOutput {
       const { level: _level, time: _time, ...rest } = clean
       clean = { level: owned.level, ...(owned.time === undefined ? {} : { time: owned.time }), ...rest }
     }
-    const text = stringifyExact(clean)
-    this.#out.write(this.#pretty ? this.#pretty(JSON.parse(text)) : jsonSafe(text) + '\n')
+    this.#write(stringifyExact(clean))
+  }
+
+  /** A sanitized line, pretty when asked; as JSON when pino-pretty cannot format it (a level of no type it reads). */
+  #write (text: string): void {
+    if (this.#pretty) {
+      try {
+        this.#out.write(this.#pretty(JSON.parse(text)))
+        return
+      } catch {}
+    }
+    this.#out.write(jsonSafe(text) + '\n')
   }
 
   /** Resolves once every line printed so far is written (or stdout refused it: EPIPE, closed). */

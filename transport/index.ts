@@ -18,6 +18,7 @@ import { type ResolvedOptions, type TransportOptions, resolveOptions } from '../
 import { Partitions } from '../lib/database/partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
+import { stringifyExact } from './exact-json.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
 import { openSpillStore } from './spill.js'
@@ -121,24 +122,48 @@ export default async function curatorLogTransport (options: TransportOptions = {
   // line after this one (and the app, which gets an 'error' from the stream). A line no mapper
   // expected lands as text with the mapper's complaint, as an unparseable one does.
   let unmappable = 0
+  // Whether the line being handled has been printed: a line that fails after it must not print twice.
+  let printed = false
   const handle = (line: string, print: boolean): EncodedLine | undefined => {
+    printed = false
     try {
       return handleLine(line, print)
     } catch (err) {
       const level = rawLevel(line, levels)
       if (unmappable++ === 0) warn(`curator-log: a line could not be mapped to a row (${errorText(err)}); it is stored as text, with the error, in context.parse_error`)
       try {
-        return handleFull(JSON.stringify({ level, msg: line, unparsed: true, parse_error: `not mapped: ${errorText(err)}` }), print)
+        return handleFull(JSON.stringify({ level, msg: keyRulesApplied(line), unparsed: true, parse_error: `not mapped: ${errorText(err)}` }), print && !printed)
       } catch {
         delivery?.countDropped(levels.name(level))
         return undefined
       }
     }
   }
+  // The text a line that failed to map is stored as. A JSON line is sanitized as a record first, so
+  // the key rules still apply to it (text rules alone would leave `"user_passwords":{"old":"…"}` in
+  // clear); one the sanitizer fails on too is not stored as it came.
+  const keyRulesApplied = (line: string): string => {
+    let parsed: ParsedLine
+    try {
+      parsed = parseLine(line, o.timeKey)
+    } catch {
+      return line
+    }
+    try {
+      const { record, owned } = parsed
+      const clean = sanitizer.sanitizeParsedValue(record)
+      return stringifyExact(owned === undefined || clean === null || typeof clean !== 'object' ? clean : { level: owned.level, time: owned.time, ...clean })
+    } catch {
+      return `[line of ${line.length} characters not stored: it could not be sanitized]`
+    }
+  }
   const handleLine = (line: string, print: boolean): EncodedLine | undefined => {
     const fast = encodeLine(line, o.now())
     if (fast !== undefined) {
-      if (print) printer?.printClean(line, fast.level)
+      if (print) {
+        printer?.printClean(line, fast.level)
+        printed = true
+      }
       return fast.level >= storeFrom ? fast : undefined
     }
     return handleFull(line, print)
@@ -159,7 +184,10 @@ export default async function curatorLogTransport (options: TransportOptions = {
     const rec = record as Record<string, unknown>
     if (printer !== undefined || storeFrom !== -Infinity) {
       const level = levelOf(levels, owned !== undefined ? owned.level : rec.level)
-      if (print) printer?.printRecord(rec, level, owned)
+      if (print) {
+        printer?.printRecord(rec, level, owned)
+        printed = true
+      }
       if (level < storeFrom) return undefined
     }
     const row = mapRecord(rec, o.now(), owned)
