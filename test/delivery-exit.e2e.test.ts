@@ -27,6 +27,19 @@ t.test('transportStats() and flush(cb) after close(): each rejects with WORKER_U
   await assertSeqs(t, client, target, range(100))
 })
 
+t.test('lines logged after close(): the app goes on, and they are written to stderr, sanitized, once each', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'log-after-close' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.out, /^closed\nstill running$/m, 'no error event ended the app')
+  const late = run.stderr.split('\n').filter(l => l.startsWith('{') && l.includes('late line')).map(l => JSON.parse(l) as Record<string, unknown>)
+  t.same(late.map(l => l.seq), [100, 101, 102], 'each late line on stderr, once, in order')
+  for (const l of late) t.match(l, { password: '[REDACTED]', msg: /^late line with Bearer \[REDACTED\]$/ })
+  t.notMatch(run.stderr, /hunter2-late|abcdefghijklmnop/, 'no secret on stderr')
+  t.match(run.stderr, /logged after the logger was closed/, 'a warning says why')
+  await assertSeqs(t, client, target, range(100))
+})
+
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) {
   t.test(`${signal} while the app logs on a timer: ends by the signal, every line logged lands`, async t => {
     const { target, client } = await freshTarget(t)

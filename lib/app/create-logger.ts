@@ -14,6 +14,7 @@ import { RateLimiter } from './rate-limiter.js'
 import { Sanitizer } from '../sanitizer/sanitizer.js'
 import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
+import { LateLines } from './late-lines.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats, workerNotRunning } from './worker-messages.js'
 
@@ -60,15 +61,17 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     ? undefined
     : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   if (transport) hold(transport)
+  const late = transport ? new LateLines(transport, (output?.options as TransportOptions | undefined)?.sanitize) : undefined
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let report: SuppressionReport | undefined
   const userPino = options.pino ?? {}
   const userLogMethod = userPino.hooks?.logMethod
+  const userStreamWrite = userPino.hooks?.streamWrite
   // pino's redact, serializers and formatters.log work on the object of each line: with any of them the
   // context goes through the mixin on every line so that they see it (see contextHooks otherwise).
   const viaMixin = userPino.redact !== undefined || userPino.serializers !== undefined || userPino.formatters?.log !== undefined || userPino.mixinMergeStrategy !== undefined
-  const context = viaMixin ? undefined : contextHooks(userPino.mixin, userPino.hooks?.streamWrite, settings.transport.timeKey)
+  const context = viaMixin ? undefined : contextHooks(userPino.mixin, userStreamWrite, settings.transport.timeKey)
 
   const logger = pino({
     ...userPino,
@@ -83,7 +86,10 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
         if (limiter && report?.writing !== true && (limitErrors || level < 50) && !exempt(args[0]) && !admit(limiter, this, level, args)) return
         return userLogMethod ? userLogMethod.call(this, args, method, level) : method.apply(this, args)
       },
-      ...(context ? { streamWrite: context.streamWrite } : {})
+      streamWrite (line: string): string {
+        const out = context ? context.streamWrite(line) : userStreamWrite ? userStreamWrite(line) : line
+        return late?.active === true ? late.write(out) : out
+      }
     }
   }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
   if (limiter) report = suppressionReport(limiter, logger, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000, transport)
