@@ -43,6 +43,20 @@ t.test('customLevels: rows carry the level name, and a database level by that na
   t.match(await rows<Row>(client, target), [{ level: 'audit', message: 'who did what' }, { level: 'warn', message: 'stored too' }])
 })
 
+t.test('level labels written by a formatter: a custom name in capitals is kept as named, a standard one in capitals is read as it', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, {
+    pino: { customLevels: { AUDIT: 35 }, formatters: { level: (label: string) => ({ level: label === 'AUDIT' ? label : label.toUpperCase() }) } },
+    database: { level: 'AUDIT' } as never
+  })
+  const audited = logger as typeof logger & { AUDIT (msg: string): void }
+  logger.info('not stored')
+  audited.AUDIT('who did what')
+  logger.warn('stored too')
+  await flushed(logger)
+  t.match(await rows<Row>(client, target), [{ level: 'AUDIT', message: 'who did what' }, { level: 'warn', message: 'stored too' }])
+})
+
 t.test('useOnlyCustomLevels: only the custom names, as stored', async t => {
   const { target, client } = await freshTarget(t)
   const logger = await testLogger(t, target, { level: 'low' as never, pino: { customLevels: { low: 10, high: 90 }, useOnlyCustomLevels: true } })

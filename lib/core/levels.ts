@@ -13,23 +13,29 @@ export const PINO_LEVELS: Readonly<Record<string, number>> = {
 export class LevelNames {
   readonly #byNumber = new Map<number, string>()
   readonly #byName = new Map<string, number>()
+  // Labels in another case (a formatter writing `INFO`) are read as the level of that name.
+  readonly #byLowerName = new Map<string, string>()
 
   constructor (custom: Record<string, number> = {}) {
     for (const [name, n] of Object.entries({ ...PINO_LEVELS, ...custom })) {
       integer(`levels.${name}`, n)
       this.#byNumber.set(n, name)
       this.#byName.set(name, n)
+      if (!this.#byLowerName.has(name.toLowerCase())) this.#byLowerName.set(name.toLowerCase(), name)
     }
   }
 
   /**
-   * The stored name: a known label as is, a known number by its label, anything else as text, at most
-   * 64 characters and without NUL (which PostgreSQL refuses), so that no level can fail a row.
+   * The stored name: a known label as named (`AUDIT` stays `AUDIT`), a known label in another case as
+   * named (`INFO` is `info`), a known number by its label, anything else as lower-case text, at most 64
+   * characters and without NUL (which PostgreSQL refuses), so that no level can fail a row.
    */
   name (level: unknown): string {
     if (typeof level === 'number') return this.#byNumber.get(level) ?? String(level)
-    if (typeof level === 'string' && level !== '') return cleanString(level.slice(0, MAX_LEVEL_LENGTH).toLowerCase())
-    return 'info'
+    if (typeof level !== 'string' || level === '') return 'info'
+    if (this.#byName.has(level)) return level
+    const lower = cleanString(level.slice(0, MAX_LEVEL_LENGTH).toLowerCase())
+    return this.#byLowerName.get(lower) ?? lower
   }
 
   /** The numeric value of a stored name (undefined for names that are not levels). */
