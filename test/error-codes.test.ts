@@ -67,6 +67,27 @@ const SYNC: Case[] = [
   ['createLogger', () => logger({ console: {}, database: { connectionString: DB, level: 'error' }, pino: { levelComparison: 'DESC' } }), C.OPTION_CONFLICT, /^curator-log: pino\.levelComparison other than 'ASC' needs the console and the database at the logger's level/, 'pino.levelComparison'],
   ['createLogger', () => logger({ pino: { timestamp: () => ',"time":"yesterday"' } }), C.OPTION_VALUE, /^curator-log: pino\.timestamp: cannot read the time it writes/, 'pino.timestamp'],
   ['createLogger', () => logger({ pino: { timestamp: () => 'time=1' } }), C.OPTION_VALUE, /^curator-log: pino\.timestamp must return ',"key":value' or '', got "time=1"$/, 'pino.timestamp'],
+  // A misspelt name, or a value of the wrong type, that would otherwise do nothing (or something else).
+  ['createLogger', () => logger({ levl: 'debug' } as never), C.OPTION_UNKNOWN, /^curator-log: levl is not an option \(did you mean level\? known: name, level, console, /, 'levl'],
+  ['createLogger', () => logger({ connectionString: DB } as never), C.OPTION_UNKNOWN, /^curator-log: connectionString is not an option \(known: name, level, console, database, /, 'connectionString'],
+  ['createLogger', () => logger({ database: { connectionString: DB, batchRow: 5 } as never }), C.OPTION_UNKNOWN, /^curator-log: database\.batchRow is not an option \(did you mean batchRows\? /, 'database.batchRow'],
+  ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { maxDeph: 3 } as never } }), C.OPTION_UNKNOWN, /^curator-log: database\.sanitize\.maxDeph is not an option of sanitize \(did you mean maxDepth\? /, 'database.sanitize.maxDeph'],
+  ['createLogger', () => logger({ database: { connectionString: DB, console: { colourize: true } as never } }), C.OPTION_UNKNOWN, /^curator-log: database\.console\.colourize is not an option of console \(did you mean colorize\? /, 'database.console.colourize'],
+  ['createLogger', () => logger({ rateLimit: { maxPerSec: 5 } as never }), C.OPTION_UNKNOWN, /^curator-log: rateLimit\.maxPerSec is not an option of rateLimit \(did you mean maxPerSecond\? /, 'rateLimit.maxPerSec'],
+  ['createLogger', () => logger({ console: { prety: true } as never }), C.OPTION_UNKNOWN, /^curator-log: console\.prety is not an option of console \(did you mean pretty\? known: level, pretty\)$/, 'console.prety'],
+  ['createLogger', () => logger({ database: DB as never }), C.OPTION_TYPE, /^curator-log: database must be an object or false, got "postgres:\/\/nobody@127\.0\.0\.1:1\/none"$/, 'database'],
+  ['createLogger', () => logger({ console: 'false' as never }), C.OPTION_TYPE, /^curator-log: console must be an object or false, got "false"$/, 'console'],
+  ['createLogger', () => logger({ rateLimit: 'off' as never }), C.OPTION_TYPE, /^curator-log: rateLimit must be an object or false, got "off"$/, 'rateLimit'],
+  ['createLogger', () => logger({ handleSignals: 'no' as never }), C.OPTION_TYPE, /^curator-log: handleSignals must be true or false, got "no"$/, 'handleSignals'],
+  ['createLogger', () => logger({ handleExceptions: 0 as never }), C.OPTION_TYPE, /^curator-log: handleExceptions must be true or false, got 0$/, 'handleExceptions'],
+  ['createLogger', () => logger({ name: 42 as never }), C.OPTION_TYPE, /^curator-log: name must be a string, got 42$/, 'name'],
+  ['createLogger', () => logger({ console: { pretty: 'yes' as never } }), C.OPTION_TYPE, /^curator-log: console\.pretty must be true or false, got "yes"$/, 'console.pretty'],
+  ['createLogger', () => logger({ rateLimit: { limitErrors: 1 as never } }), C.OPTION_TYPE, /^curator-log: rateLimit\.limitErrors must be true or false, got 1$/, 'rateLimit.limitErrors'],
+  ['createLogger', () => logger({ pino: { level: 'verbose' } }), C.OPTION_CONFLICT, /^curator-log: pino\.level: the logger's level is createLogger's own level option \(or LOG_LEVEL\); set it there$/, 'pino.level'],
+  ['createLogger', () => logger({ console: false, database: false }), C.OPTION_CONFLICT, /^curator-log: database: false needs a console output \(console is false too: the logger would write nowhere\)$/, 'database'],
+  ['resolveOptions', () => resolveOptions({ batchRow: 5 } as never), C.OPTION_UNKNOWN, /^curator-log: batchRow is not an option \(did you mean batchRows\? known: connectionString, /, 'batchRow'],
+  ['Sanitizer', () => new Sanitizer({ maxDeph: 3 } as never), C.OPTION_UNKNOWN, /^curator-log: sanitize\.maxDeph is not an option of sanitize \(did you mean maxDepth\? /, 'sanitize.maxDeph'],
+  ['requestContext', () => requestContext({ logger: pino({ enabled: false }), trustPrxy: 1 } as never), C.OPTION_UNKNOWN, /^curator-log: trustPrxy is not an option \(did you mean trustProxy\? /, 'trustPrxy'],
   // The parts createLogger uses, on their own.
   ['RateLimiter', () => new RateLimiter({ maxPerSecond: 0 }), C.OPTION_RANGE, /^curator-log: rateLimit\.maxPerSecond must be a positive number, got 0$/, 'rateLimit.maxPerSecond'],
   ['RateLimiter', () => new RateLimiter({ maxPerSecond: 5, burst: 0.5 }), C.OPTION_RANGE, /^curator-log: rateLimit\.burst must be a number >= 1, got 0.5$/, 'rateLimit.burst'],
@@ -135,13 +156,18 @@ t.test('the transport worker reports a bad option in the same words as createLog
   const [err] = await once(stream, 'error') as [Error]
   t.equal(err.message, 'curator-log: batchRows must be a positive integer, got 0')
   t.ok(err instanceof TypeError)
+  const misspelt = pino.transport({ target: new URL('../dist/transport/index.js', import.meta.url).pathname, options: { batchRow: 10, connectionString: DB } })
+  const [unknown] = await once(misspelt, 'error') as [Error]
+  t.match(unknown.message, /^curator-log: batchRow is not an option \(did you mean batchRows\? /)
 })
 
 t.test('the Fastify plugin fails the app with the same code and words as the middleware', async t => {
   for (const [options, code, message, option] of [
     [{}, C.OPTION_TYPE, /^curator-log: logger must be a pino logger \(the Fastify plugin needs a logger\), got undefined$/, 'logger'],
     [{ logger: pino({ enabled: false }), maxBodySize: -1 }, C.OPTION_RANGE, /^curator-log: maxBodySize must be an integer >= 0, got -1$/, 'maxBodySize'],
-    [{ logger: pino({ enabled: false }), startLevel: 'loud' }, C.UNKNOWN_LEVEL, /^curator-log: startLevel "loud" is not a level of this logger/, 'startLevel']
+    [{ logger: pino({ enabled: false }), startLevel: 'loud' }, C.UNKNOWN_LEVEL, /^curator-log: startLevel "loud" is not a level of this logger/, 'startLevel'],
+    // Fastify's own option, not the plugin's: given here it would do nothing.
+    [{ logger: pino({ enabled: false }), trustProxy: true }, C.OPTION_UNKNOWN, /^curator-log: trustProxy is not an option \(known: logger, excludePaths, /, 'trustProxy']
   ] as const) {
     const app = Fastify()
     app.register(curatorLogFastify, options as never)
@@ -236,6 +262,7 @@ t.test('the CLI turns each coded error into one line, by its code', async t => {
     [C.OPTION_RANGE]: new OptionError(C.OPTION_RANGE, 'x', ' must be a positive integer, got 0', 0),
     [C.OPTION_VALUE]: new OptionError(C.OPTION_VALUE, 'x', ' must be a or b, got "c"', 'c'),
     [C.OPTION_CONFLICT]: new OptionError(C.OPTION_CONFLICT, 'database', ': false needs a console output'),
+    [C.OPTION_UNKNOWN]: new OptionError(C.OPTION_UNKNOWN, 'database.batchRow', ' is not an option of database (did you mean batchRows? known: batchRows)'),
     [C.UNKNOWN_LEVEL]: new UnknownLevelError('level', 'loud', ['info']),
     [C.BAD_PATTERN]: new OptionError(C.BAD_PATTERN, 'sanitize.patterns[0]', ' is not a valid regular expression'),
     [C.BAD_CONNECTION_STRING]: new ConnectionStringError(),

@@ -55,3 +55,39 @@ t.test('Express: 1 000 concurrent requests, users, bodies, errors', async t => {
 
   await concurrentRequests(t, base, client, target, () => logger.close())
 })
+
+t.test('Express: a client error (a malformed JSON body) keeps its 4xx status; a server error is still 500', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const app = express()
+  app.use(requestContext({ logger }))
+  app.use(express.json())
+  app.post('/orders', (_req, res) => { res.status(201).json({ id: 1 }) })
+  app.get('/teapot', () => { throw Object.assign(new Error('short and stout'), { statusCode: 418, expose: true }) })
+  app.get('/hidden', () => { throw Object.assign(new Error('internal detail'), { status: 503 }) })
+  app.use(requestErrorHandler({ logger }))
+  const base = await serve(t, app)
+
+  const bad = await fetch(base + '/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":' })
+  t.equal(bad.status, 400, 'body-parser\'s status')
+  t.match(await bad.json(), { error_code: 'BAD_REQUEST', request_id: bad.headers.get('x-request-id') })
+  const teapot = await fetch(base + '/teapot')
+  t.equal(teapot.status, 418)
+  t.match(await teapot.json(), { error_code: 'CLIENT_ERROR', message: 'short and stout' })
+  const hidden = await fetch(base + '/hidden')
+  t.equal(hidden.status, 503)
+  const hiddenBody = await hidden.json() as Record<string, unknown>
+  t.match(hiddenBody, { error_code: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred' })
+  t.notMatch(JSON.stringify(hiddenBody), /internal detail/, 'a server error\'s message is not sent')
+
+  await new Promise<void>(resolve => logger.flush(() => resolve()))
+  const got = (await client.query(`SELECT level, message, status_code, error_message FROM "${target.schema}".system_logs ORDER BY id`)).rows
+  t.match(got.filter(r => r.message.startsWith('request completed')), [
+    { level: 'warn', status_code: 400 }, { level: 'warn', status_code: 418 }, { level: 'error', status_code: 503 }
+  ])
+  t.match(got.filter(r => r.error_message !== null), [
+    { level: 'warn', message: 'request failed with a client error', error_message: /JSON/ },
+    { level: 'warn', message: 'request failed with a client error', error_message: 'short and stout' },
+    { level: 'error', message: 'request failed with an unhandled error', error_message: 'internal detail' }
+  ], 'the error itself is logged too, a client\'s at warn')
+})

@@ -178,7 +178,7 @@ function hold (transport: EndableStream): void {
 }
 
 /** The transport's own checks, run here so that a mistake throws from createLogger, named under `database.`. */
-function checkDatabaseOptions ({ level, ...transport }: DatabaseOptions): void {
+function checkDatabaseOptions ({ level, levelFrom, ...transport }: DatabaseOptions & { levelFrom?: string }): void {
   try {
     resolveOptions(transport)
     // The worker reads the string (or DATABASE_URL) with the same parser; a string it cannot read would
@@ -209,7 +209,7 @@ function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: s
   const options: TransportOptions = { ...settings.transport }
   let lowest = Infinity
   if (plan.database) {
-    const { level, ...database } = plan.database
+    const { level, levelFrom, ...database } = plan.database
     Object.assign(options, database)
     if (settings.ascending) options.databaseLevel = value(level)
     lowest = value(level)

@@ -1,5 +1,6 @@
 import type { LevelWithSilentOrString } from 'pino'
-import { envFlag as flag } from '../core/validate.js'
+import { boolean, conflict, envFlag as flag, everyKey, finiteNumber, invalid, knownKeys, nonEmptyString, object } from '../core/validate.js'
+import { ERROR_CODES } from '../core/errors.js'
 import type { TransportOptions } from '../core/transport-options.js'
 import type { RateLimiterOptions } from './rate-limiter.js'
 
@@ -66,8 +67,50 @@ export interface LoggerPlan {
   databaseMissing: boolean
 }
 
+const LOGGER_KEYS = everyKey<CreateLoggerOptions>()(['name', 'level', 'console', 'database', 'rateLimit', 'handleSignals', 'handleExceptions', 'pino', 'transportTarget', 'env'])
+const CONSOLE_KEYS = everyKey<ConsoleOptions>()(['level', 'pretty'])
+const RATE_LIMIT_KEYS = everyKey<RateLimitOptions>()(['maxPerSecond', 'burst', 'mode', 'limitErrors', 'reportIntervalMs'])
+
+/** An object, or false for "none". */
+function objectOrFalse (option: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === false) return undefined
+  return object(option, value, 'an object or false')
+}
+
+/**
+ * createLogger's own options: their names (a misspelling throws OPTION_UNKNOWN instead of doing
+ * nothing) and types. The database options are the transport's, checked by its own validator.
+ * @throws {OptionError}
+ */
+function checkLoggerOptions (o: CreateLoggerOptions): void {
+  object('createLogger options', o)
+  knownKeys('', o, LOGGER_KEYS)
+  if (o.name !== undefined && typeof o.name !== 'string') throw invalid(ERROR_CODES.OPTION_TYPE, 'name', 'a string', o.name)
+  if (o.level !== undefined) nonEmptyString('level', o.level)
+  const c = objectOrFalse('console', o.console)
+  if (c) {
+    knownKeys('console', c, CONSOLE_KEYS)
+    if (c.level !== undefined) nonEmptyString('console.level', c.level)
+    if (c.pretty !== undefined) boolean('console.pretty', c.pretty)
+  }
+  objectOrFalse('database', o.database)
+  const r = objectOrFalse('rateLimit', o.rateLimit)
+  if (r) {
+    knownKeys('rateLimit', r, RATE_LIMIT_KEYS)
+    if (r.limitErrors !== undefined) boolean('rateLimit.limitErrors', r.limitErrors)
+    if (r.reportIntervalMs !== undefined) finiteNumber('rateLimit.reportIntervalMs', r.reportIntervalMs, { above: 0 })
+  }
+  for (const key of ['handleSignals', 'handleExceptions'] as const) if (o[key] !== undefined) boolean(key, o[key])
+  if (o.pino !== undefined && object('pino', o.pino).level !== undefined) {
+    throw conflict('pino.level', ': the logger\'s level is createLogger\'s own level option (or LOG_LEVEL); set it there')
+  }
+  if (o.env !== undefined) object('env', o.env)
+  if (o.console === false && o.database === false) throw conflict('database', ': false needs a console output (console is false too: the logger would write nowhere)')
+}
+
 /** Options and environment, resolved into the outputs to build. */
 export function planLogger (o: CreateLoggerOptions, isTTY: boolean): LoggerPlan {
+  checkLoggerOptions(o)
   const env = o.env ?? process.env
   const level = env.LOG_LEVEL || o.level || 'info'
   const levelFrom = env.LOG_LEVEL ? 'LOG_LEVEL' : 'level'

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   OPTION_VALUE: 'CURATOR_LOG_ERR_OPTION_VALUE',
   /** Two options that cannot go together. */
   OPTION_CONFLICT: 'CURATOR_LOG_ERR_OPTION_CONFLICT',
+  /** An option name that is not one (a misspelling would otherwise do nothing). */
+  OPTION_UNKNOWN: 'CURATOR_LOG_ERR_OPTION_UNKNOWN',
   /** A level name that is not a level of this logger (pino's, or its customLevels). */
   UNKNOWN_LEVEL: 'CURATOR_LOG_ERR_UNKNOWN_LEVEL',
   /** A sanitize pattern the linear-time engine (RE2 syntax) cannot compile. */
@@ -35,7 +37,7 @@ export type ErrorCode = typeof ERROR_CODES[keyof typeof ERROR_CODES]
 const PREFIX = 'curator-log: '
 const CODES = new Set<string>(Object.values(ERROR_CODES))
 
-type OptionCode = typeof ERROR_CODES[ 'OPTION_TYPE' | 'OPTION_RANGE' | 'OPTION_VALUE' | 'OPTION_CONFLICT' | 'BAD_PATTERN']
+type OptionCode = typeof ERROR_CODES[ 'OPTION_TYPE' | 'OPTION_RANGE' | 'OPTION_VALUE' | 'OPTION_CONFLICT' | 'OPTION_UNKNOWN' | 'BAD_PATTERN']
 
 /** The class of the errors that carry `C`, so a check by code gives their fields (`option`, `known`). */
 export type CuratorLogErrorFor<C extends ErrorCode> =

@@ -1,6 +1,6 @@
 import { ERROR_CODES, OptionError } from './errors.js'
 import { type LogTarget, logTarget } from './identifiers.js'
-import { boolean, conflict, integer, invalid, nonEmptyString, object, oneOf } from './validate.js'
+import { boolean, conflict, everyKey, integer, invalid, knownKeys, nonEmptyString, object, oneOf } from './validate.js'
 import type { SanitizerOptions } from '../sanitizer/sanitizer.js'
 
 /**
@@ -113,6 +113,19 @@ export interface TransportOptions {
   spillSegmentBytes?: number
 }
 
+/** Every key of {@link TransportOptions}, for the unknown-key check. */
+export const TRANSPORT_OPTION_KEYS = everyKey<TransportOptions>()([
+  'connectionString', 'schema', 'table', 'batchRows', 'batchBytes', 'copyConnections', 'flushIntervalMs', 'maxQueueBytes',
+  'retryBaseMs', 'retryMaxMs', 'closeTimeoutMs', 'spillDir', 'appName', 'maxMessageLength', 'messageKey', 'errorKey', 'timeKey',
+  'timeUnit', 'nestedKey', 'levels', 'sanitize', 'console', 'database', 'databaseLevel', 'maintenance', 'maintenanceIntervalMs',
+  'monthsAhead', 'retentionDays', 'detachExpired', 'now', 'spillSegmentBytes'
+])
+// What pino.transport (pinoWillSendConfig) and thread-stream ($context: the logger's messageKey,
+// errorKey, …) add to a target's options.
+const WITH_PINO_CONTEXT = [...TRANSPORT_OPTION_KEYS, '$context', 'pinoWillSendConfig']
+/** Every key of {@link ConsoleOutputOptions}. */
+export const CONSOLE_OUTPUT_KEYS = everyKey<ConsoleOutputOptions>()(['pretty', 'level', 'destination', 'colorize', 'prettyOptions'])
+
 export interface ResolvedOptions extends Required<Omit<TransportOptions, 'connectionString' | 'spillDir' | 'sanitize' | 'levels' | 'schema' | 'table' | 'now' | 'nestedKey' | 'console' | 'databaseLevel'>> {
   nestedKey: string | undefined
   console: ConsoleOutputOptions | false
@@ -145,6 +158,8 @@ function str (name: string, value: unknown, fallback: string): string {
 /** Validates options and fills in defaults; every mistake is an OptionError (a TypeError) that names the option. */
 export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   object('transport options', o)
+  knownKeys('', o, WITH_PINO_CONTEXT)
+  if (o.console !== undefined && o.console !== false) knownKeys('console', object('console', o.console, 'an object or false'), CONSOLE_OUTPUT_KEYS)
   const appName = str('appName', o.appName, 'curator-log')
   if (!/^[\w.-]+$/.test(appName)) throw invalid(ERROR_CODES.OPTION_VALUE, 'appName', 'letters, digits, _, . and - only', appName)
   if (o.spillDir !== undefined && o.spillDir !== false && (typeof o.spillDir !== 'string' || o.spillDir === '')) {

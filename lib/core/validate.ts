@@ -3,6 +3,7 @@
  * plugin, the CLI) runs on its options, so that one fault reads the same, with the same code, wherever
  * it is caught: `curator-log: <option> must be <what is accepted>, got <value>`.
  */
+import leven from 'leven'
 import { ERROR_CODES, type ErrorCode, OptionError } from './errors.js'
 
 /** A value as a message quotes it: JSON where JSON can say it, else its kind. */
@@ -93,4 +94,26 @@ export function stringList (option: string, value: unknown): string[] {
 /** Two options that cannot go together: `option` is the one to change. */
 export function conflict (option: string, detail: string): OptionError {
   return new OptionError(ERROR_CODES.OPTION_CONFLICT, option, detail)
+}
+
+/**
+ * OPTION_UNKNOWN for the first key of `value` that is not in `known` (`option` is the path of the
+ * object, '' at the top): a misspelt option would otherwise be ignored without a word. The message
+ * suggests the known name nearest to it.
+ */
+export function knownKeys (option: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue
+    const near = known.map(k => ({ k, d: leven(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0]
+    const hint = near !== undefined && near.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean ${near.k}? ` : ''
+    throw new OptionError(ERROR_CODES.OPTION_UNKNOWN, option === '' ? key : `${option}.${key}`, ` is not an option${option === '' ? '' : ` of ${option}`} (${hint}known: ${known.join(', ')})`)
+  }
+}
+
+/**
+ * The keys of `T`, listed at run time for {@link knownKeys}: `everyKey<T>()([...])` does not compile
+ * when the list lacks a key of `T` (the error names it) or has one `T` does not.
+ */
+export function everyKey<T> () {
+  return <const L extends ReadonlyArray<keyof T>>(keys: L & (Exclude<keyof T, L[number]> extends never ? unknown : { missing: Exclude<keyof T, L[number]> })): readonly string[] => keys as readonly string[]
 }

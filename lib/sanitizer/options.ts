@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '../core/errors.js'
-import { integer, invalid, stringList as strings } from '../core/validate.js'
+import { everyKey, integer, invalid, stringList as strings } from '../core/validate.js'
 import type { PatternRule } from './value-patterns.js'
 
 /**
@@ -38,3 +38,6 @@ export function patternList (value: unknown): (PatternRule | string)[] {
   if (!Array.isArray(value)) throw invalid(ERROR_CODES.OPTION_TYPE, 'sanitize.patterns', 'an array', value)
   return value
 }
+
+/** Every key of {@link SanitizerOptions}, for the unknown-key check. */
+export const SANITIZER_OPTION_KEYS = everyKey<SanitizerOptions>()(['maxDepth', 'maxArrayLength', 'maxObjectKeys', 'maxStringLength', 'sensitiveKeys', 'allowKeys', 'patterns'])

@@ -1,11 +1,11 @@
 import { isLosslessNumber } from 'lossless-json'
 import { ERROR_CODES } from '../core/errors.js'
-import { invalid } from '../core/validate.js'
+import { invalid, knownKeys } from '../core/validate.js'
 import { mayHoldSecret, secretMarks } from './prefilter.js'
 import { percentDecoded } from './percent.js'
 import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, foldText, keyWords, normalizeKey } from './sensitive-keys.js'
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
-import { type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
+import { SANITIZER_OPTION_KEYS, type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
 import { type OnBadRule, compileUserRules } from './user-patterns.js'
 import { cleanString, errorFields, serializedBinary, setField } from './values.js'
 
@@ -63,6 +63,12 @@ export class Sanitizer {
         onBad(`${(err as Error).message}; the default applies`)
         return fallback
       }
+    }
+    try {
+      knownKeys('sanitize', o, SANITIZER_OPTION_KEYS)
+    } catch (err) {
+      if (onBad === undefined) throw err
+      onBad(`${(err as Error).message}; it is left out`)
     }
     this.maxDepth = checked(() => positiveInt('maxDepth', o.maxDepth, 5), 5)
     this.maxArrayLength = checked(() => positiveInt('maxArrayLength', o.maxArrayLength, 100), 100)

@@ -5,7 +5,7 @@ import { UNLIMITED } from '../unlimited.js'
 import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
 import { requestTrace } from './trace-context.js'
-import { type RequestContextOptions, bodyForLog, checkRequestOptions, completionLevel, errorBody, processingTime } from './request-context.js'
+import { REQUEST_CONTEXT_KEYS, type RequestContextOptions, bodyForLog, checkRequestOptions, completionLevel, errorBody, processingTime } from './request-context.js'
 
 /**
  * Options of the Fastify plugin. The request id is Fastify's (`request.id`): a UUID unless the app
@@ -13,6 +13,10 @@ import { type RequestContextOptions, bodyForLog, checkRequestOptions, completion
  * `request.ip` (Fastify's `trustProxy`).
  */
 export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody' | 'requestIdFromTrace'>
+
+// Fastify takes trust of proxies and request ids from its own options; `register` may pass its own.
+const FASTIFY_OWN = new Set(['trustProxy', 'trustRequestId', 'requestIdHeader', 'logResponseBody', 'requestIdFromTrace'])
+const FASTIFY_KEYS = [...REQUEST_CONTEXT_KEYS.filter(k => !FASTIFY_OWN.has(k)), 'prefix', 'logLevel', 'logSerializers']
 
 interface State { store: LogContext, start: number, excluded: boolean, scope: AsyncResource }
 const kState = Symbol('curator-log.fastify')
@@ -25,7 +29,7 @@ type Req = FastifyRequest & { [kState]?: State }
  */
 function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestContextOptions, done: (err?: Error) => void): void {
   try {
-    checkRequestOptions(options, 'the Fastify plugin')
+    checkRequestOptions(options, 'the Fastify plugin', FASTIFY_KEYS)
   } catch (err) {
     return done(err as Error)
   }

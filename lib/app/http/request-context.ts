@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { Level, Logger } from 'pino'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { ERROR_CODES, OptionError, UnknownLevelError } from '../../core/errors.js'
-import { finiteNumber, integer, nonEmptyString, stringList } from '../../core/validate.js'
+import { everyKey, finiteNumber, integer, knownKeys, nonEmptyString, stringList } from '../../core/validate.js'
 import { UNLIMITED } from '../unlimited.js'
 import { PARSE_LIMIT, bodyForLog } from './body.js'
 import { type TrustProxy, clientIp, compileTrust, pathOf, queryOf, requestId, safeHeaders } from './request-info.js'
@@ -57,7 +57,8 @@ export { bodyForLog } from './body.js'
  * first request: a logger to write to, and options of the types documented.
  * @throws {OptionError} naming the option.
  */
-export function checkRequestOptions (options: Partial<RequestContextOptions>, who: string): void {
+export function checkRequestOptions (options: Partial<RequestContextOptions>, who: string, keys: readonly string[] = REQUEST_CONTEXT_KEYS): void {
+  knownKeys('', options, keys)
   const { logger } = options
   // Not quoted: a logger-like object is large and may hold anything.
   if (typeof (logger as Logger | null)?.info !== 'function') throw new OptionError(ERROR_CODES.OPTION_TYPE, 'logger', ` must be a pino logger (${who} needs a logger), got ${logger === null ? 'null' : typeof logger}`, logger)
@@ -69,6 +70,12 @@ export function checkRequestOptions (options: Partial<RequestContextOptions>, wh
     throw new UnknownLevelError('startLevel', options.startLevel, Object.keys((logger as Logger).levels?.values ?? {}))
   }
 }
+
+/** Every key of {@link RequestContextOptions}, for the unknown-key check. */
+export const REQUEST_CONTEXT_KEYS = everyKey<RequestContextOptions>()([
+  'logger', 'trustProxy', 'trustRequestId', 'requestIdHeader', 'requestIdFromTrace', 'excludePaths', 'slowThresholdMs', 'startLevel',
+  'logHeaders', 'logQuery', 'logRequestBody', 'logResponseBody', 'maxBodySize', 'traceContext'
+])
 
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
@@ -147,11 +154,19 @@ export function requestContext (options: RequestContextOptions): (req: IncomingM
   }
 }
 
-/** Express/Connect error middleware: logs the error with its stack and answers 500 JSON if it still can. */
+/**
+ * Express/Connect error middleware: logs the error with its stack and answers JSON if it still can.
+ * An error that carries a 4xx `status` or `statusCode` (body-parser's 400 for malformed JSON, an
+ * http-errors error) keeps it, is logged at warn, and its message is sent when it is `expose`d, as
+ * Express's own handler does; any other error is a 500 whose message stays in the log.
+ */
 export function requestErrorHandler (options: { logger: Logger }): (err: unknown, req: IncomingMessage, res: ServerResponse, next?: Next) => void {
   return function curatorLogErrorHandler (err, req, res, next) {
     const state = (req as unknown as Record<symbol, RequestState | undefined>)[kState]
-    const log = (): void => { options.logger.error({ [UNLIMITED]: true, err }, 'request failed with an unhandled error') }
+    const status = errorStatus(err)
+    const log = status < 500
+      ? (): void => { options.logger.warn({ [UNLIMITED]: true, err }, 'request failed with a client error') }
+      : (): void => { options.logger.error({ [UNLIMITED]: true, err }, 'request failed with an unhandled error') }
     if (state) runInContext(state.store, log)
     else log()
     if (res.headersSent) {
@@ -159,10 +174,24 @@ export function requestErrorHandler (options: { logger: Logger }): (err: unknown
       else res.destroy(err as Error)
       return
     }
-    res.statusCode = 500
+    res.statusCode = status
     res.setHeader('content-type', 'application/json; charset=utf-8')
-    res.end(JSON.stringify(errorBody(state?.store.request_id as string | undefined)))
+    const requestId = state?.store.request_id as string | undefined
+    res.end(JSON.stringify(status < 500 ? clientErrorBody(status, err, requestId) : errorBody(requestId)))
   }
+}
+
+/** The error's own 4xx or 5xx status (`status`, else `statusCode`, as Express reads it), else 500. */
+function errorStatus (err: unknown): number {
+  const e = err as { status?: unknown, statusCode?: unknown } | null
+  const status = e?.status ?? e?.statusCode
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500
+}
+
+function clientErrorBody (status: number, err: unknown, requestId: string | undefined): Record<string, unknown> {
+  const e = err as { expose?: unknown, message?: unknown } | null
+  const message = e?.expose === true && typeof e.message === 'string' ? e.message : STATUS_CODES[status] ?? 'Client error'
+  return { ...errorBody(requestId), error_code: status === 400 ? 'BAD_REQUEST' : 'CLIENT_ERROR', message }
 }
 
 /** The reference design's 500 body. */
