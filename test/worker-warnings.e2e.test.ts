@@ -10,7 +10,7 @@ t.test('a short script against a database without the table: the warning says to
   const schema = `not_migrated_${process.pid}_${Date.now()}`
   const run = await runApp(t, { SCHEMA: schema, LINES: '1', SPILL_DIR: spillDir(t) })
   t.equal(run.code, 0, run.stderr)
-  t.match(run.stderr, /curator-log migrate/, 'stderr names the command that creates the table')
+  t.match(run.stderr, `run \`curator-log migrate --schema ${schema}\` for ${schema}.system_logs`, 'stderr names the command that creates this table')
 })
 
 t.test('a short script against a server that refuses connections: the warning names the server', async t => {

@@ -36,6 +36,8 @@ const WARN = 40
 const RAW_LEVEL = /"level":(\d+|"[^"]*")/
 /** A failure to reach the server at all, as errorText writes it (the socket's errno first). */
 const SOCKET_ERROR = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) /
+// Authentication refused (wrong password, or no pg_hba.conf entry for this user): retried, as a fixed password is picked up, but said once.
+const AUTH_ERROR = /^28(P01|000) /
 
 /**
  * Runs a full GC: with --expose-gc as given, else by turning the flag on now (V8 then hands a gc
@@ -106,7 +108,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
     report (event, detail, kind) {
       const table = `${o.target.schema}.${o.target.table}`
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', table)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}; retrying, rows are kept in memory then spilled`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', o.target)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}${AUTH_ERROR.test(detail) ? ' — check the user and password in the connection string' : ''}; retrying, rows are kept in memory then spilled`
         : event === 'no-partition'
           ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
           : `curator-log: writing to PostgreSQL again ${detail}`

@@ -1,5 +1,6 @@
 import { ERROR_CODES, OptionError, UnknownLevelError, bareMessage, isCuratorLogError } from '../core/errors.js'
 import type { LogTarget } from '../core/identifiers.js'
+import { migrateCommand } from '../database/pg-errors.js'
 
 /** A usage mistake: printed as one line with a pointer to the command's help, exit code 2. */
 export class UsageError extends Error {}
@@ -76,7 +77,7 @@ export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
   const at = ctx.server ? ` at ${scrub(ctx.server, ctx.secrets)}` : ''
   let line: string
   if (code === '42P01' || code === '3F000' || code === '42883') {
-    line = `${table} is not set up (${message}): run curator-log migrate first`
+    line = `${table} is not set up (${message}): run ${ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'} first`
   } else if (code === '42501') {
     line = `permission denied (${message}): ${grantAdvice(ctx, who)}`
   } else if (code === '28P01' || code === '28000') {

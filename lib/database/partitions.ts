@@ -111,7 +111,7 @@ export class Partitions {
       // Before migrate has run, say what fixes it rather than that maintenance failed.
       if (!this.#reported) {
         this.#warn(classify(err) === 'schema'
-          ? `curator-log: ${this.#target.schema}.${this.#target.table} is not set up (${errorText(err)})${adviceFor('schema', `${this.#target.schema}.${this.#target.table}`)}`
+          ? `curator-log: ${this.#target.schema}.${this.#target.table} is not set up (${errorText(err)})${adviceFor('schema', this.#target)}`
           : `curator-log: partition maintenance failed (${errorText(err)}); rows still load into the partitions that exist`)
       }
       this.#reported = true

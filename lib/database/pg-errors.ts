@@ -1,3 +1,5 @@
+import type { LogTarget } from '../core/identifiers.js'
+
 /** What a failed COPY means for the rows in it, and so what is done with them. */
 export type ErrorKind =
   /** The rows themselves (classes 22 data exception, 23 integrity, 54 program limit): isolate and dead-letter them. */
@@ -26,10 +28,16 @@ export function classify (err: unknown): ErrorKind {
 }
 
 /** What the operator should do about a failure of this kind, for the one line that reports it. */
-export function adviceFor (kind: ErrorKind, table: string): string {
+export function adviceFor (kind: ErrorKind, target: LogTarget): string {
+  const table = `${target.schema}.${target.table}`
   if (kind === 'permission') return ` — the role needs USAGE on the schema, INSERT on ${table}, USAGE on its id sequence and SELECT, INSERT, DELETE on the schema's curator_log_batches (see docs/operations.md, Roles)`
-  if (kind === 'schema') return ` — run \`curator-log migrate\` for ${table}`
+  if (kind === 'schema') return ` — run \`${migrateCommand(target)}\` for ${table}`
   return ''
+}
+
+/** The migrate command line for this table: its flags for a schema or table other than the defaults. */
+export function migrateCommand (target: LogTarget): string {
+  return 'curator-log migrate' + (target.schema === 'public' ? '' : ` --schema ${target.schema}`) + (target.table === 'system_logs' ? '' : ` --table ${target.table}`)
 }
 
 /**
