@@ -104,7 +104,9 @@ t.test('the writer backend terminated during COPY, repeatedly: all land, none tw
   await killer
   const stats = await flushTransport(stream)
   await end()
-  t.ok(stats.retries >= KILLS, `terminated ${killed} COPY backends, ${stats.retries} retries`)
+  // Not one retry per kill: pg_stat_activity's row is a snapshot, and a backend whose COPY ended
+  // between it and the kill dies idle, which the writer sees only as a fresh connection next time.
+  t.ok(killed >= KILLS && stats.retries >= 1, `terminated ${killed} COPY backends, ${stats.retries} retries`)
   await assertSeqs(t, client, target, range(20_000))
 })
 
