@@ -1,6 +1,6 @@
 import pino from 'pino'
 import t from 'tap'
-import { freshTarget, rows } from './support/db.js'
+import { freshTarget, rows, transportLogger } from './support/db.js'
 import { flushed, testLogger } from './support/logger.js'
 
 type Row = Record<string, any>
@@ -19,6 +19,24 @@ t.test('an Error under err or error fills the error columns', async t => {
     { message: 'thrown', error_type: 'RangeError', error_message: 'thrown', stack_trace: /^RangeError: thrown\n/ }
   ])
   for (const r of got) t.same(r.context, {})
+})
+
+t.test('what no error column takes stays in context: a name set on the instance, a type or stack that is not text', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target)
+  class NotFound extends Error { constructor (m: string) { super(m); this.name = 'NotFound' } }
+  logger.error({ err: Object.assign(new Error('request timed out'), { name: 'TimeoutError' }) }, 'renamed')
+  logger.error({ err: new NotFound('no such order') }, 'subclass')
+  await flushed(logger)
+  // A line another producer wrote, which pino's err serializer has not seen.
+  const raw = await transportLogger(t, target)
+  raw.stream.write(`{"level":50,"time":${Date.now()},"msg":"odd shapes","error":{"type":{"code":7},"name":"Odd","message":"x","stack":["a","b"]}}\n`)
+  await raw.end()
+  const got = await rows<Row>(client, target)
+  t.match(got[0], { error_type: 'Error', error_message: 'request timed out', context: { err: { name: 'TimeoutError' } } })
+  t.match(got[1], { error_type: 'NotFound', error_message: 'no such order' })
+  t.notOk(got[1].context.err, 'a name equal to the type is not repeated')
+  t.match(got[2], { error_type: 'Odd', error_message: 'x', context: { error: { type: { code: 7 }, stack: ['a', 'b'] } } })
 })
 
 t.test('a cause chain keeps every type, message and stack, in pino\'s err shape', async t => {

@@ -162,7 +162,11 @@ function errorColumns (v: unknown, key: string, rest: Record<string, unknown>, t
   }
   const { type, name, message, stack, ...props } = v as Record<string, unknown>
   const kind = typeof type === 'string' ? type : typeof name === 'string' ? name : null
-  if (typeof type !== 'string' && name !== undefined && typeof name !== 'string') props.name = name
+  // What no column takes stays in context: pino's type is the constructor's name, so an `e.name` set
+  // on the instance (`TimeoutError`) differs from it and is kept; so are a type or stack of no text.
+  if (type !== undefined && typeof type !== 'string') props.type = type
+  if (name !== undefined && name !== kind) props.name = name
+  if (stack !== undefined && typeof stack !== 'string') props.stack = stack
   if (Object.keys(props).length > 0) setField(rest, key, props)
   return {
     type: kind === null ? null : text(kind),
