@@ -142,3 +142,19 @@ t.test('an invalid pattern in the plain transport: reported once, the process li
   t.equal(reports.length, 1, 'reported once on stderr')
   t.match(reports[0], /is not a valid regular expression/)
 })
+
+t.test('keys that sanitize alike keep every value: two emails as keys, two long keys with one 256-character prefix', async t => {
+  const { target, client } = await freshTarget(t)
+  const { logger, end } = await transportLogger(t, target)
+  const long = 'k'.repeat(300)
+  // Nested (full parse) and at the top of the line, and a key already named as the others become.
+  logger.info({ by: { 'jane@example.com': { orders: 3 }, 'joe@example.org': { orders: 5 } }, [long + 'a']: 'first', [long + 'b']: 'second' }, 'alike')
+  await end()
+  const [row] = (await client.query(`SELECT context FROM "${target.schema}".system_logs`)).rows
+  const by = row.context.by as Record<string, unknown>
+  t.same(Object.values(by).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ orders: 3 }, { orders: 5 }], 'both values kept')
+  t.notOk(JSON.stringify(by).includes('@example'), 'no address in a key')
+  const longKeys = Object.keys(row.context).filter(k => k.startsWith('kkkk'))
+  t.equal(longKeys.length, 2, `two keys: ${longKeys.map(k => k.slice(250)).join(', ')}`)
+  t.same(longKeys.map(k => row.context[k]).sort(), ['first', 'second'])
+})

@@ -210,6 +210,7 @@ export class Sanitizer {
   #ownObject (obj: Record<string, unknown>, depth: number): Record<string, unknown> {
     let kept = 0
     let skipped = 0
+    let renamed: Array<[string, unknown]> | undefined
     for (const k of Object.keys(obj)) {
       if (kept >= this.maxObjectKeys) {
         delete obj[k]
@@ -222,11 +223,13 @@ export class Sanitizer {
       const name = key ?? this.sanitizeString(k, MAX_KEY_LENGTH)
       if (name !== k || k === '__proto__') {
         delete obj[k]
-        setField(obj, name, v)
+        ;(renamed ??= []).push([name, v])
       } else {
         obj[k] = v
       }
     }
+    // Added once every key is seen: a renamed key may meet a key of the same name further on.
+    if (renamed) for (const [name, v] of renamed) setField(obj, freeKey(obj, name), v)
     if (skipped > 0) obj._truncated_keys = skipped
     return obj
   }
@@ -288,10 +291,21 @@ export class Sanitizer {
       const key = this.#key(k)
       const v = key === null ? REDACTED : this.#walk(value[k], depth - 1, ancestors)
       if (v === undefined) continue
-      setField(out, key ?? this.sanitizeString(k, MAX_KEY_LENGTH), v)
+      setField(out, freeKey(out, key ?? this.sanitizeString(k, MAX_KEY_LENGTH)), v)
       kept++
     }
     if (skipped > 0) out._truncated_keys = skipped
     return out
   }
+}
+
+/**
+ * `name`, or `name#2`, `name#3`… when the object has it already: keys that sanitize alike (two emails,
+ * two long keys cut to the same 256 characters) keep both values instead of the last one.
+ */
+function freeKey (obj: Record<string, unknown>, name: string): string {
+  if (!Object.hasOwn(obj, name)) return name
+  let i = 2
+  while (Object.hasOwn(obj, `${name}#${i}`)) i++
+  return `${name}#${i}`
 }
