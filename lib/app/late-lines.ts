@@ -20,8 +20,6 @@ export class LateLines {
   readonly #rules: SanitizerOptions | undefined
   #sanitizer: Sanitizer | undefined
   #warned = false
-  /** Lines written to stderr so far. */
-  count = 0
 
   constructor (stream: WorkerStream, rules: SanitizerOptions | undefined) {
     this.#stream = stream
@@ -48,10 +46,7 @@ export class LateLines {
     } catch {
       text = this.#sanitizer.sanitizeString(line.trimEnd())
     }
-    try {
-      writeSync(2, text + '\n')
-      this.count++
-    } catch {}
+    try { writeSync(2, text + '\n') } catch {}
     return line
   }
 
