@@ -15,6 +15,7 @@ import { Sanitizer } from '../sanitizer/sanitizer.js'
 import { type SuppressionReport, suppressionReport } from './suppression-report.js'
 import { UNLIMITED } from './unlimited.js'
 import { LateLines } from './late-lines.js'
+import { type CoalescableStream, coalesceWrites } from './coalesced-writes.js'
 import { releaseTimingLogger, setTimingLogger, timingLoggerIsSet } from './timing/timed.js'
 import { type WorkerStream, requestFlush, requestStats, workerNotRunning } from './worker-messages.js'
 
@@ -62,6 +63,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   if (transport) hold(transport)
   const late = transport ? new LateLines(transport, (output?.options as TransportOptions | undefined)?.sanitize) : undefined
+  const handOver = transport && late ? coalesceWrites(transport as unknown as CoalescableStream, lines => late.refused(lines)) : undefined
   const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let report: SuppressionReport | undefined
@@ -123,7 +125,12 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
         })
       }
     },
-    transportStats: { value: async () => plan.database && transport ? requestStats(transport) : undefined },
+    transportStats: {
+      value: async () => {
+        handOver?.()
+        return plan.database && transport ? requestStats(transport) : undefined
+      }
+    },
     close: {
       value: () => {
         releaseTimingLogger(logger)

@@ -36,6 +36,16 @@ export class LateLines {
   /** Writes the line to stderr, sanitized; returns it for the transport (which refuses it, heard). */
   write (line: string): string {
     this.#warn('curator-log: a line was logged after the logger was closed (close it once the server has drained); it and later ones are written to stderr, sanitized')
+    this.#print(line)
+    return line
+  }
+
+  /** Lines that were waiting to be handed to the worker when it was found gone: to stderr, sanitized. */
+  refused (lines: string): void {
+    for (const line of lines.split('\n')) if (line !== '') this.#print(line)
+  }
+
+  #print (line: string): void {
     this.#sanitizer ??= new Sanitizer(this.#rules)
     let text: string
     try {
@@ -47,7 +57,6 @@ export class LateLines {
       text = this.#sanitizer.sanitizeString(line.trimEnd())
     }
     try { writeSync(2, text + '\n') } catch {}
-    return line
   }
 
   #warn (text: string): void {
