@@ -13,13 +13,10 @@ import { requestContext, timingHeader } from '../lib/app/http/request-context.js
 import { type Result, processCpuMs } from './harness.js'
 import { COUNTING } from './hot-path.js'
 
-/** Requests per second that autocannon gets from `url` after half a second of warm-up; `cpuMs` reads the server's CPU. */
-async function load (url: string, seconds: number, cpuMs?: () => number): Promise<{ rps: number, cpuUsPerRequest?: number }> {
+/** Requests per second that autocannon gets from `url` after half a second of warm-up. */
+async function load (url: string, seconds: number): Promise<number> {
   await autocannon({ url, connections: 10, duration: 0.5 })
-  const before = cpuMs?.()
-  const r = await autocannon({ url, connections: 10, duration: seconds })
-  const cpuUsPerRequest = cpuMs && before !== undefined ? (cpuMs() - before) * 1000 / r.requests.total : undefined
-  return { rps: r.requests.average, cpuUsPerRequest }
+  return (await autocannon({ url, connections: 10, duration: seconds })).requests.average
 }
 
 async function listen (handler: RequestListener): Promise<{ url: string, close: () => void }> {
@@ -85,12 +82,11 @@ async function firstLine (proc: ReturnType<typeof spawn>, variant: Variant): Pro
   throw new Error(`http bench: the ${variant} server ended without answering (exit ${proc.exitCode})`)
 }
 
-/** Requests per second of one variant served by a fresh process, loaded by autocannon from this one, and the server's CPU per request. */
-async function rpsApart (variant: Variant, seconds: number): Promise<{ rps: number, cpuUsPerRequest?: number }> {
+/** Requests per second of one variant served by a fresh process, loaded by autocannon from this one. */
+async function rpsApart (variant: Variant, seconds: number): Promise<number> {
   const server = child(variant)
   try {
-    const url = await firstLine(server, variant)
-    return await load(url, seconds, process.platform === 'linux' ? () => processCpuMs(server.pid!) : undefined)
+    return await load(await firstLine(server, variant), seconds)
   } finally {
     server.kill()
     await ended(server)
@@ -107,6 +103,30 @@ async function rpsTogether (variant: Variant, seconds: number): Promise<number> 
   return value
 }
 
+/** Requests per second each server gets in the CPU measurement: well below saturation for all four at once. */
+const CPU_RATE = 2500
+
+/**
+ * Server CPU per request of every variant, measured at once: the four servers run side by side and
+ * autocannon sends each the same fixed rate, so that all see the same machine at the same moments.
+ * Measured apart and saturated, as the req/s rows are, a variant's CPU per request moves with the
+ * machine's state (±15% from round to round on this shared machine) and with its own req/s.
+ */
+async function cpuTogether (seconds: number): Promise<number[]> {
+  const servers = VARIANTS.map(variant => child(variant))
+  try {
+    const urls = await Promise.all(servers.map((server, k) => firstLine(server, VARIANTS[k])))
+    // Warm-up, saturated: every server's code is compiled before it is measured.
+    await Promise.all(urls.map(url => autocannon({ url, connections: 10, duration: 0.5 })))
+    const before = servers.map(server => processCpuMs(server.pid!))
+    const runs = await Promise.all(urls.map(url => autocannon({ url, connections: 10, duration: seconds, overallRate: CPU_RATE })))
+    return servers.map((server, k) => (processCpuMs(server.pid!) - before[k]) * 1000 / runs[k].requests.total)
+  } finally {
+    for (const server of servers) server.kill()
+    await Promise.all(servers.map(ended))
+  }
+}
+
 /**
  * Requests per second of one node:http app: no logging, pino-http (plain, and with the features above),
  * curator-log's middleware. Each variant is served by a fresh process and loaded by autocannon from
@@ -116,27 +136,24 @@ async function rpsTogether (variant: Variant, seconds: number): Promise<number> 
  * counted as the server's. Two rows put autocannon inside the server's process, as this benchmark
  * did first: there the client's sockets and promises pay curator-log's async hooks too, and
  * its JavaScript parser reads the two extra headers. Five rounds with the variants interleaved, best of
- * each, so that a noisy neighbour on a shared machine does not decide. A server saturated by
- * autocannon spends about one core whatever it serves, so its CPU per request moves with its req/s
- * (±5% from round to round here); the CPU target is judged on the median of the rounds' paired ratios.
+ * each, so that a noisy neighbour on a shared machine does not decide. Each round also measures the
+ * servers' CPU per request side by side (see cpuTogether); the CPU target is judged on the median of the
+ * rounds' ratios.
  */
 export async function httpScenario (seconds: number): Promise<Result[]> {
   const best = VARIANTS.map(() => 0)
   const cpu = VARIANTS.map(() => Infinity)
-  // curator-log's CPU per request over pino-http-with-features', from the same round: measured a few
-  // seconds apart, a pair shares the machine's state, where the best of each can come from different rounds.
+  // curator-log's CPU per request over pino-http-with-features', from the same round.
   const paired: number[] = []
   const together = [0, 0]
+  const linux = process.platform === 'linux'
   for (let round = 0; round < 5; round++) {
-    const roundCpu: number[] = []
-    for (const [k, variant] of VARIANTS.entries()) {
-      const { rps, cpuUsPerRequest } = await rpsApart(variant, seconds)
-      best[k] = Math.max(best[k], rps)
-      cpu[k] = Math.min(cpu[k], cpuUsPerRequest ?? Infinity)
-      roundCpu[k] = cpuUsPerRequest ?? NaN
-    }
-    paired.push(roundCpu[3] / roundCpu[2])
+    for (const [k, variant] of VARIANTS.entries()) best[k] = Math.max(best[k], await rpsApart(variant, seconds))
     for (const [k, variant] of (['pino-http', 'curator-log'] as const).entries()) together[k] = Math.max(together[k], await rpsTogether(variant, seconds))
+    if (!linux) continue
+    const roundCpu = await cpuTogether(seconds)
+    for (const k of VARIANTS.keys()) cpu[k] = Math.min(cpu[k], roundCpu[k])
+    paired.push(roundCpu[3] / roundCpu[2])
   }
   const [none, withPinoHttp, pinoHttpFeatured, withCurator] = best
   const [pinoHttpTogether, curatorTogether] = together
@@ -148,10 +165,10 @@ export async function httpScenario (seconds: number): Promise<Result[]> {
     { scenario: 'http', variant: 'node:http + pino-http, autocannon in the server\'s process', value: pinoHttpTogether, unit: 'req/s' },
     { scenario: 'http', variant: 'node:http + curator-log requestContext, autocannon in the server\'s process', value: curatorTogether, unit: 'req/s', ratio: { to: 'pino-http so measured', value: curatorTogether / pinoHttpTogether } }
   ]
-  // Steadier than req/s on a shared machine: what each server spent, all its threads, per request.
-  if (cpu.every(Number.isFinite)) {
+  // Read from /proc: what each server spent, all its threads, per request.
+  if (linux) {
     for (const [k, variant] of VARIANTS.entries()) {
-      const row: Result = { scenario: 'http', variant: `server CPU per request (all threads), ${variant}`, value: cpu[k], unit: 'µs' }
+      const row: Result = { scenario: 'http', variant: `server CPU per request (all threads) at ${CPU_RATE} req/s, the four side by side, best round: ${variant}`, value: cpu[k], unit: 'µs' }
       if (k !== 1) row.ratio = { to: 'pino-http', value: cpu[k] / cpu[1] }
       results.push(row)
     }
@@ -183,7 +200,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     // Serves until the benchmark kills it.
     process.stdout.write(server.url + '\n')
   } else {
-    process.stdout.write(`${(await load(server.url, Number(process.argv[3]))).rps}\n`)
+    process.stdout.write(`${await load(server.url, Number(process.argv[3]))}\n`)
     // The loggers' workers only count lines: nothing is left to write.
     process.exit(0)
   }
