@@ -21,8 +21,8 @@ export interface ParsedLine {
 export function parseLine (line: string, timeKey = 'time'): ParsedLine {
   const head = pinoHead(line, timeKey)
   if (head === undefined) return { record: parseExact(line) }
-  const owned: OwnedFields = { level: JSON.parse(line.slice(head.level[0], head.level[1])) }
-  if (head.time !== undefined) owned.time = JSON.parse(line.slice(head.time[0], head.time[1]))
+  const owned: OwnedFields = { level: parseExact(line.slice(head.level[0], head.level[1])) }
+  if (head.time !== undefined) owned.time = parseExact(line.slice(head.time[0], head.time[1]))
   const rest = line.charCodeAt(head.end) === 125 ? line.slice(head.end) : line.slice(head.end + 1)
   return { record: parseExact('{' + rest), owned }
 }

@@ -1,4 +1,5 @@
 import { type Sanitizer, setField } from '../lib/sanitizer/sanitizer.js'
+import { freeKey } from '../lib/sanitizer/values.js'
 import { COLUMN_SPECS, type ColumnSpec, columnOf } from '../lib/core/columns.js'
 import type { LevelNames } from '../lib/core/levels.js'
 import { isoTime } from './iso-time.js'
@@ -38,6 +39,8 @@ const AT = {
   stack: columnOf('error-stack').index
 }
 const LEVEL_KEY = columnOf('level').keys[0]
+/** Where a line's own time goes when the row is stamped at ingest time (see restampAtNow too). */
+export const ORIGINAL_TIME = 'original_time'
 // The error columns' keys past the first, which is the errorKey option's default.
 const ERROR_KEYS = columnOf('error-type').keys.slice(1)
 
@@ -106,7 +109,7 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
       const column = keyed.get(key)
       // With pino's own level and time known, fields of these names are the app's: context.
       if (key === timeKey && !ownsTime(owned)) time = v
-      else if (key === LEVEL_KEY && owned === undefined) level = v
+      else if (key === LEVEL_KEY && owned === undefined && isLevel(v)) level = v
       else if (key === messageKey && isScalar(v, true)) message = text(String(v))
       else if (column !== undefined && take(column, key, v, row, rest)) continue
       else if ((key === errorKey || ERROR_KEYS.includes(key)) && error === undefined && v !== null && v !== undefined) {
@@ -124,10 +127,10 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     let timestamp = ms
     if (ms === undefined || ms < window.from || ms >= window.to) {
       timestamp = now
-      if (time !== undefined) setField(rest, 'original_time', time)
+      if (time !== undefined) setField(rest, freeKey(rest, ORIGINAL_TIME), time)
     }
     row[AT.time] = isoTime(timestamp as number)
-    row[AT.level] = levels.name(level)
+    row[AT.level] = levelName(levels, level)
     row[AT.message] = message
     row[AT.context] = stringifyExact(sanitizer.sanitizeParsed(rest))
     if (error !== undefined) {
@@ -137,6 +140,19 @@ export function createRowMapper (opts: RowMapperOptions): (record: Record<string
     }
     return row
   }
+}
+
+/** A level the level column can name: a number, or text. Anything else (null, true, an object, '') stays in context. */
+function isLevel (v: unknown): boolean {
+  return (typeof v === 'string' && v !== '') || typeof v === 'number' || isLosslessNumber(v)
+}
+
+/** The stored level: a number written the long way (`40.0`) is its level's label when it has one, else its text as written. */
+function levelName (levels: LevelNames, level: unknown): string {
+  if (typeof level === 'number' || !isLosslessNumber(level)) return levels.name(level)
+  const text = numberText(level) as string
+  const label = levels.name(Number(text))
+  return levels.value(label) === undefined ? levels.name(text) : label
 }
 
 /** A string, boolean or number (its text as written); `anyNumber` takes NaN and Infinity too. */

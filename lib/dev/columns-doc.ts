@@ -16,8 +16,8 @@ const errorKeys = (c: ColumnSpec): string => `${c.keys.map(code).join(' or ')} (
 
 /** Where each kind of column takes its value from (ColumnSource); a new kind must say it here. */
 const FROM: Record<ColumnSource, (c: ColumnSpec) => string> = {
-  time: c => `${keysOf(c)} (option \`timeKey\`); a time outside the existing partitions is stored as ingest time, the original in \`context.original_time\``,
-  level: c => `${keysOf(c)} (number or label), stored as the pino level name (custom levels through the \`levels\` option)`,
+  time: c => `${keysOf(c)} (option \`timeKey\`); a time outside the existing partitions is stored as ingest time, the original in \`context.original_time\` (\`original_time#2\` when the line has a field of that name)`,
+  level: c => `${keysOf(c)} (number or label), stored as the pino level name (custom levels through the \`levels\` option); a number with no level is stored as written, and a level that is no number or label (null, true, an object) is stored as info, the value kept in \`context.level\``,
   message: c => `${keysOf(c)} (option \`messageKey\`): a string, number or boolean`,
   context: () => 'every field no column takes, sanitized (a value of the wrong type for its column stays here)',
   string: c => `${keysOf(c)}: a string`,

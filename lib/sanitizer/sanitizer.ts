@@ -7,7 +7,7 @@ import { SENSITIVE_KEYS, SENSITIVE_KEY_WORDS, foldText, keyWords, normalizeKey }
 import { type CompiledRule, VALUE_PATTERNS, compileBuiltIns } from './value-patterns.js'
 import { SANITIZER_OPTION_KEYS, type SanitizerOptions, positiveInt, stringList, patternList } from './options.js'
 import { type OnBadRule, compileUserRules } from './user-patterns.js'
-import { cleanString, errorFields, serializedBinary, setField } from './values.js'
+import { cleanString, errorFields, freeKey, serializedBinary, setField } from './values.js'
 
 export type { SanitizerOptions } from './options.js'
 export { cleanString, setField } from './values.js'
@@ -297,15 +297,4 @@ export class Sanitizer {
     if (skipped > 0) out._truncated_keys = skipped
     return out
   }
-}
-
-/**
- * `name`, or `name#2`, `name#3`… when the object has it already: keys that sanitize alike (two emails,
- * two long keys cut to the same 256 characters) keep both values instead of the last one.
- */
-function freeKey (obj: Record<string, unknown>, name: string): string {
-  if (!Object.hasOwn(obj, name)) return name
-  let i = 2
-  while (Object.hasOwn(obj, `${name}#${i}`)) i++
-  return `${name}#${i}`
 }

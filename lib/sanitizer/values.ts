@@ -15,6 +15,18 @@ export function setField (target: Record<string, unknown>, key: string, value: u
   }
 }
 
+/**
+ * `name`, or `name#2`, `name#3`… when the object has it already: keys that sanitize alike (two emails,
+ * two long keys cut to the same 256 characters), or a time the worker keeps beside a logged field of
+ * that name, keep both values instead of the last one.
+ */
+export function freeKey (obj: Record<string, unknown>, name: string): string {
+  if (!Object.hasOwn(obj, name)) return name
+  let i = 2
+  while (Object.hasOwn(obj, `${name}#${i}`)) i++
+  return `${name}#${i}`
+}
+
 export function errorFields (err: Error): Record<string, unknown> {
   return { ...err, type: err.name, message: err.message, stack: err.stack }
 }
