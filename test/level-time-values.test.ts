@@ -51,3 +51,14 @@ t.test('levels and times that no column takes as written reach the table whole',
     t.ok(same.rows[0]?.same, `seq ${i}: context ${context}`, { found: same.rows[0]?.found })
   }
 })
+
+t.test('a level written the long way counts as its number for databaseLevel', async t => {
+  const { target, client } = await freshTarget(t)
+  const { stream, end } = await transportLogger(t, target, { databaseLevel: 'warn' })
+  stream.write(`{"level":40.0,"time":${Date.now()},"msg":"warn as 40.0"}\n`)
+  stream.write(`{"level":30.0,"time":${Date.now()},"msg":"info as 30.0"}\n`)
+  stream.write('{"msg":"fatal as 6e1, another producer\'s line","level":6e1}\n')
+  await end()
+  const got = (await client.query(`SELECT level, message FROM "${target.schema}".system_logs ORDER BY id`)).rows
+  t.same(got, [{ level: 'warn', message: 'warn as 40.0' }, { level: 'fatal', message: 'fatal as 6e1, another producer\'s line' }])
+})

@@ -18,7 +18,7 @@ import { type ResolvedOptions, type TransportOptions, resolveOptions } from '../
 import { Partitions } from '../lib/database/partitions.js'
 import { type EncodedLine, createLineEncoder } from './line-to-row.js'
 import { type ParsedLine, parseLine } from './pino-line.js'
-import { stringifyExact } from './exact-json.js'
+import { isLosslessNumber, numberValue, stringifyExact } from './exact-json.js'
 import { createRowMapper } from './record-to-row.js'
 import { ConsoleOutput } from './console-output.js'
 import { openSpillStore } from './spill.js'
@@ -306,5 +306,7 @@ function levelFloor (levels: LevelNames, level: string | number | undefined): nu
 
 /** A parsed line's level as a number (a label known to the transport, else info). */
 function levelOf (levels: LevelNames, level: unknown): number {
-  return typeof level === 'number' ? level : levels.value(levels.name(level)) ?? 30
+  // A number written the long way (40.0, 6e1) counts as its value, as pino would have written it.
+  if (typeof level === 'number' || isLosslessNumber(level)) return numberValue(level)
+  return levels.value(levels.name(level)) ?? 30
 }
