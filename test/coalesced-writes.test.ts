@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { mock } from 'node:test'
 import pino from 'pino'
 import t from 'tap'
 import { COALESCE_CHARS, type CoalescableStream, coalesceWrites } from '../lib/app/coalesced-writes.js'
@@ -67,6 +68,21 @@ t.test('lines wait at most a few ms, or until 64 KiB have gathered', async t => 
   const big = 'x'.repeat(COALESCE_CHARS)
   stream.write(big)
   t.same(stream.calls, ['write a\n', `write ${big}`], 'handed over at once')
+})
+
+t.test('a setTimeout faked by a test after the library loaded, then restored: the lines are handed over all along', async t => {
+  const realWait = ((wait: typeof setTimeout) => (ms: number) => new Promise(resolve => wait(resolve, ms)))(setTimeout)
+  const stream = recording()
+  coalesceWrites(stream, () => t.fail('nothing is refused'))
+  mock.timers.enable({ apis: ['setTimeout'] })
+  t.teardown(() => mock.timers.reset())
+  stream.write('a\n')
+  await realWait(50)
+  t.same(stream.calls, ['write a\n'], 'while setTimeout is faked')
+  mock.timers.reset()
+  stream.write('b\n')
+  await realWait(50)
+  t.same(stream.calls, ['write a\n', 'write b\n'], 'after the fake is reset')
 })
 
 t.test('an ending stream gets each line at once, to refuse it as before', async t => {

@@ -40,6 +40,17 @@ t.test('lines logged after close(): the app goes on, and they are written to std
   await assertSeqs(t, client, target, range(100))
 })
 
+t.test('an app logging only from unreferenced timers still ends when its work is done, every line landed', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '10', MODE: 'unref-interval' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.out, /^done$/m)
+  t.ok(Number(/exit after (\d+) ms/.exec(run.out)?.[1]) < 2000, 'it ended right after its last referenced timer')
+  const seqs = logged(run.out)
+  t.ok(seqs.length > 20, `the interval logged (${seqs.length - 10} lines)`)
+  await assertSeqs(t, client, target, range(seqs.length))
+})
+
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) {
   t.test(`${signal} while the app logs on a timer: ends by the signal, every line logged lands`, async t => {
     const { target, client } = await freshTarget(t)

@@ -8,6 +8,10 @@ export interface CoalescableStream {
   readonly destroyed?: boolean
 }
 
+// Taken when this module loads: a test that fakes setTimeout later (node:test's mock.timers, sinon)
+// would otherwise hold the lines until it ticks, and after its reset leave an id that never fires.
+const { setTimeout: arm, clearTimeout: disarm } = globalThis
+
 /** The longest a line waits on the app thread before it is handed to the worker, in ms. */
 export const COALESCE_MS = 5
 /** Characters of waiting lines that are handed over at once, without waiting. */
@@ -32,7 +36,7 @@ export function coalesceWrites (stream: CoalescableStream, refused: (lines: stri
 
   const handOver = (): void => {
     if (timer !== undefined) {
-      clearTimeout(timer)
+      disarm(timer)
       timer = undefined
     }
     if (waiting === '') return
@@ -46,9 +50,10 @@ export function coalesceWrites (stream: CoalescableStream, refused: (lines: stri
     // Ending or gone: thread-stream refuses the line at once, as before, and says so.
     if (stream.writableEnded || stream.destroyed === true) return write(data)
     waiting += data
-    // Referenced: a process whose work is done stays up the few ms it takes to hand these over.
     if (waiting.length >= COALESCE_CHARS) handOver()
-    else timer ??= setTimeout(handOver, COALESCE_MS)
+    // Unreferenced: it must not keep up a process whose own timers are unreferenced (it would re-arm
+    // for ever). A process that ends with lines waiting hands them over in pino's exit hooks.
+    else timer ??= arm(handOver, COALESCE_MS).unref()
     return true
   }
   stream.flush = cb => { handOver(); flush(cb) }
