@@ -11,7 +11,7 @@
 // (default ~/.cache/curator-log/node). Only the first use of a line needs the npm registry.
 // Plain JavaScript on purpose: it must start on any node, supported or not, without a build.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -40,10 +40,19 @@ if (line !== current) {
   const exe = join(dir, process.platform === 'win32' ? 'node.exe' : 'node')
   if (!works(exe)) {
     console.error(`with-node: installing node@${line} into ${cache}`)
-    mkdirSync(cache, { recursive: true })
-    const npm = spawnSync('npm', ['install', '--prefix', cache, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node@${line}`],
+    // Into a folder of this process's own, then renamed into place: two commands started at once
+    // (parallel jobs, a second terminal) would otherwise install over each other and break both.
+    const staging = `${cache}.installing-${process.pid}`
+    rmSync(staging, { recursive: true, force: true })
+    mkdirSync(staging, { recursive: true })
+    const npm = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node@${line}`],
       { stdio: ['ignore', 2, 2], shell: process.platform === 'win32' })
-    if (npm.status !== 0 || !works(exe)) fail(`with-node: could not install node@${line} from the npm registry`, 1)
+    if (npm.status === 0 && !works(exe)) {
+      rmSync(cache, { recursive: true, force: true })
+      try { renameSync(staging, cache) } catch {} // another process put its own in place first
+    }
+    rmSync(staging, { recursive: true, force: true })
+    if (!works(exe)) fail(`with-node: could not install node@${line} from the npm registry`, 1)
   }
   const key = Object.keys(env).find(k => k.toUpperCase() === 'PATH') ?? 'PATH'
   env[key] = dir + delimiter + (env[key] ?? '')
