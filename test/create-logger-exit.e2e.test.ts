@@ -16,6 +16,13 @@ for (const mode of ['sigterm', 'sigint'] as const) {
   })
 }
 
+t.test('SIGTERM with two loggers: the lines of both land, and the signal still ends the process', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runFixture(consumerDir(t), 'create-logger-app.mjs', { DATABASE_URL: databaseUrl(), SCHEMA: target.schema, LINES: '5000', MODE: 'two-loggers' }, 30_000)
+  t.equal(run.signal, 'SIGTERM', run.stderr)
+  await assertSeqs(t, client, target, range(10_000))
+})
+
 t.test('SIGTERM with an application handler: flushed, and the application decides when to exit', async t => {
   const { target, client } = await freshTarget(t)
   const run = await runFixture(consumerDir(t), 'create-logger-app.mjs', { DATABASE_URL: databaseUrl(), SCHEMA: target.schema, LINES: '20000', MODE: 'sigterm-own-handler' })
