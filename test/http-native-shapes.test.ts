@@ -1,10 +1,14 @@
 import { once } from 'node:events'
-import { createServer } from 'node:http'
-import Fastify from 'fastify'
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
+import Fastify, { type FastifyInstance } from 'fastify'
 import pino from 'pino'
 import { pinoHttp } from 'pino-http'
 import t from 'tap'
+import curatorLog from '../lib/app/http/fastify.js'
+import { requestContext } from '../lib/app/http/request-context.js'
 import { TRANSPORT, databaseUrl, endStream, freshTarget, rows } from './support/db.js'
+import { listen } from './support/http.js'
+import { flushed, testLogger } from './support/logger.js'
 
 type Row = Record<string, any>
 
@@ -70,4 +74,70 @@ t.test('pino-http with curator-log/transport: request fields in their columns', 
   t.match(second, [{ message: 'handled' }, { message: 'request completed', status_code: 404 }])
   t.equal(first[0].request_id, first[1].request_id)
   t.not(first[0].request_id, second[0].request_id)
+})
+
+t.test('a dual-stack server sees 127.0.0.1 as ::ffff:127.0.0.1: every HTTP path stores 127.0.0.1', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const stream = pino.transport({ target: TRANSPORT, options: { connectionString: databaseUrl(), schema: target.schema, spillDir: false } })
+  await once(stream, 'ready')
+  const servers: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {}
+  for (const [name, log] of [['pino-http-create-logger', logger], ['pino-http-transport', pino(stream)]] as const) {
+    const http = pinoHttp({ logger: log })
+    servers[name] = (req, res) => { http(req, res); res.end('ok') }
+  }
+  const mw = requestContext({ logger })
+  servers['request-context'] = (req, res) => mw(req, res, () => res.end('ok'))
+  const bases = Object.entries(servers).map(async ([name, handler]) => [name, await listen(t, createServer(handler), '::')])
+  const plugin = Fastify({ disableRequestLogging: true })
+  await plugin.register(curatorLog, { logger })
+  plugin.get('/*', async () => 'ok')
+  const own = Fastify({ loggerInstance: logger })
+  await own.register(curatorLog, { logger })
+  own.get('/*', async () => 'ok')
+  const dualStack = async (app: Pick<FastifyInstance, 'listen' | 'server'> & { close (): PromiseLike<unknown> }): Promise<string> => {
+    await app.listen({ port: 0, host: '::' })
+    t.teardown(() => app.close())
+    return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  }
+  const all = [...await Promise.all(bases), ['fastify-plugin', await dualStack(plugin)], ['fastify-logger-instance', await dualStack(own)]]
+  for (const [name, base] of all) t.equal(await (await fetch(`${base}/${name}`)).text(), 'ok')
+  await flushed(logger)
+  await endStream(stream)
+  const got = await rows<Row>(client, target)
+  const byPath = new Map<string, string[]>()
+  for (const r of got.filter(r => r.path !== null)) byPath.set(r.path, [...byPath.get(r.path) ?? [], `${r.message}: ${r.ip_address}`])
+  t.same(Object.fromEntries(byPath), {
+    '/pino-http-create-logger': ['request completed: 127.0.0.1'],
+    '/pino-http-transport': ['request completed: 127.0.0.1'],
+    '/request-context': ['request completed: GET /request-context: 127.0.0.1'],
+    '/fastify-plugin': ['request completed: GET /fastify-plugin: 127.0.0.1'],
+    // Fastify's incoming line comes before the plugin's hook: its address is its req.remoteAddress.
+    '/fastify-logger-instance': ['incoming request: 127.0.0.1', 'request completed: 127.0.0.1']
+  })
+})
+
+t.test('req.remoteAddress in any spelling of an IPv4-mapped address is stored as the IPv4 address', async t => {
+  const { target, client } = await freshTarget(t)
+  const stream = pino.transport({ target: TRANSPORT, options: { connectionString: databaseUrl(), schema: target.schema, spillDir: false } })
+  await once(stream, 'ready')
+  const log = pino(stream)
+  const cases: Array<[given: string, stored: string]> = [
+    ['::ffff:10.1.2.3', '10.1.2.3'],
+    ['::FFFF:10.1.2.3', '10.1.2.3'],
+    ['::ffff:a01:203', '10.1.2.3'],
+    ['0:0:0:0:0:FFFF:0A01:0203', '10.1.2.3'],
+    ['[::ffff:10.1.2.3]:4711', '10.1.2.3'],
+    ['::ffff:0.0.0.0', '0.0.0.0'],
+    // Not mapped: kept as written.
+    ['::ffff:0:a01:203', '::ffff:0:a01:203'],
+    ['2001:DB8::ffff:1', '2001:DB8::ffff:1'],
+    ['fe80::ffff:1%eth0', 'fe80::ffff:1%eth0'],
+    ['::ffff:10.1.2', '::ffff:10.1.2'],
+    ['unknown', 'unknown']
+  ]
+  for (const [n, [given]] of cases.entries()) log.info({ req: { method: 'GET', url: `/${n}`, remoteAddress: given } }, 'request')
+  await endStream(stream)
+  const got = await rows<Row>(client, target)
+  t.same(got.map(r => [r.context.req.remoteAddress, r.ip_address]), cases, 'one row per line, in order; req stays whole in context')
 })

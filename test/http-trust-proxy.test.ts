@@ -18,7 +18,13 @@ const cases: Array<[name: string, trust: TrustProxy, xff: string, expected: stri
   ['named-string', 'loopback, 10.0.0.0/8', '6.6.6.6, 5.5.5.5, 10.1.2.3', '5.5.5.5'],
   ['garbage-not-trusted', ['127.0.0.1'], '6.6.6.6, not-an-ip', 'not-an-ip'],
   ['trust-all', true, '6.6.6.6, 5.5.5.5', '6.6.6.6'],
-  ['untrusted', false, '6.6.6.6', '127.0.0.1']
+  ['untrusted', false, '6.6.6.6', '127.0.0.1'],
+  // An IPv4-mapped entry in any spelling is stored as its IPv4 address, as the socket's peer is.
+  ['mapped-upper', 1, '6.6.6.6, ::FFFF:9.9.9.9', '9.9.9.9'],
+  ['mapped-hex', 1, '6.6.6.6, ::ffff:909:909', '9.9.9.9'],
+  ['mapped-long', 1, '6.6.6.6, 0:0:0:0:0:ffff:9.9.9.9', '9.9.9.9'],
+  ['mapped-port', 1, '6.6.6.6, [::FFFF:9.9.9.9]:4711', '9.9.9.9'],
+  ['v6-kept', 1, '6.6.6.6, 2001:DB8::FFFF:1', '2001:DB8::FFFF:1']
 ]
 
 t.test('X-Forwarded-For with Express trust-proxy semantics: every entry is a hop, subnets and names trusted', async t => {

@@ -1,3 +1,4 @@
+import { clientAddress } from '../lib/core/client-address.js'
 import { setField } from '../lib/sanitizer/values.js'
 import { isLosslessNumber, numberText, numberValue } from './exact-json.js'
 
@@ -32,7 +33,8 @@ export function withHttpColumns (record: Record<string, unknown>): Record<string
   put('request_id', scalar(req?.id))
   put('method', typeof req?.method === 'string' ? req.method : undefined)
   put('path', typeof req?.url === 'string' ? req.url.split('?')[0] : undefined)
-  put('ip_address', typeof req?.remoteAddress === 'string' ? req.remoteAddress : undefined)
+  // The address requestContext and the Fastify plugin store for the same client (`::ffff:` dropped).
+  put('ip_address', typeof req?.remoteAddress === 'string' ? clientAddress(req.remoteAddress) : undefined)
   const ua = plain(req?.headers)?.['user-agent']
   put('user_agent', typeof ua === 'string' ? ua : undefined)
   const status = numberValue(res?.statusCode)

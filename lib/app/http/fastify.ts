@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { clientAddress } from '../../core/client-address.js'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
 import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
@@ -10,7 +11,7 @@ import { REQUEST_CONTEXT_KEYS, type RequestContextOptions, bodyForLog, checkRequ
 /**
  * Options of the Fastify plugin. The request id is Fastify's (`request.id`): a UUID unless the app
  * set `genReqId`, an incoming header when the app set `requestIdHeader`. The client address is
- * `request.ip` (Fastify's `trustProxy`).
+ * `request.ip` (Fastify's `trustProxy`), stored as requestContext stores it (a mapped IPv4 address as IPv4).
  */
 export type FastifyRequestContextOptions = Omit<RequestContextOptions, 'trustProxy' | 'trustRequestId' | 'requestIdHeader' | 'logResponseBody' | 'requestIdFromTrace'>
 
@@ -42,7 +43,7 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
 
   fastify.addHook('onRequest', (request: Req, reply, next) => {
     const path = pathOf(request.url)
-    const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: request.ip, user_agent: request.headers['user-agent'] }
+    const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: typeof request.ip === 'string' ? clientAddress(request.ip) : undefined, user_agent: request.headers['user-agent'] }
     if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
     // run(), not enterWith(): a store entered on the connection's async resource would still be there
     // when the next request on a keep-alive connection starts. The scope carries the store across the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
+import { clientAddress } from '../../core/client-address.js'
 import { ERROR_CODES, OptionError } from '../../core/errors.js'
 import { integer, invalid } from '../../core/validate.js'
 import { setField } from '../../sanitizer/values.js'
@@ -47,7 +47,7 @@ const compiled = new Map<string, TrustFunction | undefined>()
  * The client address. X-Forwarded-For is read right to left, and only as far as the trusted proxies
  * reach: a client can prepend anything to the header, but cannot make a trusted proxy append it.
  * Every entry counts as a hop, whatever it holds (`unknown`, an address with a port), as in Express;
- * the entry returned loses an `ip:port` port and the `::ffff:` of a mapped IPv4 address.
+ * the entry returned is stored as {@link clientAddress} gives it (no port, a mapped IPv4 address as IPv4).
  */
 export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy | TrustFunction): string | undefined {
   let trust: TrustFunction | undefined
@@ -63,7 +63,7 @@ export function clientIp (req: IncomingMessage, trustProxy?: TrustProxy | TrustF
     }
   }
   if (trust === undefined || req.headers['x-forwarded-for'] === undefined) return peer(req.socket)
-  return addressOnly(proxyAddr(req, trust))
+  return clientAddress(proxyAddr(req, trust))
 }
 
 const kPeer = Symbol('curator-log.peer')
@@ -73,20 +73,11 @@ function peer (socket: (IncomingMessage['socket'] & { [kPeer]?: string | null })
   if (!socket) return undefined
   let ip = socket[kPeer]
   if (ip === undefined) {
-    ip = socket.remoteAddress ? addressOnly(socket.remoteAddress) : null
+    ip = socket.remoteAddress ? clientAddress(socket.remoteAddress) : null
     // Not yet known (a socket still connecting) is not cached.
     if (ip !== null) socket[kPeer] = ip
   }
   return ip ?? undefined
-}
-
-const V4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/
-const V6_PORT = /^\[([0-9A-Fa-f:.]+)\]:\d{1,5}$/
-
-function addressOnly (addr: string): string {
-  const bare = V4_PORT.exec(addr)?.[1] ?? V6_PORT.exec(addr)?.[1] ?? addr
-  const v4 = bare.startsWith('::ffff:') ? bare.slice(7) : bare
-  return isIP(v4) ? v4 : bare
 }
 
 /** An incoming X-Request-ID when trusted and safe (short, plain characters), else `fallback`, else a fresh UUID. */
