@@ -11,7 +11,7 @@ export { logTarget, type LogTarget } from './core/identifiers.js'
 export type { TransportOptions } from './core/transport-options.js'
 export type { TransportStats } from './core/transport-stats.js'
 export { runInContext, enterContext, bindUser } from './app/context.js'
-export { requestContext, requestErrorHandler, type RequestContextOptions } from './app/http/request-context.js'
+export { pinoHttpLogLevel, requestContext, requestErrorHandler, type RequestContextOptions } from './app/http/request-context.js'
 export { clientIp, compileTrust, type TrustFunction, type TrustProxy } from './app/http/request-info.js'
 export { UNLIMITED } from './app/unlimited.js'
 export {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import pino, { type Logger } from 'pino'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import pino, { type Level, type Logger } from 'pino'
 import { pathOf } from './request-info.js'
 
 type Generator = ((req: unknown) => string) & { name: string }
@@ -68,4 +68,22 @@ function logController (fastify: FastifyInstance): { isLogDisabled (req: unknown
   const sym = Object.getOwnPropertySymbols(fastify).find(s => s.description === 'fastify.logController')
   const c = sym === undefined ? undefined : (fastify as unknown as Record<symbol, { isLogDisabled?: unknown }>)[sym]
   return typeof c?.isLogDisabled === 'function' ? c as { isLogDisabled (req: unknown): boolean } : undefined
+}
+
+const FASTIFY_COMPLETION = 'request completed'
+
+/**
+ * Fastify writes its "request completed" line on `reply.log` at info whatever the status (after the
+ * onResponse hooks): when that line is the request's completion line, this sends it to `level`, the
+ * level the plugin's own line would have had. Only that line: others on `reply.log` keep theirs.
+ */
+export function fastifyCompletionAt (reply: FastifyReply, level: Level): void {
+  const log = reply.log as Logger
+  const shim = Object.create(log) as Logger
+  shim.info = function (this: Logger, obj: unknown, ...rest: unknown[]) {
+    const line = obj as { res?: unknown } | null
+    const target = line?.res === reply && rest[0] === FASTIFY_COMPLETION ? log[level] : log.info
+    return (target as (...args: unknown[]) => void).call(log, obj, ...rest)
+  } as Logger['info']
+  reply.log = shim as FastifyReply['log']
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { clientAddress } from '../../core/client-address.js'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
-import { fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
+import { fastifyCompletionAt, fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
 import { requestTrace } from './trace-context.js'
 import { REQUEST_CONTEXT_KEYS, type RequestContextOptions, bodyForLog, checkRequestOptions, completionLevel, errorBody, processingTime } from './request-context.js'
@@ -75,13 +75,17 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
 
   fastify.addHook('onResponse', (request: Req, reply, next) => {
     const state = request[kState]
+    if (!state || state.excluded) return next()
+    const ms = performance.now() - state.start
+    const level = completionLevel(reply.statusCode, ms, slowMs)
     // Fastify's own "request completed" line is the request's completion line when it writes one.
-    if (state && !state.excluded && !fastifyLogsCompletion(fastify, request, logger)) {
+    if (fastifyLogsCompletion(fastify, request, logger)) {
+      if (level !== 'info') fastifyCompletionAt(reply, level)
+    } else {
       runInContext(state.store, () => {
-        const ms = performance.now() - state.start
         const fields: Record<string | symbol, unknown> = { [UNLIMITED]: true, status_code: reply.statusCode, duration_ms: ms }
         if (options.logRequestBody && request.body !== undefined) fields.request_body = bodyForLog(request.body, request.headers['content-type'], maxBody)
-        logger[completionLevel(reply.statusCode, ms, slowMs)](fields, `request completed: ${request.method} ${pathOf(request.url)}`)
+        logger[level](fields, `request completed: ${request.method} ${pathOf(request.url)}`)
       })
     }
     next()

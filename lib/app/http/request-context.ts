@@ -77,8 +77,20 @@ export const REQUEST_CONTEXT_KEYS = everyKey<RequestContextOptions>()([
   'logHeaders', 'logQuery', 'logRequestBody', 'logResponseBody', 'maxBodySize', 'traceContext'
 ])
 
+/** The documented level of a request's completion line: error for a 5xx, warn for a 4xx or a slow request, else info. */
 export function completionLevel (status: number, ms: number, slowMs: number): Level {
   return status >= 500 ? 'error' : status >= 400 || ms > slowMs ? 'warn' : 'info'
+}
+
+/**
+ * pino-http's `customLogLevel`, so that its completion line takes the level requestContext gives its
+ * own: error for a 5xx or a failed response, warn for a 4xx, info otherwise. pino-http's default
+ * writes every completion line at `useLevel` (info), a 500 included. pino-http does not pass the
+ * response time, so a slow request stays at info.
+ * @example pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
+ */
+export function pinoHttpLogLevel (_req: IncomingMessage, res: ServerResponse, err?: Error): Level {
+  return err ? 'error' : completionLevel(res.statusCode, 0, Infinity)
 }
 
 /**

@@ -1,0 +1,81 @@
+// The completion line of a request is at info for a 2xx, warn for a 4xx and error for a 5xx
+// (docs/api.md), whichever integration writes it.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import express from 'express'
+import Fastify, { type FastifyInstance } from 'fastify'
+import pino from 'pino'
+import { pinoHttp } from 'pino-http'
+import t from 'tap'
+import curatorLog from '../lib/app/http/fastify.js'
+import { pinoHttpLogLevel, requestContext, requestErrorHandler } from '../lib/app/http/request-context.js'
+import { TRANSPORT, databaseUrl, endStream, freshTarget } from './support/db.js'
+import { listen } from './support/http.js'
+import { flushed, testLogger } from './support/logger.js'
+
+type App = Pick<FastifyInstance, 'listen' | 'server' | 'get'> & { close (): PromiseLike<unknown>, register: (...args: any[]) => PromiseLike<unknown> }
+
+const EXPECTED = { ok: 'info', missing: 'warn', boom: 'error' } as const
+
+t.test('every integration writes one completion line a request, at info for 200, warn for 404, error for 500', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const bases: Record<string, string> = {}
+
+  const mw = requestContext({ logger })
+  bases['node-http'] = await listen(t, createServer((req, res) => mw(req, res, () => {
+    res.statusCode = req.url!.endsWith('/ok') ? 200 : req.url!.endsWith('/boom') ? 500 : 404
+    res.end()
+  })))
+
+  const app = express()
+  app.use(requestContext({ logger }))
+  app.get('/express/ok', (_req, res) => { res.send('ok') })
+  app.get('/express/boom', () => { throw new Error('boom') })
+  app.use(requestErrorHandler({ logger }))
+  bases.express = await listen(t, createServer(app))
+
+  const http = pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
+  bases['pino-http'] = await listen(t, createServer((req, res) => {
+    http(req, res)
+    res.statusCode = req.url!.endsWith('/ok') ? 200 : req.url!.endsWith('/boom') ? 500 : 404
+    res.end()
+  }))
+
+  // Fastify's logger given as pino options, writing to curator-log/transport, and the plugin on it.
+  const ownLogger = Fastify({ logger: { transport: { target: TRANSPORT, options: { connectionString: databaseUrl(), schema: target.schema, spillDir: false } } } })
+  const stream = (ownLogger.log as unknown as Record<symbol, any>)[pino.symbols.streamSym]
+  await once(stream, 'ready')
+  const fastifies: Array<[string, App, pino.Logger]> = [
+    ['fastify-plugin', Fastify({ disableRequestLogging: true }) as unknown as App, logger],
+    ['fastify-logger-options', ownLogger as unknown as App, ownLogger.log as pino.Logger],
+    ['fastify-logger-instance', Fastify({ loggerInstance: logger }) as unknown as App, logger]
+  ]
+  for (const [name, fastify, log] of fastifies) {
+    await fastify.register(curatorLog, { logger: log })
+    fastify.get(`/${name}/ok`, async () => 'ok')
+    fastify.get(`/${name}/boom`, async () => { throw new Error('boom') })
+    await fastify.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(() => fastify.close())
+    bases[name] = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`
+  }
+
+  const sent: Array<{ name: string, what: keyof typeof EXPECTED, status: number, id: string | null }> = []
+  for (const [name, base] of Object.entries(bases)) {
+    for (const [what, status] of [['ok', 200], ['missing', 404], ['boom', 500]] as const) {
+      const r = await fetch(`${base}/${name}/${what}`)
+      await r.arrayBuffer()
+      t.equal(r.status, status, `${name}/${what} answered ${status}`)
+      sent.push({ name, what, status, id: r.headers.get('x-request-id') })
+    }
+  }
+  await flushed(logger)
+  await ownLogger.close()
+  await endStream(stream)
+  // pino-http's completion line of a 5xx is "request errored".
+  const rows = (await client.query(`SELECT request_id, path, status_code, level FROM "${target.schema}".system_logs WHERE message LIKE 'request completed%' OR message = 'request errored'`)).rows
+  // By request id where the response had one: Fastify's line for an unknown route has no path.
+  const lineOf = (s: typeof sent[number]): string[] => rows.filter(r => s.id === null ? r.path === `/${s.name}/${s.what}` : r.request_id === s.id).map(r => `${r.status_code} ${r.level}`)
+  t.same(sent.map(s => [s.name, s.what, lineOf(s)]), sent.map(s => [s.name, s.what, [`${s.status} ${EXPECTED[s.what]}`]]), 'one completion line a request, at its level')
+  t.equal(rows.length, sent.length, 'no other completion line')
+})
