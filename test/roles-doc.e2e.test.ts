@@ -79,6 +79,21 @@ async function rolesAsDocumented (t: Test, serverUrl: string): Promise<void> {
   const readerMigrates = await bin(['migrate', '--schema', schema], { DATABASE_URL: reader })
   t.equal(readerMigrates.code, 1)
   t.match(readerMigrates.err, /^curator-log migrate: permission denied \(.*\): run migrate and maintain as the role that owns the log table \(see docs\/operations\.md, Roles\)\n$/)
+  // Partitions are DDL that no grant allows: the writer and the reader are told to run it as the owner,
+  // not given GRANTs they already hold, and nothing changes.
+  const partitions = (): Promise<string[]> => bin(['stats', '--schema', schema], { DATABASE_URL: owner }).then(r => r.out.match(/^system_logs_\d{4}_\d{2}\b/gm) ?? [])
+  const before = await partitions()
+  t.equal(before.length, 4, 'migrate made four partitions')
+  for (const [who, url] of [['writer', writer], ['reader', reader]]) {
+    for (const dryRun of [[], ['--dry-run']]) {
+      const r = await bin(['maintain', '--schema', schema, ...dryRun], { DATABASE_URL: url })
+      t.equal(r.code, 1, `maintain ${dryRun} as the ${who}`)
+      t.match(r.err, /^curator-log maintain: permission denied \(permission denied for [^)]*\): run migrate and maintain as the role that owns the log table \(see docs\/operations\.md, Roles\)\n$/, `maintain ${dryRun} as the ${who}`)
+      t.notMatch(r.err, /GRANT/, `maintain ${dryRun} as the ${who}: no grant to run`)
+      t.equal(r.out, '')
+    }
+  }
+  t.same(await partitions(), before, 'no partition made or dropped')
   const maintain = await bin(['maintain', '--schema', schema], { DATABASE_URL: owner })
   t.equal(maintain.code, 0, maintain.err)
   const again = await bin(argv, { DATABASE_URL: owner })

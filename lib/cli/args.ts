@@ -87,12 +87,3 @@ export function intOption (name: string, value: string | undefined, min: number,
     throw flagError(err)
   }
 }
-
-/** Turns a PostgreSQL error (missing table, privilege, ...) into one line with the fix. */
-export async function explainMissing<T> (target: LogTarget, work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (err) {
-    throw databaseError(err, { target })
-  }
-}

@@ -96,7 +96,9 @@ export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
 
 function grantAdvice (ctx: ErrorContext, who: string): string {
   const t = ctx.target
-  if (!t || ctx.need === 'owner') return 'run migrate and maintain as the role that owns the log table (see docs/operations.md, Roles)'
+  // Grants are advised only for a command known to read or write: DDL (migrate, maintain) no grant
+  // allows, so anything else, unknown included, is told to run as the owner.
+  if (!t || (ctx.need !== 'read' && ctx.need !== 'write')) return 'run migrate and maintain as the role that owns the log table (see docs/operations.md, Roles)'
   const schema = `"${t.schema}"`
   const table = `${schema}."${t.table}"`
   return ctx.need === 'write'

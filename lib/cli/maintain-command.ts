@@ -1,5 +1,5 @@
 import { maintainPartitions } from '../database/partition-maintenance.js'
-import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectClient, explainMissing, intOption, parse, targetFrom } from './args.js'
+import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, intOption, parse, targetFrom, withClient } from './args.js'
 
 export const maintainHelp = `curator-log maintain [options]
 
@@ -34,10 +34,10 @@ export async function maintainCommand (argv: string[], out: NodeJS.WritableStrea
   const retentionDays = intOption('retention-days', values['retention-days'], 0, 1_000_000)
   const now = values.now === undefined ? Date.now() : Date.parse(values.now)
   if (Number.isNaN(now)) throw new UsageError(`--now must be an ISO 8601 time, got ${values.now}`)
-  const client = await connectClient(values.url)
-  try {
+  // Creating and dropping partitions is DDL: only the owner may, so a refusal names the owner, not grants.
+  await withClient(values.url, { target, need: 'owner' }, async client => {
     const dryRun = values['dry-run']
-    const r = await explainMissing(target, maintainPartitions(client, target, { monthsAhead, retentionDays, detach: values.detach }, { now, dryRun }))
+    const r = await maintainPartitions(client, target, { monthsAhead, retentionDays, detach: values.detach }, { now, dryRun })
     const [create, drop] = dryRun
       ? ['would create', `would ${values.detach ? 'detach' : 'drop'}`]
       : ['created', values.detach ? 'detached' : 'dropped']
@@ -47,7 +47,5 @@ export async function maintainCommand (argv: string[], out: NodeJS.WritableStrea
     // Listed inside the same transaction: after the drops, before a dry run's rollback.
     const kept = r.partitions
     out.write(`${target.schema}.${target.table}: ${summary}, ${kept.length} partitions${dryRun ? ' after it' : ''} (${kept[0]?.name ?? '-'} … ${kept.at(-1)?.name ?? '-'})${dryRun ? '; dry run, nothing changed' : ''}\n`)
-  } finally {
-    await client.end()
-  }
+  })
 }
