@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
 import { connectionConfig, connectionSecrets, describeServer } from '../core/connection.js'
 import { ERROR_CODES, isCuratorLogError } from '../core/errors.js'
-import { integer } from '../core/validate.js'
+import { integer, nearestName } from '../core/validate.js'
 import { type LogTarget, logTarget } from '../core/identifiers.js'
 import { CliError, type ErrorContext, UsageError, connectError, databaseError, flagError } from './errors.js'
 
@@ -27,8 +27,19 @@ export function parse<O extends ParseOptions> (argv: string[], options: O): Pars
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true })
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    const e = err as NodeJS.ErrnoException
+    throw new UsageError(e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(e.message, argv, options) : e.message)
   }
+}
+
+/** An unknown flag, with the known one nearest to it: a typo (`--request_id`, `--limt`) says which was meant. */
+function unknownOption (message: string, argv: string[], options: ParseOptions): string {
+  const flag = /^Unknown option '([^']+)'/.exec(message)?.[1]
+  if (flag === undefined) return message
+  // parseArgs reads `-request-id` as the short options -r, -e, ... and names the first: show what was typed.
+  const typed = flag.startsWith('--') ? flag : argv.find(a => a.length > 2 && !a.startsWith('--') && a.startsWith(flag)) ?? flag
+  const near = nearestName(typed.replace(/^--?/, '').split('=')[0], Object.keys(options))
+  return `unknown option ${typed.split('=')[0]}${near === undefined ? '' : ` (did you mean --${near}?)`}`
 }
 
 export function targetFrom (values: { schema?: string, table?: string }): LogTarget {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util'
 import { connectionSecrets } from '../core/connection.js'
+import { nearestName } from '../core/validate.js'
 import { CliError, UsageError, databaseError, scrub } from './errors.js'
 import { demoCommand, demoHelp } from './demo-command.js'
 import { maintainCommand, maintainHelp } from './maintain-command.js'
@@ -42,7 +43,8 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
   }
   const command = COMMANDS[name]
   if (!command) {
-    err.write(`curator-log: unknown command ${JSON.stringify(name)}; see curator-log --help\n`)
+    const near = nearestName(name, Object.keys(COMMANDS))
+    err.write(`curator-log: unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}; see curator-log --help\n`)
     return 2
   }
   // A reader that went away (`query | head`) takes nothing more: that ends the output, not the command

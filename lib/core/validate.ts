@@ -104,10 +104,20 @@ export function conflict (option: string, detail: string): OptionError {
 export function knownKeys (option: string, value: object, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue
-    const near = known.map(k => ({ k, d: leven(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0]
-    const hint = near !== undefined && near.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean ${near.k}? ` : ''
+    const near = nearestName(key, known)
+    const hint = near !== undefined ? `did you mean ${near}? ` : ''
     throw new OptionError(ERROR_CODES.OPTION_UNKNOWN, option === '' ? key : `${option}.${key}`, ` is not an option${option === '' ? '' : ` of ${option}`} (${hint}known: ${known.join(', ')})`)
   }
+}
+
+/**
+ * The name in `known` nearest to a misspelt `name` (case aside), when it is near enough to be what was
+ * meant: at most 2 edits, or a third of the name's length for a long one, and fewer than the name has
+ * letters (`to` is not a misspelt `now`). Undefined otherwise.
+ */
+export function nearestName (name: string, known: readonly string[]): string | undefined {
+  const near = known.map(k => ({ k, d: leven(name.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0]
+  return near !== undefined && near.d < name.length && near.d <= Math.max(2, Math.floor(name.length / 3)) ? near.k : undefined
 }
 
 /**
