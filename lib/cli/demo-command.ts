@@ -5,18 +5,19 @@ import { transportEntry } from '../app/transport-entry.js'
 import { runDemoTraffic } from './demo-app.js'
 import { lineWriter } from './log-output.js'
 import { describeServer, connectionConfig } from '../core/connection.js'
-import { CONNECTION_HELP, CONNECTION_OPTIONS, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
+import { CONNECTION_OPTIONS, connectionHelp, CliError, UsageError, parse, targetFrom, withClient } from './args.js'
 
 export const demoHelp = `curator-log demo [options]
 
 Runs a small HTTP API instrumented with curator-log, sends it a burst of requests, and prints one
-failed request's rows back from PostgreSQL. Without --url or DATABASE_URL it starts a throwaway
-PostgreSQL (from a clone of the repository: npm run demo) and removes it afterwards. With a server
-given, it writes a few thousand fake rows into a table of its own (--table, default curator_log_demo),
-creating it if needed, and leaves them there.
+failed request's rows back from PostgreSQL. It writes a few thousand fake rows into a table of its own
+(--table, default curator_log_demo) in the database that --url or DATABASE_URL names, creating the
+table if needed, and leaves them there. It does not read the PG* variables: it writes only where it is
+told to. In a clone of the repository (npm run demo), without --url or DATABASE_URL, it starts a
+throwaway PostgreSQL instead and removes it afterwards; the installed package has no server of its own.
 
   --requests N     requests to send (default 2000)
-${CONNECTION_HELP.replace('(default system_logs)', '(default curator_log_demo)')}`
+${connectionHelp({ url: 'DATABASE_URL; not the PG* variables', table: 'curator_log_demo' })}`
 
 /** The built transport: the worker thread loads plain JavaScript, also when this runs from source. */
 function transportPath (): string {

@@ -29,7 +29,8 @@ Commands:
   query     print matching rows (filters: request, user, level, logger, path, time, context, text)
   tail      print the last rows, then follow new ones as they commit
   stats     rows and size per partition, oldest and newest row, levels in the last hour
-  demo      log through the transport into PostgreSQL (a throwaway one without DATABASE_URL) and read it back
+  demo      log a burst of requests into PostgreSQL (--url or DATABASE_URL) and print one request's
+            rows back; in a clone of the repository, npm run demo starts a throwaway PostgreSQL
 
 Run curator-log <command> --help for a command's options; --debug prints the stack trace of a failure.`
 
