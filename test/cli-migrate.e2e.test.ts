@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { bin, cli } from './support/cli.js'
-import { connect, databaseUrl, freshTarget } from './support/db.js'
+import { connect, databaseUrl, freshTarget, scratchDatabase } from './support/db.js'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 
 t.test('migrate applies, then reports up to date', async t => {
@@ -102,15 +101,10 @@ t.test('the help says where each command connects: DATABASE_URL, else the PG* va
 
 t.test('demo without a database: a throwaway server, not the PG* variables\' one, and a last line that does not point at it', async t => {
   // The PG* variables name a database of the test's own: the demo must leave it empty.
-  const admin = await connect(t)
-  const name = `demo_pg_${randomBytes(4).toString('hex')}`
-  await admin.query(`CREATE DATABASE ${name}`)
-  t.teardown(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-  const url = new URL(databaseUrl())
-  url.pathname = '/' + name
-  const r = await bin(['demo', '--requests', '60'], { DATABASE_URL: undefined, ...pgVariables(url.toString()) })
+  const url = await scratchDatabase(t, 'demo_pg')
+  const r = await bin(['demo', '--requests', '60'], { DATABASE_URL: undefined, ...pgVariables(url) })
   t.equal(r.code, 0, r.err)
-  const other = await connect(t, url.toString())
+  const other = await connect(t, url)
   const tables = await other.query("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
   t.same(tables.rows, [], 'nothing written where the PG* variables point')
   t.match(r.out, /starting a throwaway PostgreSQL, removed when the demo ends/)

@@ -2,11 +2,10 @@
 // the README cannot show code that does not work.
 import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import pg from 'pg'
 import { GC_AT_EXIT, ROOT, consumerDir, runFixture } from './support/consumer.js'
-import { connect, databaseUrl } from './support/db.js'
+import { scratchDatabase } from './support/db.js'
 import { migrate } from '../lib/database/migrate.js'
 import { connectionConfig } from '../lib/core/connection.js'
 import { resolveOptions } from '../lib/core/transport-options.js'
@@ -17,18 +16,13 @@ function readmeExamples (text = readFileSync(join(ROOT, 'README.md'), 'utf8')): 
   return [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map(m => m[1])
 }
 
-async function scratchDatabase (t: Test): Promise<string> {
-  const admin = await connect(t)
-  const name = `readme_${randomBytes(4).toString('hex')}`
-  await admin.query(`CREATE DATABASE ${name}`)
-  t.teardown(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-  const url = new URL(databaseUrl())
-  url.pathname = '/' + name
-  const owner = new pg.Client({ connectionString: url.toString() })
+async function migratedDatabase (t: Test): Promise<string> {
+  const url = await scratchDatabase(t, 'readme')
+  const owner = new pg.Client({ connectionString: url })
   await owner.connect()
   await migrate(owner, { schema: 'public', table: 'system_logs' })
   await owner.end()
-  return url.toString()
+  return url
 }
 
 const examples = readmeExamples()
@@ -38,7 +32,7 @@ t.test('README has the three examples it promises', async t => {
 })
 
 t.test('every README example runs as written and its lines land', async t => {
-  const url = await scratchDatabase(t)
+  const url = await migratedDatabase(t)
   const dir = consumerDir(t)
   symlinkSync(join(ROOT, 'node_modules', 'express'), join(dir, 'node_modules', 'express'), 'dir')
   for (const [i, code] of examples.entries()) {

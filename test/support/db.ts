@@ -27,6 +27,17 @@ export async function connect (t: Test, url = databaseUrl()): Promise<pg.Client>
   return client
 }
 
+/** An empty database of this test's own on the shared server (its URL), dropped when the test ends. */
+export async function scratchDatabase (t: Test, prefix: string): Promise<string> {
+  const admin = await connect(t)
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  t.teardown(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  const url = new URL(databaseUrl())
+  url.pathname = '/' + name
+  return url.toString()
+}
+
 /** A schema of this test's own, migrated, dropped when the test ends. */
 export async function freshTarget (t: Test, opts: { migrate?: boolean } = {}): Promise<{ target: LogTarget, client: pg.Client }> {
   const client = await connect(t)
