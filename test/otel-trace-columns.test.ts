@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
 import t from 'tap'
 import { Sanitizer } from '../lib/sanitizer/index.js'
 import { parseTraceparent } from '../lib/core/trace-ids.js'
@@ -5,7 +7,8 @@ import { encodeRow } from '../transport/copy-text.js'
 import { LevelNames } from '../lib/core/levels.js'
 import { createLineEncoder } from '../transport/line-to-row.js'
 import { createRowMapper } from '../transport/record-to-row.js'
-import { freshTarget, rows, transportLogger } from './support/db.js'
+import { migrate } from '../lib/database/migrate.js'
+import { freshTarget, rows, scratchDatabase, transportLogger } from './support/db.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const SPAN = '00f067aa0ba902b7'
@@ -85,4 +88,35 @@ t.test('fast path: a trace id repeated (the context\'s, then a child span\'s) ke
     if (encoded !== undefined) t.equal(encoded.copyLine, encodeRow(map(JSON.parse(line), 2)), `${name}: the full path's row`)
   }
   t.match(fast(lines['valid, then valid'][0], 2)?.copyLine, CHILD)
+})
+
+t.test('docs/opentelemetry.md: its SQL runs as written against the default table and finds the trace', async t => {
+  const doc = readFileSync(new URL('../docs/opentelemetry.md', import.meta.url), 'utf8')
+  const statements = [...doc.matchAll(/^```sql\n([\s\S]*?)^```$/gm)].flatMap(m => m[1].split(/;\n/)).map(q => q.trim()).filter(q => q !== '')
+  t.equal(statements.length, 4, 'a trace\'s lines, traces with errors, the join with spans, Grafana')
+  // A database of its own: the examples name public.system_logs, which the other tests leave alone.
+  const url = await scratchDatabase(t, 'otel_doc')
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  t.teardown(() => client.end())
+  const target = { schema: 'public', table: 'system_logs' }
+  await migrate(client, target)
+  const { logger, end } = await transportLogger(t, target, {}, {}, url)
+  logger.info({ trace_id: TRACE, span_id: SPAN }, 'checkout started')
+  logger.error({ trace_id: TRACE, span_id: SPAN }, 'payment declined')
+  logger.info({ trace_id: 'a'.repeat(32), span_id: SPAN }, 'another trace, no error')
+  logger.info('no trace')
+  await end()
+  await client.query(`CREATE TABLE spans (trace_id text, span_id text, name text, start_time timestamptz, end_time timestamptz);
+    INSERT INTO spans VALUES ('${TRACE}', '${SPAN}', 'POST /checkout', now() - interval '1 minute', now())`)
+  // Grafana's macros as it expands them, the text box holding the trace id.
+  const run = async (sql: string): Promise<Array<Record<string, any>>> => (await client.query(sql
+    .replace('$__timeFilter("timestamp")', '"timestamp" BETWEEN now() - interval \'1 hour\' AND now()')
+    .replaceAll('${trace_id:sqlstring}', `'${TRACE}'`))).rows // eslint-disable-line no-template-curly-in-string -- Grafana's syntax
+  const [lines, errors, joined, grafana] = await Promise.all(statements.map(run))
+  t.same(lines.map(r => [r.level, r.span_id, r.message]), [['info', SPAN, 'checkout started'], ['error', SPAN, 'payment declined']], 'one trace\'s lines')
+  t.same(errors.map(r => [r.trace_id, Number(r.lines), r.error]), [[TRACE, 2, 'payment declined']], 'traces with errors')
+  // Both lines may share a millisecond: these two order by time alone.
+  t.same(joined.map(r => [r.span, r.message]).sort(), [['POST /checkout', 'checkout started'], ['POST /checkout', 'payment declined']], 'logs joined to spans')
+  t.same(grafana.map(r => [r.body, r.trace_id]).sort(), [['checkout started', TRACE], ['payment declined', TRACE]], 'the Grafana panel')
 })
