@@ -81,8 +81,9 @@ t.test('the packed types compile with skipLibCheck false, without the developmen
   writeFileSync(join(dir, 'app.ts'), entries.map((e, i) => `import * as entry${i} from '${e}'\nconsole.log(entry${i})\n`).join('') +
     "import { createLogger, migrate, type SqlClient } from 'curator-log'\n" +
     'export async function setup (client: SqlClient) { await migrate(client, { schema: \'public\', table: \'system_logs\' }); return createLogger({ name: \'x\' }) }\n' +
-    // docs/api.md's error-handling example, as a strict TypeScript user would paste it.
-    'declare const options: Parameters<typeof createLogger>[0]\n' + docBlock('docs/api.md', 'isCuratorLogError'))
+    // docs/api.md's error-handling and stats examples, as a strict TypeScript user would paste them.
+    'declare const options: Parameters<typeof createLogger>[0]\n' + docBlock('docs/api.md', 'isCuratorLogError') +
+    'declare const logger: ReturnType<typeof createLogger>\n' + docBlock('docs/api.md', 'transportStats()'))
   const tsc = await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch(err => err as { code: number, stdout: string })
   t.equal('code' in tsc ? tsc.code : 0, 0, 'stdout' in tsc ? tsc.stdout : '')
 })
@@ -104,9 +105,9 @@ t.test('the installed demo does what its help says: DATABASE_URL or --url, no th
   t.equal(demo.stdout, '', 'no server announced')
 })
 
-/** The first fenced code block of a doc that contains `needle`. */
+/** The first fenced code block of a doc that contains `needle` (one indented in a list item too). */
 function docBlock (doc: string, needle: string): string {
-  const block = readFileSync(join(ROOT, doc), 'utf8').split(/^```\w*$/m).find((part, i) => i % 2 === 1 && part.includes(needle))
+  const block = readFileSync(join(ROOT, doc), 'utf8').split(/^ *```\w*$/m).find((part, i) => i % 2 === 1 && part.includes(needle))
   if (block === undefined) throw new Error(`no code block in ${doc} holds ${needle}`)
   return block
 }
