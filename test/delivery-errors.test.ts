@@ -88,3 +88,33 @@ t.test('a role that may not insert: reported once with the grant it needs, the c
   await end()
   await assertSeqs(t, client, target, range(100))
 })
+
+t.test('closing while PostgreSQL refuses the password or the insert: the lines are spilled at once, not retried until closeTimeoutMs', async t => {
+  for (const refusal of ['a wrong password', 'a role that may not insert'] as const) {
+    const { target, client } = await freshTarget(t)
+    const url = new URL(databaseUrl())
+    if (refusal === 'a wrong password') url.password = 'not-the-password'
+    else {
+      const role = `curator_${randomBytes(4).toString('hex')}`
+      await client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`)
+      await client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(target.schema)} TO ${role}`)
+      t.teardown(async () => {
+        await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`)
+        await client.query(`DROP OWNED BY ${role}`)
+        await client.query(`DROP ROLE ${role}`)
+      })
+      url.username = role
+      url.password = 'pw'
+    }
+    const dir = spillDir(t)
+    const { logger, stream, end } = await transportLogger(t, target, { ...FAST_RETRY, maintenance: false, spillDir: dir, closeTimeoutMs: 7000 }, {}, url.href)
+    for (const seq of range(100)) logger.info({ seq }, 'refused')
+    await waitFor('the refusal', async () => (await transportStats(stream)).retries >= 1)
+    const closing = Date.now()
+    await end()
+    const took = Date.now() - closing
+    t.same(spilledSeqs(dir), range(100), `${refusal}: every line spilled, once, in order`)
+    // Retried to the deadline the close took all of closeTimeoutMs: no retry in it could succeed.
+    t.ok(took < 3500, `${refusal}: closed in ${took} ms of the 7000 allowed`)
+  }
+})

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { backoffMs, sleep } from './backoff.js'
 import { LEVEL_INDEX } from '../lib/core/columns.js'
 import { AmbiguousCommitError, type CopyOutcome, type CopyWriter } from '../lib/database/copy-writer.js'
-import { type ErrorKind, classify, errorText, isServerError } from '../lib/database/pg-errors.js'
+import { type ErrorKind, classify, errorText, isServerError, needsOperator } from '../lib/database/pg-errors.js'
 import { LineQueue } from './line-queue.js'
 import { type TransportStats, emptyStats } from '../lib/core/transport-stats.js'
 
@@ -369,13 +369,7 @@ export class Delivery {
     let partitionsRefreshed = false
     while (pending.length > 0) {
       const part = pending[0]
-      if (this.#pastDeadline()) {
-        // A part whose COMMIT is in doubt is spilled alone with its id, so the next process looks for
-        // its marker before loading it again.
-        if (part.doubt === true && !replay) this.#spillOrDrop(pending.shift()!.lines, { batch: part.id, server: lane.writer.serverId })
-        this.#spillOrDrop((replay ? [] : pending.flatMap(p => p.lines)).concat(this.#queue.take(Infinity, Infinity)))
-        return false
-      }
+      if (this.#pastDeadline()) return this.#giveUp(lane, pending, replay)
       try {
         await this.#hooks.prepare?.(lastErr)
         if (await this.#copy(lane, part) === 'split') {
@@ -410,6 +404,7 @@ export class Delivery {
         }
         lastErr = err
         this.#failed(lane, err, kind)
+        if (this.#closing && needsOperator(err, kind)) return this.#giveUp(lane, pending, replay)
         await sleep(backoffMs(attempt++, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)
       }
     }
@@ -485,6 +480,18 @@ export class Delivery {
   #count (rows: number): void {
     this.stats.committed += rows
     this.stats.batches++
+  }
+
+  /**
+   * The close ends before these lines can be delivered: queued lines are spilled (replayed ones stay on
+   * disk). A part whose COMMIT is in doubt is spilled alone with its id, so the next process looks for
+   * its marker before loading it again.
+   */
+  #giveUp (lane: Lane, pending: Part[], replay: ReplayBatch | undefined): false {
+    const part = pending[0]
+    if (part?.doubt === true && !replay) this.#spillOrDrop(pending.shift()!.lines, { batch: part.id, server: lane.writer.serverId })
+    this.#spillOrDrop((replay ? [] : pending.flatMap(p => p.lines)).concat(this.#queue.take(Infinity, Infinity)))
+    return false
   }
 
   #pastDeadline (): boolean {

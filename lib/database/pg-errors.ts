@@ -62,6 +62,16 @@ export function errorText (err: unknown): string {
   return String(err)
 }
 
+/**
+ * A failure only an operator ends (a privilege, a missing table, a password or role the server refuses,
+ * a database that does not exist): retrying it for the rest of a close only delays the spill.
+ */
+export function needsOperator (err: unknown, kind: ErrorKind = classify(err)): boolean {
+  if (kind === 'permission' || kind === 'schema') return true
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('28') || code === '3D000')
+}
+
 /** An error PostgreSQL itself reported (it carries a SQLSTATE), as opposed to a lost connection. */
 export function isServerError (err: unknown): boolean {
   const e = err as { code?: unknown, severity?: unknown } | null
