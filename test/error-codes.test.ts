@@ -186,6 +186,25 @@ t.test('docs/api.md lists every code, and nothing else', async t => {
   const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8')
   const listed = [...doc.matchAll(/^\| `(CURATOR_LOG_ERR_\w+)` \|/gm)].map(m => m[1])
   t.same(listed.sort(), Object.values(C).sort())
+t.test('an unknown option\'s error lists, and suggests, only the options a user may set', async t => {
+  const internal = /\bnow\b|spillSegmentBytes|\$context|pinoWillSendConfig|transportTarget/
+  const runs: Array<[string, () => unknown]> = [
+    ['createLogger', () => logger({ transportTargt: 'x' } as never)],
+    ['createLogger database', () => logger({ database: { connectionString: DB, noww: 1 } as never })],
+    ['resolveOptions', () => resolveOptions({ spillSegmentByte: 4096 } as never)],
+    ['resolveOptions', () => resolveOptions({ $contxt: {} } as never)]
+  ]
+  for (const [entry, run] of runs) {
+    let err: unknown
+    try { run() } catch (e) { err = e }
+    t.equal((err as OptionError | undefined)?.code, C.OPTION_UNKNOWN, entry)
+    t.match((err as Error).message, /known: (name|connectionString), /, entry)
+    t.notMatch((err as Error).message, internal, `${entry}: ${(err as Error).message}`)
+  }
+  // Still accepted: tests set them, and pino adds the last two to every target's options.
+  t.doesNotThrow(() => resolveOptions({ now: Date.now, spillSegmentBytes: 4096, $context: {}, pinoWillSendConfig: true } as never))
+})
+
 })
 
 // Each kind of connection string pg cannot read: libpq pairs with a bad port or an open quote, a URL

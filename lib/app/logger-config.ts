@@ -68,6 +68,9 @@ export interface LoggerPlan {
 }
 
 const LOGGER_KEYS = everyKey<CreateLoggerOptions>()(['name', 'level', 'console', 'database', 'rateLimit', 'handleSignals', 'handleExceptions', 'pino', 'transportTarget', 'env'])
+// Accepted, never listed to users: it is @internal.
+const INTERNAL_LOGGER_KEYS = ['transportTarget']
+const PUBLIC_LOGGER_KEYS = LOGGER_KEYS.filter(k => !INTERNAL_LOGGER_KEYS.includes(k))
 const CONSOLE_KEYS = everyKey<ConsoleOptions>()(['level', 'pretty'])
 const RATE_LIMIT_KEYS = everyKey<RateLimitOptions>()(['maxPerSecond', 'burst', 'mode', 'limitErrors', 'reportIntervalMs'])
 
@@ -84,7 +87,7 @@ function objectOrFalse (option: string, value: unknown): Record<string, unknown>
  */
 function checkLoggerOptions (o: CreateLoggerOptions): void {
   object('createLogger options', o)
-  knownKeys('', o, LOGGER_KEYS)
+  knownKeys('', o, PUBLIC_LOGGER_KEYS, INTERNAL_LOGGER_KEYS)
   if (o.name !== undefined && typeof o.name !== 'string') throw invalid(ERROR_CODES.OPTION_TYPE, 'name', 'a string', o.name)
   if (o.level !== undefined) nonEmptyString('level', o.level)
   const c = objectOrFalse('console', o.console)

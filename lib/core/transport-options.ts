@@ -120,9 +120,13 @@ export const TRANSPORT_OPTION_KEYS = everyKey<TransportOptions>()([
   'timeUnit', 'nestedKey', 'levels', 'sanitize', 'console', 'database', 'databaseLevel', 'maintenance', 'maintenanceIntervalMs',
   'monthsAhead', 'retentionDays', 'detachExpired', 'now', 'spillSegmentBytes'
 ])
+/** The @internal ones, accepted but left out of the list an unknown option's error shows. */
+export const INTERNAL_TRANSPORT_KEYS: readonly string[] = ['now', 'spillSegmentBytes']
+/** What a user may set, as an unknown option's error lists them. */
+export const PUBLIC_TRANSPORT_KEYS = TRANSPORT_OPTION_KEYS.filter(k => !INTERNAL_TRANSPORT_KEYS.includes(k))
 // What pino.transport (pinoWillSendConfig) and thread-stream ($context: the logger's messageKey,
 // errorKey, …) add to a target's options.
-const WITH_PINO_CONTEXT = [...TRANSPORT_OPTION_KEYS, '$context', 'pinoWillSendConfig']
+const UNLISTED = [...INTERNAL_TRANSPORT_KEYS, '$context', 'pinoWillSendConfig']
 /** Every key of {@link ConsoleOutputOptions}. */
 export const CONSOLE_OUTPUT_KEYS = everyKey<ConsoleOutputOptions>()(['pretty', 'level', 'destination', 'colorize', 'prettyOptions'])
 
@@ -158,7 +162,7 @@ function str (name: string, value: unknown, fallback: string): string {
 /** Validates options and fills in defaults; every mistake is an OptionError (a TypeError) that names the option. */
 export function resolveOptions (o: TransportOptions = {}): ResolvedOptions {
   object('transport options', o)
-  knownKeys('', o, WITH_PINO_CONTEXT)
+  knownKeys('', o, PUBLIC_TRANSPORT_KEYS, UNLISTED)
   if (o.console !== undefined && o.console !== false) knownKeys('console', object('console', o.console, 'an object or false'), CONSOLE_OUTPUT_KEYS)
   const appName = str('appName', o.appName, 'curator-log')
   if (!/^[\w.-]+$/.test(appName)) throw invalid(ERROR_CODES.OPTION_VALUE, 'appName', 'letters, digits, _, . and - only', appName)

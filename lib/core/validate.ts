@@ -97,13 +97,14 @@ export function conflict (option: string, detail: string): OptionError {
 }
 
 /**
- * OPTION_UNKNOWN for the first key of `value` that is not in `known` (`option` is the path of the
- * object, '' at the top): a misspelt option would otherwise be ignored without a word. The message
- * suggests the known name nearest to it.
+ * OPTION_UNKNOWN for the first key of `value` that is neither in `known` nor in `unlisted` (`option` is
+ * the path of the object, '' at the top): a misspelt option would otherwise be ignored without a word.
+ * The message lists `known` and suggests the name in it nearest to the key; `unlisted` names (internal
+ * ones, for tests or added by pino) are accepted but never shown, since no user should set them.
  */
-export function knownKeys (option: string, value: object, known: readonly string[]): void {
+export function knownKeys (option: string, value: object, known: readonly string[], unlisted: readonly string[] = []): void {
   for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue
+    if (known.includes(key) || unlisted.includes(key)) continue
     const near = nearestName(key, known)
     const hint = near !== undefined ? `did you mean ${near}? ` : ''
     throw new OptionError(ERROR_CODES.OPTION_UNKNOWN, option === '' ? key : `${option}.${key}`, ` is not an option${option === '' ? '' : ` of ${option}`} (${hint}known: ${known.join(', ')})`)
