@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -5,7 +6,11 @@ import t from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 import { migrate } from '../lib/database/migrate.js'
 import { consumerDir, runFixture } from './support/consumer.js'
-import { assertSeqs, connect, databaseUrl, freshTarget, ownServer, range } from './support/db.js'
+import { BIN } from './support/cli.js'
+import { assertSeqs, connect, databaseUrl, freshTarget, ownServer, range, rows } from './support/db.js'
+
+// pg reads these when no connection string is given; empty is unset to pg and to curator-log.
+const NO_PG = { PGHOST: '', PGPORT: '', PGDATABASE: '', PGUSER: '', PGPASSWORD: '' }
 
 for (const mode of ['sigterm', 'sigint'] as const) {
   t.test(`${mode.toUpperCase()} right after 50 000 lines: all land, and the signal still ends the process`, async t => {
@@ -74,7 +79,7 @@ t.test('console output: JSON lines on a pipe; without a database one warning and
   t.match(lines, [{ msg: 'app line', seq: 0, request_id: 'child-run', name: 'app' }, { seq: 1 }, { seq: 2 }])
   t.equal((await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".system_logs`)).rows[0].n, 3, 'and in the database')
 
-  const env = { ...process.env, DATABASE_URL: '', SCHEMA: target.schema, LINES: '2', MODE: 'nodb' }
+  const env = { ...process.env, ...NO_PG, DATABASE_URL: '', SCHEMA: target.schema, LINES: '2', MODE: 'nodb' }
   const nodb = await runFixture(consumerDir(t), 'create-logger-app.mjs', env)
   t.equal(nodb.code, 0, nodb.stderr)
   const out = nodb.stdout.trim().split('\n').map(l => JSON.parse(l))
@@ -83,4 +88,33 @@ t.test('console output: JSON lines on a pipe; without a database one warning and
 
   const pretty = await runFixture(consumerDir(t), 'create-logger-app.mjs', { ...env, LOG_PRETTY: 'true' })
   t.match(pretty.stdout, /INFO.*\(app\/\d+\): app line|INFO.*app line/)
+})
+
+t.test('no DATABASE_URL but the PG* variables: createLogger writes where they point, as the CLI reads', async t => {
+  const { target, client } = await freshTarget(t)
+  const u = new URL(databaseUrl())
+  const pgVariables = { PGHOST: u.hostname, PGPORT: u.port, PGDATABASE: decodeURIComponent(u.pathname.slice(1)), PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password) }
+  const run = await runFixture(consumerDir(t), 'create-logger-app.mjs', { ...pgVariables, DATABASE_URL: '', SCHEMA: target.schema, LINES: '20', MODE: 'exit' })
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stderr, '', 'no warning')
+  await assertSeqs(t, client, target, range(20))
+  for (const row of await rows<Record<string, any>>(client, target)) t.match(row, { logger: 'app', message: 'app line', request_id: 'child-run' })
+  const stats = spawnSync(process.execPath, [BIN, 'stats', '--schema', target.schema], { env: { ...process.env, ...pgVariables, DATABASE_URL: '' }, encoding: 'utf8' })
+  t.match(stats.stdout, /total rows 20\b/, stats.stderr)
+})
+
+t.test('the console off and no database: createLogger throws, on stderr, instead of writing nowhere', async t => {
+  const cases = [
+    [{ MODE: 'exit' }, 'console: false needs a database, and none is configured (set DATABASE_URL, the PG* variables or database.connectionString): the logger would write nowhere'],
+    [{ MODE: 'nodb', LOG_CONSOLE: 'false' }, 'LOG_CONSOLE=false needs a database, and none is configured (set DATABASE_URL, the PG* variables or database.connectionString): the logger would write nowhere'],
+    [{ MODE: 'nodb', LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: databaseUrl() }, 'LOG_CONSOLE=off needs a database output, and LOG_DATABASE=0 turns it off: the logger would write nowhere']
+  ] as const
+  const dir = consumerDir(t)
+  for (const [env, message] of cases) {
+    const run = await runFixture(dir, 'create-logger-app.mjs', { ...NO_PG, DATABASE_URL: '', LINES: '5', ...env })
+    t.equal(run.code, 1, 'the application fails at start')
+    t.equal(run.stdout, '')
+    t.match(run.stderr, `OptionError [TypeError]: curator-log: ${message}\n`)
+    t.match(run.stderr, "code: 'CURATOR_LOG_ERR_OPTION_CONFLICT'")
+  }
 })

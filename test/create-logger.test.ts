@@ -165,12 +165,25 @@ t.test('flush(cb) calls back with the lines committed; transportStats reads the 
   t.equal(stats?.committed, 5000)
 })
 
-t.test('no database configured: one warning line, console only, no crash', async t => {
-  const logger = createLogger({ console: false, handleSignals: false, handleExceptions: false, env: {} })
-  t.equal(await logger.transportStats(), undefined)
-  await new Promise<void>(resolve => logger.flush(() => resolve()))
-  await logger.close()
+t.test('no database configured: console only; with the console off too, an error rather than a logger that writes nowhere', async t => {
   t.same(planLogger({ env: {} }, false).databaseMissing, true)
+  t.throws(() => createLogger({ console: false, handleSignals: false, handleExceptions: false, env: {} }), {
+    code: 'CURATOR_LOG_ERR_OPTION_CONFLICT',
+    message: 'curator-log: console: false needs a database, and none is configured (set DATABASE_URL, the PG* variables or database.connectionString): the logger would write nowhere'
+  })
+  t.throws(() => createLogger({ database: false, handleSignals: false, handleExceptions: false, env: { LOG_CONSOLE: 'no' } }), {
+    code: 'CURATOR_LOG_ERR_OPTION_CONFLICT',
+    message: 'curator-log: LOG_CONSOLE=no needs a database output, and database: false turns it off: the logger would write nowhere'
+  })
+})
+
+t.test('the PG* variables configure the database when DATABASE_URL does not; pg reads them', async t => {
+  for (const name of ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD']) {
+    const plan = planLogger({ env: { [name]: 'x' } }, false)
+    t.same([plan.database, plan.databaseMissing], [{ level: 'info', levelFrom: 'level' }, false], name)
+  }
+  t.equal(planLogger({ env: { PGHOST: '', PGSSLMODE: 'require' } }, false).databaseMissing, true, 'empty, or no server named: none')
+  t.equal((planLogger({ env: { DATABASE_URL: 'postgres://url/db', PGHOST: 'pg' } }, false).database as { connectionString: string }).connectionString, 'postgres://url/db', 'DATABASE_URL wins')
 })
 
 t.test('environment overrides options', async t => {
@@ -179,7 +192,8 @@ t.test('environment overrides options', async t => {
   t.same(plan, { level: 'info', levelFrom: 'level', console: { level: 'info', levelFrom: 'level', pretty: true }, database: { connectionString: 'postgres://a/b', level: 'info', levelFrom: 'level' }, databaseMissing: false })
   const env = { LOG_LEVEL: 'debug', LOG_PRETTY: 'false', LOG_CONSOLE_LEVEL: 'warn', LOG_DATABASE_LEVEL: 'error', DATABASE_URL: 'postgres://env/db' }
   t.same(planLogger({ env }, true), { level: 'debug', levelFrom: 'LOG_LEVEL', console: { level: 'warn', levelFrom: 'LOG_CONSOLE_LEVEL', pretty: false }, database: { connectionString: 'postgres://env/db', level: 'error', levelFrom: 'LOG_DATABASE_LEVEL' }, databaseMissing: false })
-  t.same(planLogger({ env: { LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: 'x' } }, true), { level: 'info', levelFrom: 'level', console: false, database: false, databaseMissing: false })
+  t.same(planLogger({ env: { LOG_CONSOLE: 'off', DATABASE_URL: 'x' } }, true), { level: 'info', levelFrom: 'level', console: false, database: { connectionString: 'x', level: 'info', levelFrom: 'level' }, databaseMissing: false })
+  t.throws(() => planLogger({ env: { LOG_CONSOLE: 'off', LOG_DATABASE: '0', DATABASE_URL: 'x' } }, true), { code: 'CURATOR_LOG_ERR_OPTION_CONFLICT', option: 'LOG_CONSOLE' }, 'both off: nowhere to write')
   t.equal((planLogger({ env: { NODE_ENV: 'production' } }, true).console as { pretty: boolean }).pretty, false, 'no pretty output in production')
   t.throws(() => planLogger({ env: { LOG_PRETTY: 'maybe' } }, true), /LOG_PRETTY must be true or false/)
 })

@@ -26,8 +26,10 @@ t.setTimeout(300_000)
 
 const C = ERROR_CODES
 const DB = 'postgres://nobody@127.0.0.1:1/none'
-// createLogger throws before it starts a worker or opens a connection, so no server is needed.
-const logger = (o: Parameters<typeof createLogger>[0]): unknown => createLogger({ console: false, handleSignals: false, handleExceptions: false, env: {}, ...o })
+// createLogger throws before it starts a worker or opens a connection, so no server is needed: DB
+// only gives the logger an output (with none, that would be the error).
+const logger = (o: Parameters<typeof createLogger>[0]): unknown => createLogger({ console: false, handleSignals: false, handleExceptions: false, env: { DATABASE_URL: DB }, ...o })
+const workers = (): number => process.getActiveResourcesInfo().filter(r => r === 'MessagePort' || r === 'Worker').length
 
 type Case = [entry: string, run: () => unknown, code: ErrorCode, message: RegExp, option?: string]
 
@@ -57,7 +59,7 @@ const SYNC: Case[] = [
   ['createLogger', () => logger({ database: { connectionString: DB, level: 'audit' } }), C.UNKNOWN_LEVEL, /^curator-log: database\.level "audit" is not a level of this logger; known: trace, debug, info, warn, error, fatal$/, 'database.level'],
   ['createLogger', () => logger({ level: 'loud' }), C.UNKNOWN_LEVEL, /^curator-log: level "loud" is not a level of this logger/, 'level'],
   // A level from the environment is named by its variable, which is where the user must fix it.
-  ['createLogger', () => logger({ env: { LOG_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_LEVEL "warning" is not a level of this logger/, 'LOG_LEVEL'],
+  ['createLogger', () => logger({ env: { LOG_LEVEL: 'warning', DATABASE_URL: DB } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_LEVEL "warning" is not a level of this logger/, 'LOG_LEVEL'],
   ['createLogger', () => logger({ env: { LOG_DATABASE_LEVEL: 'warning', DATABASE_URL: DB } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_DATABASE_LEVEL "warning" is not a level/, 'LOG_DATABASE_LEVEL'],
   ['createLogger', () => logger({ console: {}, env: { LOG_CONSOLE_LEVEL: 'warning' } }), C.UNKNOWN_LEVEL, /^curator-log: LOG_CONSOLE_LEVEL "warning" is not a level/, 'LOG_CONSOLE_LEVEL'],
   ['createLogger', () => logger({ database: { connectionString: DB, sanitize: { maxDepth: 0 } } }), C.OPTION_RANGE, /^curator-log: database\.sanitize\.maxDepth must be a positive integer, got 0$/, 'database.sanitize.maxDepth'],
@@ -126,6 +128,7 @@ function check (t: Test, err: unknown, code: ErrorCode, message: RegExp, option?
 
 t.test('every validator path throws its documented code, naming the option and the value', async t => {
   for (const [entry, run, code, message, option] of SYNC) {
+    const before = workers()
     let thrown: unknown
     try {
       run()
@@ -134,6 +137,7 @@ t.test('every validator path throws its documented code, naming the option and t
     }
     t.ok(thrown, `${entry} throws (${message})`)
     if (thrown) check(t, thrown, code, message, option)
+    t.equal(workers(), before, `${entry}: no worker was started (${message})`)
   }
 })
 
@@ -182,10 +186,6 @@ t.test('a stream without a running worker: WORKER_UNAVAILABLE', async t => {
   check(t, err, C.WORKER_UNAVAILABLE, /^curator-log: the transport worker is not running$/)
 })
 
-t.test('docs/api.md lists every code, and nothing else', async t => {
-  const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8')
-  const listed = [...doc.matchAll(/^\| `(CURATOR_LOG_ERR_\w+)` \|/gm)].map(m => m[1])
-  t.same(listed.sort(), Object.values(C).sort())
 t.test('an unknown option\'s error lists, and suggests, only the options a user may set', async t => {
   const internal = /\bnow\b|spillSegmentBytes|\$context|pinoWillSendConfig|transportTarget/
   const runs: Array<[string, () => unknown]> = [
@@ -205,6 +205,10 @@ t.test('an unknown option\'s error lists, and suggests, only the options a user 
   t.doesNotThrow(() => resolveOptions({ now: Date.now, spillSegmentBytes: 4096, $context: {}, pinoWillSendConfig: true } as never))
 })
 
+t.test('docs/api.md lists every code, and nothing else', async t => {
+  const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8')
+  const listed = [...doc.matchAll(/^\| `(CURATOR_LOG_ERR_\w+)` \|/gm)].map(m => m[1])
+  t.same(listed.sort(), Object.values(C).sort())
 })
 
 // Each kind of connection string pg cannot read: libpq pairs with a bad port or an open quote, a URL
@@ -220,7 +224,6 @@ const BAD_CONNECTIONS = [
 ]
 
 t.test('createLogger throws BAD_CONNECTION_STRING for a string pg cannot read, before any worker starts, never quoting it', async t => {
-  const workers = (): number => process.getActiveResourcesInfo().filter(r => r === 'MessagePort' || r === 'Worker').length
   const before = workers()
   for (const connectionString of BAD_CONNECTIONS) {
     let thrown: unknown

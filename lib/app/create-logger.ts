@@ -47,6 +47,8 @@ export type CuratorLogger = Logger & {
  * @throws {OptionError} (a TypeError, with a `code` from ERROR_CODES) when an option is invalid, naming it
  *   as given here: e.g. `database.batchRows`, or `database.sanitize.patterns[0]` that the linear-time engine
  *   cannot compile. (The plain transport reports a bad sanitize rule once and leaves it out.)
+ * @throws {OptionError} CURATOR_LOG_ERR_OPTION_CONFLICT when the logger would write nowhere: the console
+ *   off (`console: false` or LOG_CONSOLE=false) and no database, turned off or not configured.
  * @throws {ConnectionStringError} (code `CURATOR_LOG_ERR_BAD_CONNECTION_STRING`) when
  *   `database.connectionString` (or DATABASE_URL) is one pg cannot read, or names a port outside 1–65535;
  *   thrown before any worker starts, its message never quoting the string.
@@ -56,15 +58,14 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
   const settings = outputSettings(options.pino ?? {})
   // The worker would fail to start, or only report a bad rule and leave it out: here it is still time to throw.
   if (plan.database) checkDatabaseOptions(plan.database)
+  // Its options throw here too, before a worker starts that nothing would ever close.
+  const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   // One worker, no multistream: it prints and stores each line itself.
   const output = worker(plan, settings, options.transportTarget)
-  const transport = output === undefined
-    ? undefined
-    : pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
+  const transport = pino.transport({ target: output.target, options: output.options }) as unknown as WorkerStream & NodeJS.WritableStream & EndableStream
   if (transport) hold(transport)
   const late = transport ? new LateLines(transport, (output?.options as TransportOptions | undefined)?.sanitize) : undefined
   const handOver = transport && late ? coalesceWrites(transport as unknown as CoalescableStream, lines => late.refused(lines)) : undefined
-  const limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit)
   const limitErrors = options.rateLimit !== false && options.rateLimit?.limitErrors === true
   let report: SuppressionReport | undefined
   const userPino = options.pino ?? {}
@@ -79,7 +80,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
     ...userPino,
     serializers: withErrorKeys(userPino),
     name: options.name ?? userPino.name,
-    level: output?.level ?? plan.level,
+    level: output.level,
     mixin: context?.mixin ?? contextMixin(userPino.mixin),
     mixinMergeStrategy: context?.mixinMergeStrategy ?? userPino.mixinMergeStrategy,
     hooks: {
@@ -93,7 +94,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
         return late?.active === true ? late.write(out) : out
       }
     }
-  }, transport ?? pino.destination({ dest: '/dev/null', sync: true })) as CuratorLogger
+  }, transport) as CuratorLogger
   if (limiter) report = suppressionReport(limiter, logger, (options.rateLimit || undefined)?.reportIntervalMs ?? 10_000, transport)
 
   const pinoFlush = logger.flush.bind(logger)
@@ -166,7 +167,7 @@ export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger 
 
   if (!timingLoggerIsSet()) setTimingLogger(logger)
   if (plan.databaseMissing) {
-    logger.warn('curator-log: no database configured (set DATABASE_URL or database.connectionString); logging to the console only')
+    logger.warn('curator-log: no database configured (set DATABASE_URL, the PG* variables or database.connectionString); logging to the console only')
   }
   return logger
 }
@@ -201,13 +202,12 @@ function checkDatabaseOptions ({ level, levelFrom, ...transport }: DatabaseOptio
  * One worker for both outputs: it sanitizes each line once, then prints it and stores it, so the
  * console gets the same rules as the table (a console-only logger runs it without a database).
  */
-function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions | undefined {
+function worker (plan: LoggerPlan, settings: OutputSettings, transportTarget?: string): TransportTargetOptions {
   for (const out of [plan, plan.console, plan.database]) {
     if (out && out.level !== 'silent' && !Object.hasOwn(settings.levels, out.level)) {
       throw new UnknownLevelError(out.levelFrom, out.level, Object.keys(settings.levels))
     }
   }
-  if (!plan.console && !plan.database) return undefined
   // The worker splits lines between the outputs by number, in ascending order only.
   if (!settings.ascending && plan.console && plan.database && (plan.console.level !== plan.level || plan.database.level !== plan.level)) {
     throw conflict('pino.levelComparison', ' other than \'ASC\' needs the console and the database at the logger\'s level (levels are compared between outputs in ascending order only)')

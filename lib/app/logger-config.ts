@@ -1,6 +1,7 @@
 import type { LevelWithSilentOrString } from 'pino'
 import { boolean, conflict, envFlag as flag, everyKey, finiteNumber, invalid, knownKeys, nonEmptyString, object } from '../core/validate.js'
 import { ERROR_CODES } from '../core/errors.js'
+import { databaseSource } from '../core/connection.js'
 import type { TransportOptions } from '../core/transport-options.js'
 import type { RateLimiterOptions } from './rate-limiter.js'
 
@@ -35,8 +36,10 @@ export interface CreateLoggerOptions {
   /** Console output, or false for none. Env: LOG_CONSOLE=false turns it off. */
   console?: ConsoleOptions | false
   /**
-   * PostgreSQL output, or false for none. Without a connection string here or in DATABASE_URL the
-   * logger warns once and logs to the console only. Env: LOG_DATABASE=false turns it off.
+   * PostgreSQL output, or false for none. Where to: `connectionString`, else DATABASE_URL, else the PG*
+   * variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD). With none of them the logger warns once
+   * and logs to the console only. Env: LOG_DATABASE=false turns it off.
+   * @throws {OptionError} CURATOR_LOG_ERR_OPTION_CONFLICT when the console is off too: the logger would write nowhere.
    */
   database?: DatabaseOptions | false
   /** Rate limiting, or false for none. Default: 100 lines/s per level and message template. */
@@ -53,7 +56,11 @@ export interface CreateLoggerOptions {
   pino?: import('pino').LoggerOptions
   /** @internal The transport module, for tests that load it from source. Default: curator-log/transport, as built beside this file. */
   transportTarget?: string
-  /** Environment to read overrides from. Default process.env. */
+  /**
+   * Environment to read DATABASE_URL, the PG* variables and the LOG_* overrides from. Default process.env.
+   * pg, in the worker, reads the values of the PG* variables from process.env: here they only count
+   * towards whether a database is configured.
+   */
   env?: Record<string, string | undefined>
 }
 
@@ -130,10 +137,17 @@ export function planLogger (o: CreateLoggerOptions, isTTY: boolean): LoggerPlan 
   let databaseMissing = false
   if (o.database !== false && flag('LOG_DATABASE', env.LOG_DATABASE) !== false) {
     const d = o.database ?? {}
-    const connectionString = d.connectionString ?? env.DATABASE_URL
+    const source = databaseSource(d.connectionString, env)
     const levelOf = env.LOG_DATABASE_LEVEL ? 'LOG_DATABASE_LEVEL' : d.level ? 'database.level' : levelFrom
-    if (connectionString) database = { ...d, connectionString, level: env.LOG_DATABASE_LEVEL || d.level || level, levelFrom: levelOf }
+    if (source) database = { ...d, ...source, level: env.LOG_DATABASE_LEVEL || d.level || level, levelFrom: levelOf }
     else databaseMissing = true
+  }
+  // pino would write every line to nowhere without a word: like both outputs set to false, a mistake.
+  if (!console && !database) {
+    const [option, off] = o.console === false ? ['console', ': false'] : ['LOG_CONSOLE', `=${env.LOG_CONSOLE}`]
+    throw conflict(option, off + (databaseMissing
+      ? ' needs a database, and none is configured (set DATABASE_URL, the PG* variables or database.connectionString): the logger would write nowhere'
+      : ` needs a database output, and ${o.database === false ? 'database: false' : `LOG_DATABASE=${env.LOG_DATABASE}`} turns it off: the logger would write nowhere`))
   }
   return { level, levelFrom, console, database, databaseMissing }
 }

@@ -4,15 +4,30 @@ import { ConnectionStringError } from './errors.js'
 
 export { ConnectionStringError }
 
+// The variables that tell pg where to connect and as whom; an empty one is unset to pg too.
+const PG_VARIABLES = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'] as const
+
 /**
- * Connection settings as the CLI and the transport take them: an explicit string wins, then
- * DATABASE_URL; with neither, pg falls back to the PG* variables (PGHOST, PGUSER, ...) by itself.
+ * Where the logs go, decided alike by createLogger, the transport and the CLI (docs/transport.md): the
+ * string given, else DATABASE_URL, else the PG* variables, which pg reads from process.env by itself
+ * (then `connectionString` is undefined). An empty string counts as unset.
+ * @returns undefined when none of them names a database.
+ */
+export function databaseSource (given: string | undefined, env: Record<string, string | undefined> = process.env): { connectionString?: string } | undefined {
+  const connectionString = given || env.DATABASE_URL
+  if (connectionString) return { connectionString }
+  return PG_VARIABLES.some(name => env[name]) ? {} : undefined
+}
+
+/**
+ * Connection settings as the CLI and the transport take them, from {@link databaseSource}; with no
+ * string, pg falls back to the PG* variables (PGHOST, PGUSER, ...) by itself.
  * A string is a URL (`postgres://user:password@host:port/db?…`, handed to pg) or a libpq keyword/value
  * string (`host=… port=… dbname=… user=… password=…`), which pg itself would misread as a relative URL.
  * @throws {ConnectionStringError} when the string is neither; its message never contains the string.
  */
 export function connectionConfig (url?: string, applicationName = 'curator-log'): ClientConfig {
-  const text = url ?? process.env.DATABASE_URL
+  const text = databaseSource(url)?.connectionString
   const config: ClientConfig = { application_name: applicationName }
   if (!text) return config
   // A socket directory ("/var/run/postgresql dbname") is pg's own shorthand.
