@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../lib/dev/throwaway-postgres.js'
 import { migrate } from '../lib/database/migrate.js'
-import { consumerDir, runFixture } from './support/consumer.js'
+import { ROOT, consumerDir, runFixture } from './support/consumer.js'
 import { BIN } from './support/cli.js'
 import { assertSeqs, connect, databaseUrl, freshTarget, ownServer, range, rows } from './support/db.js'
 
@@ -117,4 +117,25 @@ t.test('the console off and no database: createLogger throws, on stderr, instead
     t.match(run.stderr, `OptionError [TypeError]: curator-log: ${message}\n`)
     t.match(run.stderr, "code: 'CURATOR_LOG_ERR_OPTION_CONFLICT'")
   }
+})
+
+// The machine's own node, when it is of a line older than the supported ones (this one's is 20).
+const OLD_NODE = '/usr/bin/node'
+const oldVersion = spawnSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim() ?? ''
+
+t.test('on an unsupported Node.js line, createLogger and the CLI say so once, in one line on stderr', { skip: Number(oldVersion.split('.')[0]) < 22 ? false : `no Node.js older than 22 at ${OLD_NODE}` }, async t => {
+  const warning = `curator-log: Node.js ${oldVersion} is not supported (22 or later is); nothing is tested on it\n`
+  const dir = consumerDir(t)
+  copyFileSync(`${ROOT}/test/fixtures/create-logger-app.mjs`, `${dir}/create-logger-app.mjs`)
+  const env = { ...process.env, ...NO_PG, DATABASE_URL: '', NODE_OPTIONS: '', LINES: '2', MODE: 'nodb' }
+  const app = spawnSync(OLD_NODE, ['create-logger-app.mjs'], { cwd: dir, env, encoding: 'utf8' })
+  t.equal(app.status, 0, app.stderr)
+  t.equal(app.stderr, warning)
+  t.equal(app.stdout.trim().split('\n').filter(l => JSON.parse(l).msg === 'app line').length, 2, 'and it logs')
+  const cli = spawnSync(OLD_NODE, [BIN, '--help'], { env, encoding: 'utf8' })
+  t.equal(cli.status, 0)
+  t.equal(cli.stderr, warning)
+  t.match(cli.stdout, /^curator-log <command>/)
+  const supported = spawnSync(process.execPath, [BIN, '--help'], { env, encoding: 'utf8' })
+  t.equal(supported.stderr, '', `nothing on Node.js ${process.versions.node}`)
 })

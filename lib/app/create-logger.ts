@@ -6,6 +6,7 @@ import { chindingsOf, contextHooks, contextMixin } from './context-hooks.js'
 import { CuratorLogError, ERROR_CODES, OptionError, UnknownLevelError } from '../core/errors.js'
 import { conflict } from '../core/validate.js'
 import { connectionConfig } from '../core/connection.js'
+import { warnIfUnsupportedNode } from '../core/node-support.js'
 import { type EndableStream, handleExceptions, handleSignals } from './exit-handlers.js'
 import { type CreateLoggerOptions, type DatabaseOptions, type LoggerPlan, planLogger } from './logger-config.js'
 import { transportEntry } from './transport-entry.js'
@@ -54,6 +55,7 @@ export type CuratorLogger = Logger & {
  *   thrown before any worker starts, its message never quoting the string.
  */
 export function createLogger (options: CreateLoggerOptions = {}): CuratorLogger {
+  warnIfUnsupportedNode()
   const plan = planLogger(options, Boolean(process.stdout.isTTY))
   const settings = outputSettings(options.pino ?? {})
   // The worker would fail to start, or only report a bad rule and leave it out: here it is still time to throw.

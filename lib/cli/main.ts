@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util'
 import { connectionSecrets } from '../core/connection.js'
+import { warnIfUnsupportedNode } from '../core/node-support.js'
 import { nearestName } from '../core/validate.js'
 import { CliError, UsageError, databaseError, scrub } from './errors.js'
 import { demoCommand, demoHelp } from './demo-command.js'
@@ -36,6 +37,7 @@ Run curator-log <command> --help for a command's options; --debug prints the sta
 
 /** Runs the command line; resolves with the exit code. */
 export async function main (argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, signal?: AbortSignal): Promise<number> {
+  warnIfUnsupportedNode(err)
   const debug = argv.includes('--debug')
   const [name, ...rest] = argv.filter(a => a !== '--debug')
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
