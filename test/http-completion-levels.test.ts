@@ -79,3 +79,50 @@ t.test('every integration writes one completion line a request, at info for 200,
   t.same(sent.map(s => [s.name, s.what, lineOf(s)]), sent.map(s => [s.name, s.what, [`${s.status} ${EXPECTED[s.what]}`]]), 'one completion line a request, at its level')
   t.equal(rows.length, sent.length, 'no other completion line')
 })
+
+t.test('with loggerInstance, a later hook\'s reply.log.child() keeps its own fields on a 404 and a 500 too', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const fastify = Fastify({ loggerInstance: logger })
+  await fastify.register(curatorLog, { logger })
+  fastify.addHook('onResponse', async (_request, reply) => {
+    reply.log.child({ audit_step: 'after-response', status_seen: reply.statusCode }).info('audit line')
+  })
+  fastify.get('/ok', async () => 'ok')
+  fastify.get('/boom', async () => { throw new Error('boom') })
+  await fastify.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => fastify.close())
+  const base = `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`
+  for (const path of ['/ok', '/missing', '/boom']) await (await fetch(base + path)).arrayBuffer()
+  await flushed(logger)
+  const audit = (await client.query(`SELECT context->>'audit_step' AS step, context->>'status_seen' AS status FROM "${target.schema}".system_logs WHERE message = 'audit line' ORDER BY id`)).rows
+  t.same(audit, [{ step: 'after-response', status: '200' }, { step: 'after-response', status: '404' }, { step: 'after-response', status: '500' }])
+})
+
+t.test('Fastify\'s and pino-http\'s request lines are never rate limited', async t => {
+  const { target, client } = await freshTarget(t)
+  // The default limit: 100 lines/s per level and message.
+  const logger = await testLogger(t, target)
+  const fastify = Fastify({ loggerInstance: logger })
+  await fastify.register(curatorLog, { logger })
+  fastify.get('/fastify/ok', async () => 'ok')
+  await fastify.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => fastify.close())
+  const http = pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
+  const pinoHttpBase = await listen(t, createServer((req, res) => {
+    http(req, res)
+    res.statusCode = req.url!.endsWith('/ok') ? 200 : 404
+    res.end()
+  }))
+  const bases = { fastify: `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`, 'pino-http': pinoHttpBase }
+  const N = 250
+  for (const [name, base] of Object.entries(bases)) {
+    for (const what of ['ok', 'missing']) {
+      await Promise.all(Array.from({ length: N }, async () => { await (await fetch(`${base}/${name}/${what}`)).arrayBuffer() }))
+    }
+  }
+  await flushed(logger)
+  const counts = (await client.query(`SELECT path, count(*)::int AS n FROM "${target.schema}".system_logs
+    WHERE message LIKE 'request completed%' OR message = 'request errored' GROUP BY path ORDER BY path`)).rows
+  t.same(counts, [{ path: '/fastify/missing', n: N }, { path: '/fastify/ok', n: N }, { path: '/pino-http/missing', n: N }, { path: '/pino-http/ok', n: N }])
+})

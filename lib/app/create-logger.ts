@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import pino, { type Logger, type LoggerOptions, type TransportTargetOptions } from 'pino'
 import { type TransportOptions, resolveOptions } from '../core/transport-options.js'
 import type { TransportStats } from '../core/transport-stats.js'
@@ -262,6 +264,18 @@ function withErrorKeys (o: LoggerOptions): LoggerOptions['serializers'] {
   return err === undefined || errorKey === 'error' ? serializers : { error: err, ...serializers }
 }
 
+/**
+ * Request lines are never rate limited: curator-log's own carry UNLIMITED; those Fastify's logger and
+ * pino-http write (incoming, completed) carry the request or response under `req` or `res`, as it is
+ * or as Fastify's request or reply around it (`raw`).
+ */
 function exempt (first: unknown): boolean {
-  return typeof first === 'object' && first !== null && (first as Record<symbol, unknown>)[UNLIMITED] === true
+  if (typeof first !== 'object' || first === null) return false
+  const fields = first as Record<string | symbol, unknown>
+  return fields[UNLIMITED] === true || isHttp(fields.req, IncomingMessage, Http2ServerRequest) || isHttp(fields.res, ServerResponse, Http2ServerResponse)
+}
+
+function isHttp (value: unknown, ...kinds: Array<abstract new (...args: any[]) => unknown>): boolean {
+  const raw = (value as { raw?: unknown } | null | undefined)?.raw
+  return kinds.some(kind => value instanceof kind || raw instanceof kind)
 }

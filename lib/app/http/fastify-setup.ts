@@ -85,5 +85,8 @@ export function fastifyCompletionAt (reply: FastifyReply, level: Level): void {
     const target = line?.res === reply && rest[0] === FASTIFY_COMPLETION ? log[level] : log.info
     return (target as (...args: unknown[]) => void).call(log, obj, ...rest)
   } as Logger['info']
+  // pino's child() is Object.create(this): a child of the shim would inherit its info and write
+  // with the parent's bindings, losing its own (a later hook's reply.log.child({...}).info()).
+  shim.child = log.child.bind(log)
   reply.log = shim as FastifyReply['log']
 }
