@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import { logged, runApp } from './support/delivery-app.js'
 import { assertSeqs, freshTarget, range } from './support/db.js'
@@ -48,6 +50,32 @@ t.test('an app logging only from unreferenced timers still ends when its work is
   t.ok(Number(/exit after (\d+) ms/.exec(run.out)?.[1]) < 2000, 'it ended right after its last referenced timer')
   const seqs = logged(run.out)
   t.ok(seqs.length > 20, `the interval logged (${seqs.length - 10} lines)`)
+  await assertSeqs(t, client, target, range(seqs.length))
+})
+
+t.test('SIGTERM with the application\'s process.once handler added before the logger: the application ends the process', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'once-handler-first' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.out, /^closed$/m, 'its shutdown ran to the end')
+  await assertSeqs(t, client, target, range(102))
+})
+
+t.test('SIGTERM with signal-exit loaded (as by many a dependency): the lines land, its callback runs, the signal ends the process', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'signal-exit', SIGNAL_EXIT: pathToFileURL(createRequire(import.meta.url).resolve('signal-exit')).href })
+  t.equal(run.signal, 'SIGTERM', run.stderr)
+  t.match(run.out, /^signal-exit callback$/m)
+  await assertSeqs(t, client, target, range(100))
+})
+
+t.test('SIGTERM while another logger is closing: the first takes lines until it ends, none goes to stderr', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '100', MODE: 'close-race' })
+  t.equal(run.signal, 'SIGTERM', run.stderr)
+  t.notMatch(run.stderr, /logged after the logger was closed/)
+  const seqs = logged(run.out)
+  t.ok(seqs.length > 100, `the timer logged too (${seqs.length - 100} lines)`)
   await assertSeqs(t, client, target, range(seqs.length))
 })
 

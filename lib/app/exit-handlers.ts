@@ -29,6 +29,8 @@ interface Registration {
 interface Registry {
   entries: Set<Registration>
   handlers: Map<string, () => void>
+  /** Signals being handled: the streams are ending, the signal is raised again when they are done. */
+  ending: Set<string>
 }
 
 const REGISTRY = Symbol.for('curator-log.signal-handlers')
@@ -41,14 +43,16 @@ const REGISTRY = Symbol.for('curator-log.signal-handlers')
  */
 export function handleSignals (transport: EndableStream, flush: (cb: () => void) => void, budgetMs = 9500): () => void {
   const holder = process as unknown as Record<symbol, Registry | undefined>
-  const registry = holder[REGISTRY] ??= { entries: new Set(), handlers: new Map() }
+  const registry = holder[REGISTRY] ??= { entries: new Set(), handlers: new Map(), ending: new Set() }
   const entry = { transport, flush, budgetMs }
   registry.entries.add(entry)
   if (registry.handlers.size === 0) {
     for (const sig of SIGNALS) {
       const handler = (): void => { onSignal(registry, sig, handler) }
       registry.handlers.set(sig, handler)
-      process.on(sig, handler)
+      // First: the application's handlers are all still there when it runs, a process.once() one too
+      // (its wrapper removes itself before it is called).
+      process.prependListener(sig, handler)
     }
   }
   return () => {
@@ -60,28 +64,46 @@ export function handleSignals (transport: EndableStream, flush: (cb: () => void)
 }
 
 function onSignal (registry: Registry, sig: typeof SIGNALS[number], handler: () => void): void {
-  if (process.listenerCount(sig) > 1) {
+  const raise = (): void => {
+    process.removeListener(sig, handler)
+    registry.handlers.delete(sig)
+    registry.ending.delete(sig)
+    process.kill(process.pid, sig)
+  }
+  // The same signal again while the streams end: the sender insists.
+  if (registry.ending.has(sig)) return raise()
+  if (process.listenerCount(sig) - 1 - signalExitListeners() > 0) {
     for (const { flush } of registry.entries) flush(() => {})
     return
   }
-  process.removeListener(sig, handler)
-  registry.handlers.delete(sig)
-  const reraise = (): void => { process.kill(process.pid, sig) }
+  registry.ending.add(sig)
   // Lines logged by other code reacting to the same signal in this tick still get in. Then the streams
   // are ended synchronously and the signal raised again in the same tick: no timer of the app runs
-  // while a stream is ending, so no line meets an ending stream (and its error).
+  // while a stream is ending, so no line meets an ending stream (and its error). Our handler stays
+  // until then, so that signal-exit (which acts only when it is alone) waits too.
   setImmediate(() => {
-    const closing: Registration[] = []
-    for (const entry of registry.entries) {
-      // Already ending (close() was called): waited for below, within its budget.
-      if (entry.transport.writableEnded) closing.push(entry)
-      else endNow(entry.transport)
+    // Already ending (close() was called): waited for first, within its budget, the others taking lines meanwhile.
+    const closing = [...registry.entries].filter(e => e.transport.writableEnded)
+    const endAll = (): void => {
+      for (const { transport } of registry.entries) if (!transport.writableEnded) endNow(transport)
+      raise()
     }
-    if (closing.length === 0) return reraise()
-    const timer = setTimeout(reraise, Math.max(...closing.map(e => e.budgetMs)))
+    if (closing.length === 0) return endAll()
+    const timer = setTimeout(endAll, Math.max(...closing.map(e => e.budgetMs)))
     let open = closing.length
-    for (const { transport } of closing) transport.once('close', () => { if (--open === 0) { clearTimeout(timer); reraise() } })
+    for (const { transport } of closing) transport.once('close', () => { if (--open === 0) { clearTimeout(timer); endAll() } })
   })
+}
+
+/**
+ * The handlers signal-exit (v3 and v4, loaded by many a tool and library) adds: one a copy. signal-exit
+ * acts only when no other handler is there, as curator-log does for the application's: counted as
+ * the application's, each would wait for the other and the signal would end nothing.
+ */
+function signalExitListeners (): number {
+  const v4 = (globalThis as unknown as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')]?.count
+  const v3 = (process as unknown as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__?.count
+  return (typeof v4 === 'number' ? v4 : 0) + (typeof v3 === 'number' ? v3 : 0)
 }
 
 /** The signal ends the process either way: a stream that cannot end must not keep the others from ending. */
