@@ -2,7 +2,8 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import { logged, runApp } from './support/delivery-app.js'
-import { assertSeqs, freshTarget, range } from './support/db.js'
+import { assertSeqs, databaseUrl, freshTarget, range } from './support/db.js'
+import { spillDir, spilledSeqs } from './support/spill-files.js'
 
 t.test('flush(cb) in a short script: the callback runs and the lines land', async t => {
   const { target, client } = await freshTarget(t)
@@ -90,3 +91,18 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) {
     await assertSeqs(t, client, target, range(seqs.length))
   })
 }
+
+t.test('a short script whose first COPY, at exit, meets a wrong password: the warning says the lines are spilled, not retried', async t => {
+  const { target } = await freshTarget(t)
+  const url = new URL(databaseUrl())
+  url.password = 'not-the-password'
+  const dir = spillDir(t)
+  // Nothing is flushed before the exit: its first COPY meets the refusal.
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '10', DATABASE_URL: url.href, SPILL_DIR: dir, DB_OPTIONS: JSON.stringify({ maintenance: false, flushIntervalMs: 60_000 }) })
+  t.equal(run.code, 0, run.stderr)
+  t.same(spilledSeqs(dir), range(10), 'every line spilled, once, in order')
+  const failing = run.stderr.split('\n').filter(l => l.includes('cannot write to PostgreSQL'))
+  t.equal(failing.length, 1, 'reported once')
+  t.match(failing[0], /28P01.*the logger is closing: the rows are spilled now/)
+  t.notMatch(failing[0], /retrying/)
+})

@@ -100,7 +100,8 @@ export interface Hooks {
    * Reports state changes, each once: the first failure after success (with its kind), the
    * recovery, and rows that no partition takes (they wait on disk).
    */
-  report?: (event: 'failing' | 'recovered' | 'no-partition', detail: string, kind?: ErrorKind) => void
+  /** `givingUp`: the logger is closing and no retry can succeed, so the rows are spilled at once. */
+  report?: (event: 'failing' | 'recovered' | 'no-partition', detail: string, kind?: ErrorKind, givingUp?: boolean) => void
 }
 
 const WARN = 40
@@ -351,7 +352,7 @@ export class Delivery {
         return lane.writer.serverId
       } catch (err) {
         if (this.#closing) throw err
-        this.#failed(lane, err, 'transient')
+        this.#failed(lane, err, 'transient', false)
         await sleep(backoffMs(attempt, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)
       }
     }
@@ -403,8 +404,9 @@ export class Delivery {
           continue
         }
         lastErr = err
-        this.#failed(lane, err, kind)
-        if (this.#closing && needsOperator(err, kind)) return this.#giveUp(lane, pending, replay)
+        const givingUp = this.#closing && needsOperator(err, kind)
+        this.#failed(lane, err, kind, givingUp)
+        if (givingUp) return this.#giveUp(lane, pending, replay)
         await sleep(backoffMs(attempt++, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)
       }
     }
@@ -498,14 +500,14 @@ export class Delivery {
     return this.#abort.signal.aborted || Date.now() >= this.#deadline
   }
 
-  #failed (lane: Lane, err: unknown, kind: ErrorKind): void {
+  #failed (lane: Lane, err: unknown, kind: ErrorKind, givingUp: boolean): void {
     this.stats.retries++
     this.stats.lastError = errorText(err)
     // The server answered (a privilege or schema error): the connection is fine and is kept.
     if (!isServerError(err)) lane.writer.reset()
     if (!this.#failing) {
       this.#failing = true
-      this.#hooks.report?.('failing', this.stats.lastError, kind)
+      this.#hooks.report?.('failing', this.stats.lastError, kind, givingUp)
     }
   }
 

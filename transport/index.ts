@@ -105,12 +105,13 @@ export default async function curatorLogTransport (options: TransportOptions = {
     placeable () {
       return partitions.covers(o.now())
     },
-    report (event, detail, kind) {
+    report (event, detail, kind, givingUp) {
       const table = `${o.target.schema}.${o.target.table}`
+      const spillingOff = o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', o.target)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}${AUTH_ERROR.test(detail) ? ' — check the user and password in the connection string' : ''}; retrying, rows are kept in memory then spilled`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', o.target)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}${AUTH_ERROR.test(detail) ? ' — check the user and password in the connection string' : ''}${givingUp === true ? `; the logger is closing: the rows are spilled now${spillingOff}` : '; retrying, rows are kept in memory then spilled'}`
         : event === 'no-partition'
-          ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
+          ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${spillingOff} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
           : `curator-log: writing to PostgreSQL again ${detail}`
       warn(text)
     }
