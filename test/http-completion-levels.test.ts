@@ -126,3 +126,37 @@ t.test('Fastify\'s and pino-http\'s request lines are never rate limited', async
     WHERE message LIKE 'request completed%' OR message = 'request errored' GROUP BY path ORDER BY path`)).rows
   t.same(counts, [{ path: '/fastify/missing', n: N }, { path: '/fastify/ok', n: N }, { path: '/pino-http/missing', n: N }, { path: '/pino-http/ok', n: N }])
 })
+
+t.test('a request the client aborts is logged at warn by every integration, pino-http\'s "request aborted" too', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const hang = (res: { once (e: 'close', f: () => void): unknown }): Promise<void> => new Promise(resolve => res.once('close', resolve))
+  const mw = requestContext({ logger })
+  const http = pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
+  const fastify = Fastify()
+  await fastify.register(curatorLog, { logger })
+  fastify.get('/fastify/hang', async (_request, reply) => { await hang(reply.raw) })
+  await fastify.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => fastify.close())
+  const bases = {
+    // No answer: the handlers leave the response open.
+    'node-http': await listen(t, createServer((req, res) => mw(req, res, () => {}))),
+    'pino-http': await listen(t, createServer((req, res) => { http(req, res) })),
+    fastify: `http://127.0.0.1:${(fastify.server.address() as { port: number }).port}`
+  }
+  for (const [name, base] of Object.entries(bases)) {
+    const ac = new AbortController()
+    const aborted = fetch(`${base}/${name}/hang`, { signal: ac.signal }).catch(() => 'aborted')
+    await new Promise(resolve => setTimeout(resolve, 200))
+    ac.abort()
+    t.equal(await aborted, 'aborted')
+  }
+  await new Promise(resolve => setTimeout(resolve, 200))
+  await flushed(logger)
+  const rows = (await client.query(`SELECT message, level FROM "${target.schema}".system_logs WHERE message LIKE 'request aborted%' ORDER BY id`)).rows
+  t.same(rows, [
+    { message: 'request aborted by the client: GET /node-http/hang', level: 'warn' },
+    { message: 'request aborted', level: 'warn' },
+    { message: 'request aborted by the client: GET /fastify/hang', level: 'warn' }
+  ])
+})

@@ -84,13 +84,16 @@ export function completionLevel (status: number, ms: number, slowMs: number): Le
 
 /**
  * pino-http's `customLogLevel`, so that its completion line takes the level requestContext gives its
- * own: error for a 5xx or a failed response, warn for a 4xx, info otherwise. pino-http's default
- * writes every completion line at `useLevel` (info), a 500 included. pino-http does not pass the
- * response time, so a slow request stays at info.
+ * own: error for a 5xx or a failed response, warn for a 4xx or a request the client aborted, info
+ * otherwise. pino-http's default writes every completion line at `useLevel` (info), a 500 and an
+ * abort included. pino-http does not pass the response time, so a slow request stays at info.
  * @example pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
  */
-export function pinoHttpLogLevel (_req: IncomingMessage, res: ServerResponse, err?: Error): Level {
-  return err ? 'error' : completionLevel(res.statusCode, 0, Infinity)
+export function pinoHttpLogLevel (req: IncomingMessage, res: ServerResponse, err?: Error): Level {
+  if (err) return 'error'
+  // pino-http's own test for its "request aborted" message.
+  if (req.readableAborted || !res.writableEnded) return 'warn'
+  return completionLevel(res.statusCode, 0, Infinity)
 }
 
 /**
