@@ -74,7 +74,7 @@ t.test('every integration writes one completion line a request, at info for 200,
   await endStream(stream)
   // pino-http's completion line of a 5xx is "request errored".
   const rows = (await client.query(`SELECT request_id, path, status_code, level FROM "${target.schema}".system_logs WHERE message LIKE 'request completed%' OR message = 'request errored'`)).rows
-  // By request id where the response had one: Fastify's line for an unknown route has no path.
+  // By request id where the response had one (pino-http sends none), else by path.
   const lineOf = (s: typeof sent[number]): string[] => rows.filter(r => s.id === null ? r.path === `/${s.name}/${s.what}` : r.request_id === s.id).map(r => `${r.status_code} ${r.level}`)
   t.same(sent.map(s => [s.name, s.what, lineOf(s)]), sent.map(s => [s.name, s.what, [`${s.status} ${EXPECTED[s.what]}`]]), 'one completion line a request, at its level')
   t.equal(rows.length, sent.length, 'no other completion line')
@@ -159,4 +159,34 @@ t.test('a request the client aborts is logged at warn by every integration, pino
     { message: 'request aborted', level: 'warn' },
     { message: 'request aborted by the client: GET /fastify/hang', level: 'warn' }
   ])
+})
+
+t.test('an unknown route under Fastify\'s own logger: its "not found" and completion lines carry the method and path', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { rateLimit: false })
+  const ownLogger = Fastify({ logger: { transport: { target: TRANSPORT, options: { connectionString: databaseUrl(), schema: target.schema, spillDir: false } } } })
+  const stream = (ownLogger.log as unknown as Record<symbol, any>)[pino.symbols.streamSym]
+  await once(stream, 'ready')
+  const fastifies: Array<[string, App, pino.Logger]> = [
+    ['logger-options', ownLogger as unknown as App, ownLogger.log as pino.Logger],
+    ['logger-instance', Fastify({ loggerInstance: logger }) as unknown as App, logger]
+  ]
+  const ids: string[] = []
+  for (const [name, fastify, log] of fastifies) {
+    await fastify.register(curatorLog, { logger: log })
+    await fastify.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(() => fastify.close())
+    const r = await fetch(`http://127.0.0.1:${(fastify.server.address() as { port: number }).port}/${name}/nope?q=1`)
+    await r.arrayBuffer()
+    t.equal(r.status, 404)
+    ids.push(r.headers.get('x-request-id')!)
+  }
+  await flushed(logger)
+  await ownLogger.close()
+  await endStream(stream)
+  const rows = (await client.query(`SELECT request_id, message, method, path FROM "${target.schema}".system_logs WHERE request_id = ANY($1) ORDER BY id`, [ids])).rows
+  const expected = (name: string, id: string) => ['incoming request', `Route GET:/${name}/nope?q=1 not found`, 'request completed'].map(message => ({ request_id: id, message, method: 'GET', path: `/${name}/nope` }))
+  const of = (id: string) => rows.filter(r => r.request_id === id && r.message !== 'request started')
+  t.same(of(ids[0]), expected('logger-options', ids[0]))
+  t.same(of(ids[1]), expected('logger-instance', ids[1]))
 })

@@ -47,6 +47,20 @@ export function requestBindings (fastify: FastifyInstance): void {
   })
 }
 
+/**
+ * A request for an unknown route gets its child logger from the 404 handler's factory, which Fastify
+ * fixed when that handler was set (the default one before any plugin ran): Fastify's "not found" and
+ * "request completed" lines lacked the method and path of requestBindings. Only 404s pay for this.
+ */
+export function bindNotFound (request: FastifyRequest, reply: FastifyReply): void {
+  if (request.is404 !== true) return
+  const log = request.log as unknown as Logger
+  if (typeof log.bindings !== 'function' || 'path' in log.bindings()) return
+  const child = log.child({ request_id: request.id, method: request.raw.method, path: pathOf(request.raw.url) })
+  request.log = child
+  reply.log = child
+}
+
 const streamSym = pino.symbols.streamSym as unknown as string
 
 /**

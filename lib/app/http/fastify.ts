@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { clientAddress } from '../../core/client-address.js'
 import { currentContext, runInContext, type LogContext } from '../context.js'
 import { UNLIMITED } from '../unlimited.js'
-import { fastifyCompletionAt, fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
+import { bindNotFound, fastifyCompletionAt, fastifyLogsCompletion, requestBindings, useUuidRequestIds } from './fastify-setup.js'
 import { pathOf, queryOf, safeHeaders } from './request-info.js'
 import { requestTrace } from './trace-context.js'
 import { REQUEST_CONTEXT_KEYS, type RequestContextOptions, bodyForLog, checkRequestOptions, completionLevel, errorBody, processingTime } from './request-context.js'
@@ -42,6 +42,7 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   requestBindings(fastify)
 
   fastify.addHook('onRequest', (request: Req, reply, next) => {
+    bindNotFound(request, reply)
     const path = pathOf(request.url)
     const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: typeof request.ip === 'string' ? clientAddress(request.ip) : undefined, user_agent: request.headers['user-agent'] }
     if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
