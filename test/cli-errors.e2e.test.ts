@@ -41,6 +41,16 @@ t.test('usage errors: one line and where the help is, exit 2', async t => {
   t.equal(unknown.err, 'curator-log: unknown command "frobnicate"; see curator-log --help\n')
 })
 
+t.test('a command named like a property of every object is an unknown command, exit 2', async t => {
+  // Looked up on a plain object, these found Object.prototype's members: exit 1, "command.run is not a function".
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'toLocaleString']) {
+    const r = await bin([name])
+    t.equal(r.code, 2, name)
+    t.match(r.err, new RegExp(`^curator-log: unknown command ${JSON.stringify(name)}( \\(did you mean \\w+\\?\\))?; see curator-log --help\\n$`), name)
+    t.equal(r.out, '', name)
+  }
+})
+
 t.test('a misspelt flag or command: the one meant is suggested, exit 2, nothing run', async t => {
   for (const [argv, line] of [
     [['query', '--request_id', 'r-1'], 'curator-log query: unknown option --request_id (did you mean --request-id?)'],

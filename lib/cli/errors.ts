@@ -52,7 +52,7 @@ export function connectError (err: unknown, server: string, secrets: string[] = 
   const e = err as { code?: unknown, message?: unknown }
   if (isPostgresError(err)) return databaseError(err, { server, secrets }) as CliError
   const code = typeof e?.code === 'string' ? e.code : undefined
-  const why = code !== undefined && code in CONNECT_ERRNO
+  const why = code !== undefined && Object.hasOwn(CONNECT_ERRNO, code)
     ? `${CONNECT_ERRNO[code]} (${code})`
     : `${typeof e?.message === 'string' && e.message ? e.message : String(err)}${code ? ` (${code})` : ''}`
   return withCause(new CliError(scrub(`cannot connect to ${server}: ${why}; check --url or DATABASE_URL`, secrets)), err)

@@ -13,14 +13,16 @@ import { tailCommand, tailHelp } from './tail-command.js'
 
 type Command = (argv: string[], out: NodeJS.WritableStream, signal?: AbortSignal) => Promise<void>
 
-const COMMANDS: Record<string, { run: Command, help: string }> = {
-  migrate: { run: migrateCommand, help: migrateHelp },
-  maintain: { run: maintainCommand, help: maintainHelp },
-  query: { run: queryCommand, help: queryHelp },
-  tail: { run: tailCommand, help: tailHelp },
-  stats: { run: statsCommand, help: statsHelp },
-  demo: { run: demoCommand, help: demoHelp }
-}
+// A Map, not an object: a name typed on the command line (`__proto__`, `toString`) must not find
+// Object.prototype's members.
+const COMMANDS = new Map<string, { run: Command, help: string }>([
+  ['migrate', { run: migrateCommand, help: migrateHelp }],
+  ['maintain', { run: maintainCommand, help: maintainHelp }],
+  ['query', { run: queryCommand, help: queryHelp }],
+  ['tail', { run: tailCommand, help: tailHelp }],
+  ['stats', { run: statsCommand, help: statsHelp }],
+  ['demo', { run: demoCommand, help: demoHelp }]
+])
 
 const HELP = `curator-log <command> [options]
 
@@ -44,9 +46,9 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
     out.write(HELP + '\n')
     return name === undefined ? 2 : 0
   }
-  const command = COMMANDS[name]
+  const command = COMMANDS.get(name)
   if (!command) {
-    const near = nearestName(name, Object.keys(COMMANDS))
+    const near = nearestName(name, [...COMMANDS.keys()])
     err.write(`curator-log: unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}; see curator-log --help\n`)
     return 2
   }
