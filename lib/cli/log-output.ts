@@ -2,6 +2,7 @@ import { prettyFactory } from 'pino-pretty'
 import { LevelNames } from '../core/levels.js'
 import { COLUMN_SPECS, type LineField } from '../core/columns.js'
 import { jsonSafe, printablePretty } from '../sanitizer/printable.js'
+import { setField } from '../sanitizer/values.js'
 
 const levels = new LevelNames()
 /** The column shown as `line` (see LineField). */
@@ -18,7 +19,9 @@ export function rowToLine (row: Record<string, any>): Record<string, unknown> {
     ...(row[NAME] !== null ? { name: row[NAME] } : {})
   }
   for (const k of COLUMN_FIELDS) if (row[k] !== null && row[k] !== undefined) line[k] = row[k]
-  Object.assign(line, row[CONTEXT])
+  // Field by field as data: Object.assign would take a stored `__proto__` key for the line's prototype.
+  const context = row[CONTEXT]
+  if (context !== null && typeof context === 'object') for (const k of Object.keys(context)) setField(line, k, context[k])
   if (row[ERR.type] !== null || row[ERR.message] !== null || row[ERR.stack] !== null) {
     line.err = { type: row[ERR.type], message: row[ERR.message], stack: row[ERR.stack] }
   }
@@ -29,7 +32,9 @@ export function rowToLine (row: Record<string, any>): Record<string, unknown> {
 /** Writes rows as pretty lines on a terminal, NDJSON (which pino-pretty accepts) otherwise. */
 export function lineWriter (out: NodeJS.WritableStream, pretty = (out as { isTTY?: boolean }).isTTY === true): (row: Record<string, any>) => void {
   // Colours only for a terminal: `--pretty` into a pipe or a file gets plain text.
-  const format = pretty ? printablePretty(prettyFactory({ colorize: (out as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:standard' })) : undefined
+  // pino-pretty looks each field's name up in customPrettifiers: its default `{}` would find
+  // Object.prototype's `constructor` or `toString` for fields of those names and fail on them.
+  const format = pretty ? printablePretty(prettyFactory({ colorize: (out as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:standard', customPrettifiers: Object.create(null) })) : undefined
   return row => {
     const line = rowToLine(row)
     out.write(format ? format(line) : jsonSafe(JSON.stringify(line)) + '\n')

@@ -53,7 +53,9 @@ function walk (value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map(v => walk(v, depth + 1))
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(value)) {
-    Object.defineProperty(out, printable(k), { value: walk((value as Record<string, unknown>)[k], depth + 1), enumerable: true, writable: true, configurable: true })
+    // pino-pretty copies the top level with `plain[key] = value`, where a `__proto__` field would
+    // vanish: it is shown quoted, as JSON writes it.
+    Object.defineProperty(out, depth === 0 && k === '__proto__' ? '"__proto__"' : printable(k), { value: walk((value as Record<string, unknown>)[k], depth + 1), enumerable: true, writable: true, configurable: true })
   }
   return out
 }
