@@ -35,9 +35,10 @@ t.test('errors: usage is exit 2 with a pointer to the help, failures exit 1 with
   t.notMatch(url.err, /secret/, 'the password is not echoed')
 
   const port = await freePort()
-  const down = await cli('migrate', '--url', `postgres://postgres:pw@127.0.0.1:${port}/postgres`)
+  // Not user postgres: that is the test server's password, masked wherever the CLI prints it.
+  const down = await cli('migrate', '--url', `postgres://app:pw@127.0.0.1:${port}/logs`)
   t.equal(down.code, 1)
-  t.match(down.err, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}/postgres as postgres: connection refused.*ECONNREFUSED`))
+  t.match(down.err, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}/logs as app: connection refused.*ECONNREFUSED`))
 
   const unknown = await cli('frobnicate')
   t.equal(unknown.code, 2)

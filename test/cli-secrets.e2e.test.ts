@@ -47,3 +47,42 @@ t.test('no error path prints the password', async t => {
     t.notMatch(viaEnv.err, STACK)
   }
 })
+
+t.test('every stderr line of the real process is scrubbed of the passwords of the command line, DATABASE_URL and PGPASSWORD', async t => {
+  const SECRET = 'S3cr3t-Pw'
+  const port = await freePort()
+  const real = new URL(databaseUrl())
+  const host = `${real.hostname}:${real.port}`
+  const unreachable = `postgres://app:${SECRET}@127.0.0.1:${port}/logs`
+  const runs: Array<[string[], Record<string, string>]> = [
+    // Wrong password, real server.
+    [['query', '--url', `postgres://postgres:${SECRET}@${host}/postgres`], {}],
+    [['query'], { DATABASE_URL: `postgres://postgres:${SECRET}@${host}/postgres` }],
+    [['query', '--url', `postgres://postgres@${host}/postgres`], { PGPASSWORD: SECRET }],
+    // Not a connection string.
+    [['query', '--url', `postgres://app:${SECRET}@[bad/logs`], {}],
+    [['stats', `--url=host=x password=${SECRET} nonsense`], {}],
+    [['query'], { DATABASE_URL: `postgres://app:${SECRET}@[bad/logs` }],
+    // Quoted back by an option error or an unknown command (--url forgotten or misspelt).
+    [['query', unreachable], {}],
+    [[unreachable], {}],
+    [['query', `-u${unreachable}`], {}],
+    [['query', '--ulr', unreachable], {}],
+    [['tail', '--where', unreachable], {}],
+    [['query', `--since=postgres://app:${SECRET}"x@127.0.0.1:${port}/logs`], {}],
+    [['query', '--text', 'x', '--since', SECRET], { DATABASE_URL: unreachable }],
+    [['query', '--since', `${SECRET} #2`, '--url', `postgres://app@127.0.0.1:${port}/logs`], { PGPASSWORD: `${SECRET} #2` }]
+  ]
+  for (const [argv, env] of runs) {
+    const what = `${argv.join(' ')} ${JSON.stringify(env)}`.replaceAll(SECRET, '<secret>')
+    for (const debug of [[], ['--debug']]) {
+      const r = await bin([...argv, ...debug], env)
+      t.not(r.code, 0, what)
+      t.not(r.err, '', what)
+      t.notOk(r.err.includes(SECRET) || r.out.includes(SECRET), `${what} ${debug.join('')}: no secret in ${r.err}`)
+    }
+  }
+  const wrong = await bin(['query', '--url', `postgres://postgres:${SECRET}@${host}/postgres`])
+  t.match(wrong.err, /^curator-log query: authentication failed at .*: check the user and password\n$/, 'the server was reached and refused the password')
+  t.notMatch(wrong.err, STACK)
+})

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import pg from 'pg'
-import { connectionConfig, connectionSecrets, describeServer } from '../core/connection.js'
+import { connectionConfig, describeServer } from '../core/connection.js'
 import { ERROR_CODES, isCuratorLogError } from '../core/errors.js'
 import { integer, nearestName } from '../core/validate.js'
 import { type LogTarget, logTarget } from '../core/identifiers.js'
@@ -55,7 +55,7 @@ export function targetFrom (values: { schema?: string, table?: string }): LogTar
   }
 }
 
-/** Connects, turning pg's errors into one line that says what to check (never the password). */
+/** Connects, turning pg's errors into one line that says what to check. */
 export async function connectClient (url: string | undefined): Promise<pg.Client> {
   let config
   try {
@@ -70,14 +70,9 @@ export async function connectClient (url: string | undefined): Promise<pg.Client
   try {
     await client.connect()
   } catch (err) {
-    throw connectError(err, describeServer(config), secretsOf(url))
+    throw connectError(err, describeServer(config))
   }
   return client
-}
-
-/** The password of the connection string in use, in every spelling a message could quote. */
-export function secretsOf (url: string | undefined): string[] {
-  return connectionSecrets(url ?? process.env.DATABASE_URL)
 }
 
 /**
@@ -89,7 +84,7 @@ export async function withClient<T> (url: string | undefined, ctx: ErrorContext,
   try {
     return await work(client)
   } catch (err) {
-    throw databaseError(err, { ...ctx, user: client.user, secrets: secretsOf(url) })
+    throw databaseError(err, { ...ctx, user: client.user })
   } finally {
     await client.end().catch(() => {})
   }

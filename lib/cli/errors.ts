@@ -27,14 +27,6 @@ export interface ErrorContext {
   user?: string
   /** host:port/database, never with a password. */
   server?: string
-  /** The password in each spelling (see connectionSecrets): masked wherever a message quotes it. */
-  secrets?: string[]
-}
-
-/** `text` with every secret replaced by ***. */
-export function scrub (text: string, secrets: string[] = []): string {
-  for (const secret of secrets) text = text.replaceAll(secret, '***')
-  return text
 }
 
 const CONNECT_ERRNO: Record<string, string> = {
@@ -47,15 +39,18 @@ const CONNECT_ERRNO: Record<string, string> = {
   ECONNRESET: 'the server closed the connection: check the port and that it is PostgreSQL'
 }
 
-/** Turns an error from connecting into one line naming the server (never the password) and the fix. */
-export function connectError (err: unknown, server: string, secrets: string[] = []): CliError {
+/**
+ * Turns an error from connecting into one line naming the server and the fix. (The password a message
+ * may quote is masked where the CLI prints it: see scrubbedStream.)
+ */
+export function connectError (err: unknown, server: string): CliError {
   const e = err as { code?: unknown, message?: unknown }
-  if (isPostgresError(err)) return databaseError(err, { server, secrets }) as CliError
+  if (isPostgresError(err)) return databaseError(err, { server }) as CliError
   const code = typeof e?.code === 'string' ? e.code : undefined
   const why = code !== undefined && Object.hasOwn(CONNECT_ERRNO, code)
     ? `${CONNECT_ERRNO[code]} (${code})`
     : `${typeof e?.message === 'string' && e.message ? e.message : String(err)}${code ? ` (${code})` : ''}`
-  return withCause(new CliError(scrub(`cannot connect to ${server}: ${why}; check --url or DATABASE_URL`, secrets)), err)
+  return withCause(new CliError(`cannot connect to ${server}: ${why}; check --url or DATABASE_URL`), err)
 }
 
 /**
@@ -68,13 +63,13 @@ export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
     return withCause(new CliError('the connection string (--url or DATABASE_URL) is not valid: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…'), err)
   }
   // Our own errors say what is wrong and what to change in one line already.
-  if (isCuratorLogError(err)) return withCause(new CliError(scrub(bareMessage(err), ctx.secrets)), err)
+  if (isCuratorLogError(err)) return withCause(new CliError(bareMessage(err)), err)
   if (!isPostgresError(err)) return err
   const code = err.code
-  const message = scrub(err.message, ctx.secrets)
+  const message = err.message
   const table = ctx.target ? `${ctx.target.schema}.${ctx.target.table}` : 'the log table'
   const who = ctx.user ?? 'this role'
-  const at = ctx.server ? ` at ${scrub(ctx.server, ctx.secrets)}` : ''
+  const at = ctx.server ? ` at ${ctx.server}` : ''
   let line: string
   if (code === '42P01' || code === '3F000' || code === '42883') {
     line = `${table} is not set up (${message}): run ${ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'} first`

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util'
-import { connectionSecrets } from '../core/connection.js'
 import { warnIfUnsupportedNode } from '../core/node-support.js'
 import { nearestName } from '../core/validate.js'
-import { CliError, UsageError, databaseError, scrub } from './errors.js'
+import { CliError, UsageError, databaseError } from './errors.js'
 import { demoCommand, demoHelp } from './demo-command.js'
 import { maintainCommand, maintainHelp } from './maintain-command.js'
 import { migrateCommand, migrateHelp } from './migrate-command.js'
 import { queryCommand, queryHelp } from './query-command.js'
+import { commandLineSecrets, scrubbedStream } from './secrets.js'
 import { statsCommand, statsHelp } from './stats-command.js'
 import { tailCommand, tailHelp } from './tail-command.js'
 
@@ -38,7 +38,8 @@ Commands:
 Run curator-log <command> --help for a command's options; --debug prints the stack trace of a failure.`
 
 /** Runs the command line; resolves with the exit code. */
-export async function main (argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, signal?: AbortSignal): Promise<number> {
+export async function main (argv: string[], out: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr, signal?: AbortSignal): Promise<number> {
+  const err = scrubbedStream(stderr, commandLineSecrets(argv))
   warnIfUnsupportedNode(err)
   const debug = argv.includes('--debug')
   const [name, ...rest] = argv.filter(a => a !== '--debug')
@@ -62,30 +63,19 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
     if (outputFailed) throw new CliError(`cannot write the output: ${outputFailed.message}`)
     return 0
   } catch (caught) {
-    const secrets = secretsIn(rest)
-    const e = databaseError(caught, { secrets })
+    const e = databaseError(caught)
     const [line, code] = e instanceof UsageError
       ? [`${e.message}\nsee curator-log ${name} --help`, 2]
       : e instanceof CliError
         ? [e.message, 1]
-        : [`unexpected error: ${scrub(e instanceof Error ? e.message : inspect(e), secrets)} (--debug shows where)`, 1]
-    const stack = debug ? '\n' + scrub(inspect((e as Error).cause ?? e), secrets) : ''
+        : [`unexpected error: ${e instanceof Error ? e.message : inspect(e)} (--debug shows where)`, 1]
+    const stack = debug ? '\n' + inspect((e as Error).cause ?? e) : ''
     err.write(`curator-log ${name}: ${line}${stack}\n`)
     return code
   } finally {
     // Writes still buffered may fail after this returns: the listener stays, so they cannot crash.
     if (out !== process.stdout) out.off('error', onOutputError)
   }
-}
-
-/** The passwords of every connection string the command could have used. */
-function secretsIn (argv: string[]): string[] {
-  const urls = [process.env.DATABASE_URL, process.env.PGPASSWORD ? `password=${process.env.PGPASSWORD}` : undefined]
-  argv.forEach((a, i) => {
-    if (a === '--url') urls.push(argv[i + 1])
-    else if (a.startsWith('--url=')) urls.push(a.slice(6))
-  })
-  return urls.flatMap(u => connectionSecrets(u)).sort((a, b) => b.length - a.length)
 }
 
 const entry = process.argv[1]

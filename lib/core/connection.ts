@@ -111,14 +111,13 @@ export function connectionSecrets (text: string | undefined): string[] {
   if (!text) return []
   const found = new Set<string>()
   const add = (s: string | null | undefined): void => {
-    if (!s) return
-    found.add(s)
-    try { found.add(decodeURIComponent(s)) } catch {}
-    found.add(encodeURIComponent(s))
+    if (s) for (const spelling of secretSpellings(s)) found.add(spelling)
   }
-  // Everything between the scheme and the last @ of the authority: user:password, whatever it holds.
-  const authority = /^[a-z]+:\/\/([^/?#]*)@/i.exec(text)
-  if (authority?.[1].includes(':')) add(authority[1].slice(authority[1].indexOf(':') + 1))
+  // Everything between a scheme and the last @ of its authority: user:password, whatever it holds. Not
+  // only at the start: a URL inside other text (`-upostgres://…`) is found too.
+  for (const authority of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/gi)) {
+    if (authority[1].includes(':')) add(authority[1].slice(authority[1].indexOf(':') + 1))
+  }
   try {
     const u = new URL(connectionConfig(text).connectionString ?? '')
     add(u.password)
@@ -126,4 +125,11 @@ export function connectionSecrets (text: string | undefined): string[] {
   } catch {}
   for (const m of text.matchAll(/password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s&'#]+))/gi)) add(m[1] ?? m[2])
   return [...found].filter(s => s.length >= 2).sort((a, b) => b.length - a.length)
+}
+
+/** A secret as given, percent-decoded, percent-encoded, and escaped as a JSON string quotes it. */
+export function secretSpellings (secret: string): string[] {
+  const spellings = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]
+  try { spellings.push(decodeURIComponent(secret)) } catch {}
+  return spellings
 }
