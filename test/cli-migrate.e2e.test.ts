@@ -30,7 +30,7 @@ t.test('errors: usage is exit 2 with a pointer to the help, failures exit 1 with
   t.match(flag.err, /unknown option --nope\n/)
 
   const url = await cli('migrate', '--url', 'postgres://u:secret@[bad')
-  t.equal(url.code, 1)
+  t.equal(url.code, 2)
   t.match(url.err, /not a valid connection string/)
   t.notMatch(url.err, /secret/, 'the password is not echoed')
 

@@ -275,8 +275,8 @@ t.test('the CLI: a bad flag is one usage line naming the flag, exit 2', async t 
   }
   // Without the test server's DATABASE_URL: its password, postgres, would be masked in the advice.
   const url = await bin(['query', '--url', 'host=a port=x5'], { DATABASE_URL: undefined })
-  t.equal(url.code, 1)
-  t.equal(url.err, 'curator-log query: --url is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…\n')
+  t.equal(url.code, 2)
+  t.equal(url.err, 'curator-log query: --url is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…\nsee curator-log query --help\n')
 })
 
 t.test('the CLI turns each coded error into one line, by its code', async t => {

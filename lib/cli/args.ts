@@ -28,13 +28,19 @@ export const CONNECTION_HELP = connectionHelp()
 type Parsed<O extends ParseOptions> = ReturnType<typeof parseArgs<{ args: string[], options: O, allowPositionals: false, strict: true }>>
 type ParseOptions = NonNullable<ParseArgsConfig['options']>
 
+/** The flags in `argv`; a UsageError for an unknown or malformed flag, and for a --url that is no connection string. */
 export function parse<O extends ParseOptions> (argv: string[], options: O): Parsed<O> {
+  let parsed: Parsed<O>
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true })
+    parsed = parseArgs({ args: argv, options, allowPositionals: false, strict: true })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw new UsageError(e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(e.message, argv, options) : e.message)
   }
+  // Checked here, before anything runs: a typo in --url is a usage mistake, not a failure to connect.
+  const { url, help } = parsed.values as { url?: unknown, help?: unknown }
+  if (typeof url === 'string' && url !== '' && help !== true) clientConfig(url)
+  return parsed
 }
 
 /** An unknown flag, with the known one nearest to it: a typo (`--request_id`, `--limt`) says which was meant. */
@@ -55,15 +61,23 @@ export function targetFrom (values: { schema?: string, table?: string }): LogTar
   }
 }
 
-/** Connects, turning pg's errors into one line that says what to check. */
-export async function connectClient (url: string | undefined): Promise<pg.Client> {
-  let config
+/**
+ * The client settings for `url` (unset or empty: DATABASE_URL, else the PG* variables). A string that is
+ * no connection string is a UsageError when it came from --url, a CliError when from DATABASE_URL.
+ */
+function clientConfig (url: string | undefined): pg.ClientConfig {
   try {
-    config = connectionConfig(url, 'curator-log cli')
+    return connectionConfig(url, 'curator-log cli')
   } catch (err) {
     if (!isCuratorLogError(err, ERROR_CODES.BAD_CONNECTION_STRING)) throw err
-    throw new CliError(`${url === undefined ? 'DATABASE_URL' : '--url'} is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…`)
+    const advice = 'is not a valid connection string: use postgres://user:password@host:port/database or host=… port=… dbname=… user=…'
+    throw url ? new UsageError(`--url ${advice}`) : new CliError(`DATABASE_URL ${advice}`)
   }
+}
+
+/** Connects, turning pg's errors into one line that says what to check. */
+export async function connectClient (url: string | undefined): Promise<pg.Client> {
+  const config = clientConfig(url)
   const client = new pg.Client({ ...config, connectionTimeoutMillis: 10_000 })
   // A connection lost between queries is reported by the next query; without a listener it would crash.
   client.on('error', () => {})
