@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
 import { warnIfUnsupportedNode } from '../core/node-support.js'
 import { nearestName } from '../core/validate.js'
@@ -35,7 +36,8 @@ Commands:
   demo      log a burst of requests into PostgreSQL (--url or DATABASE_URL) and print one request's
             rows back; in a clone of the repository, npm run demo starts a throwaway PostgreSQL
 
-Run curator-log <command> --help for a command's options; --debug prints the stack trace of a failure.`
+Run curator-log <command> --help for a command's options; --debug prints the stack trace of a failure;
+-v, --version prints the version.`
 
 /** Runs the command line; resolves with the exit code. */
 export async function main (argv: string[], out: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr, signal?: AbortSignal): Promise<number> {
@@ -46,6 +48,10 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.write(HELP + '\n')
     return name === undefined ? 2 : 0
+  }
+  if (name === '--version' || name === '-v') {
+    out.write(packageVersion() + '\n')
+    return 0
   }
   const command = COMMANDS.get(name)
   if (!command) {
@@ -76,6 +82,11 @@ export async function main (argv: string[], out: NodeJS.WritableStream = process
     // Writes still buffered may fail after this returns: the listener stays, so they cannot crash.
     if (out !== process.stdout) out.off('error', onOutputError)
   }
+}
+
+/** package.json's version, found by the package's own name: the same from lib/ (tests) and dist/. */
+function packageVersion (): string {
+  return (createRequire(import.meta.url)('curator-log/package.json') as { version: string }).version
 }
 
 const entry = process.argv[1]
