@@ -47,6 +47,8 @@ for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
     const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: mode, SPILL_DIR: dir })
     t.ok(ENDINGS[mode](run as never), `ended by ${mode}: ${run.stderr}`)
     t.notMatch(run.stderr, /took too long/)
+    t.match(run.stderr, /connection abandoned\); the logger is closing: the rows are spilled now/, 'not "retrying"')
+    t.match(run.stderr, /1000 lines are in the spill directory .*, not yet in .*\.system_logs; the next process/, 'a word about the lines left on disk')
     t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
     await spilledThenLoaded(t, { target, client, locker, dir }, 1000)
   })

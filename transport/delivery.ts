@@ -404,7 +404,8 @@ export class Delivery {
           continue
         }
         lastErr = err
-        const givingUp = this.#closing && needsOperator(err, kind)
+        // At the close's deadline (a COPY abandoned) or on a refusal no retry can end: spilled now.
+        const givingUp = this.#closing && (needsOperator(err, kind) || this.#pastDeadline())
         this.#failed(lane, err, kind, givingUp)
         if (givingUp) return this.#giveUp(lane, pending, replay)
         await sleep(backoffMs(attempt++, this.#opts.retryBaseMs, this.#opts.retryMaxMs), this.#abort.signal)

@@ -273,6 +273,10 @@ export default async function curatorLogTransport (options: TransportOptions = {
         await delivery?.close(deadline)
       } finally {
         await Promise.all([...writers.map(w => w.end()), spillStore?.close(), partitions.stop(deadline), printer?.close()])
+        // Spilled is not lost, but a user who sees neither the lines in the table nor a word about them
+        // would think so, and a container without a volume does lose them.
+        const left = delivery === undefined ? 0 : delivery.stats.spilled - delivery.stats.replayed
+        if (left > 0 && spillStore) warn(`curator-log: ${left} lines are in the spill directory ${spillStore.dir}, not yet in ${o.target.schema}.${o.target.table}; the next process with this spillDir and table loads them`)
       }
     }
   })
