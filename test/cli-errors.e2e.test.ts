@@ -14,7 +14,7 @@ t.test('a dropped table: stats, query and tail say one line, run curator-log mig
   for (const command of ['stats', 'query', 'tail']) {
     const r = await bin([command, '--url', databaseUrl(), '--schema', target.schema])
     t.equal(r.code, 1, command)
-    t.match(r.err, new RegExp(`^curator-log ${command}: ${target.schema}\\.system_logs is not set up \\(.*\\): run curator-log migrate --schema ${target.schema} first\\n$`), command)
+    t.match(r.err, new RegExp(`^curator-log ${command}: ${target.schema}\\.system_logs is not set up \\(.*\\): name the log table with --schema and --table if it is elsewhere, or run curator-log migrate --schema ${target.schema} to create it\\n$`), command)
     t.notMatch(r.err, STACK, `${command}: no stack trace`)
   }
   const debug = await bin(['stats', '--url', databaseUrl(), '--schema', target.schema, '--debug'])

@@ -70,7 +70,7 @@ t.test('missing schema and unreachable server', async t => {
     const r = await cli(command, '--url', databaseUrl(), '--schema', target.schema, '--table', 'app_logs')
     t.equal(r.code, 1, command)
     // The command as it must be run for this table: the default one would set up another.
-    t.match(r.err, new RegExp(`is not set up \\(.*\\): run curator-log migrate --schema ${target.schema} --table app_logs first\\n$`))
+    t.match(r.err, new RegExp(`is not set up \\(.*\\): name the log table with --schema and --table if it is elsewhere, or run curator-log migrate --schema ${target.schema} --table app_logs to create it\\n$`))
   }
   const down = await cli('stats', '--url', 'postgres://x:y@127.0.0.1:1/db')
   t.equal(down.code, 1)

@@ -72,7 +72,8 @@ export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
   const at = ctx.server ? ` at ${ctx.server}` : ''
   let line: string
   if (code === '42P01' || code === '3F000' || code === '42883') {
-    line = `${table} is not set up (${message}): run ${ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'} first`
+    // A table set up in another schema (docs/operations.md) is the likelier case than none at all.
+    line = `${table} is not set up (${message}): name the log table with --schema and --table if it is elsewhere, or run ${ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'} to create it`
   } else if (code === '42501') {
     line = `permission denied (${message}): ${grantAdvice(ctx, who)}`
   } else if (code === '28P01' || code === '28000') {
