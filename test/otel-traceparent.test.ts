@@ -33,10 +33,10 @@ async function send (t: Test, base: string): Promise<Map<string, string>> {
   return ids
 }
 
-function check (t: Test, rows: Array<Record<string, any>>, ids: Map<string, string>): void {
+function check (t: Test, rows: Array<Record<string, any>>, ids: Map<string, string>, perRequest = ['request started', 'handler', 'request completed: GET /work']): void {
   for (const [name, id] of ids) {
     const mine = rows.filter(r => r.request_id === id)
-    t.equal(mine.length, 3, `${name}: start, handler and completion rows`)
+    t.same(mine.map(r => r.message), perRequest, `${name}: the request's rows`)
     const want = EXPECTED[name]
     t.ok(mine.every(r => r.trace_id === (want?.[0] ?? null) && r.trace_flags === (want?.[1] ?? null) && r.span_id === null &&
       r.parent === (want ? CALLER : null) && r.leaked === false), `${name}: every row ${want ? 'carries the trace' : 'has no trace'}`, { rows: mine })
@@ -95,4 +95,18 @@ t.test('Fastify: the same rules through the plugin', async t => {
   await app.close()
   await logger.close()
   check(t, (await client.query(SQL(target.schema))).rows, ids)
+})
+
+t.test('Fastify with its request logging on: its own "incoming request" and "request completed" lines carry the trace too', async t => {
+  const { target, client } = await freshTarget(t)
+  const logger = await testLogger(t, target, { level: 'debug' })
+  const app = Fastify({ loggerInstance: logger })
+  await app.register(curatorLog, { logger })
+  app.get('/work', async request => { await sleep(2); request.log.info('handler'); return 'ok' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const ids = await send(t, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`)
+  await app.close()
+  await logger.close()
+  check(t, (await client.query(SQL(target.schema))).rows, ids, ['incoming request', 'request started', 'handler', 'request completed'])
 })

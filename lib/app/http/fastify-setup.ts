@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import pino, { type Level, type Logger } from 'pino'
 import { pathOf } from './request-info.js'
+import { requestTrace } from './trace-context.js'
 
 type Generator = ((req: unknown) => string) & { name: string }
 // Fastify 4 before 4.x lacks some of these: each is checked before use.
@@ -34,17 +36,23 @@ export function useUuidRequestIds (fastify: FastifyInstance): void {
 }
 
 /**
- * Binds the request id, method and path to each request's child logger (`request.log`), so that
- * Fastify's own lines carry them: its "incoming request" line comes before any hook has run, and its
- * "request completed" line after the last, outside the request's context.
+ * Binds the request id, method, path, user agent and (with `traceContext`) trace ids to each
+ * request's child logger (`request.log`), so that Fastify's own lines carry them: its "incoming
+ * request" line comes before any hook has run, and its "request completed" line after the last,
+ * outside the request's context.
  */
-export function requestBindings (fastify: FastifyInstance): void {
+export function requestBindings (fastify: FastifyInstance, traceContext: boolean): void {
   const inner = fastify.childLoggerFactory
   if (typeof fastify.setChildLoggerFactory !== 'function' || typeof inner !== 'function') return
   const label = (fastify.initialConfig as { requestIdLogLabel?: string }).requestIdLogLabel ?? 'reqId'
   fastify.setChildLoggerFactory(function (logger, bindings, opts, rawReq) {
-    return inner.call(this, logger, { ...bindings, request_id: bindings[label], method: rawReq.method, path: pathOf(rawReq.url) }, opts, rawReq)
+    return inner.call(this, logger, { ...bindings, ...ownBindings(bindings[label], rawReq, traceContext) }, opts, rawReq)
   })
+}
+
+function ownBindings (id: unknown, raw: IncomingMessage, traceContext: boolean): Record<string, unknown> {
+  const own = { request_id: id, method: raw.method, path: pathOf(raw.url), user_agent: raw.headers['user-agent'] }
+  return traceContext ? { ...own, ...requestTrace(raw.headers) } : own
 }
 
 /**
@@ -52,11 +60,11 @@ export function requestBindings (fastify: FastifyInstance): void {
  * fixed when that handler was set (the default one before any plugin ran): Fastify's "not found" and
  * "request completed" lines lacked the method and path of requestBindings. Only 404s pay for this.
  */
-export function bindNotFound (request: FastifyRequest, reply: FastifyReply): void {
+export function bindNotFound (request: FastifyRequest, reply: FastifyReply, traceContext: boolean): void {
   if (request.is404 !== true) return
   const log = request.log as unknown as Logger
   if (typeof log.bindings !== 'function' || 'path' in log.bindings()) return
-  const child = log.child({ request_id: request.id, method: request.raw.method, path: pathOf(request.raw.url) })
+  const child = log.child(ownBindings(request.id, request.raw, traceContext))
   request.log = child
   reply.log = child
 }

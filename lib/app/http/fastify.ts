@@ -39,10 +39,10 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
   useUuidRequestIds(fastify)
-  requestBindings(fastify)
+  requestBindings(fastify, options.traceContext !== false)
 
   fastify.addHook('onRequest', (request: Req, reply, next) => {
-    bindNotFound(request, reply)
+    bindNotFound(request, reply, options.traceContext !== false)
     const path = pathOf(request.url)
     const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: typeof request.ip === 'string' ? clientAddress(request.ip) : undefined, user_agent: request.headers['user-agent'] }
     if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
