@@ -83,10 +83,11 @@ t.test('traceContext: false leaves the trace out', async t => {
   t.same((await client.query(SQL(target.schema))).rows.map(r => r.trace_id), [null, null])
 })
 
-t.test('Fastify: the same rules through the plugin', async t => {
+/** Each request of `send` to a Fastify app with the plugin, and the rows its lines left. */
+async function fastifyRows (t: Test, disableRequestLogging: boolean) {
   const { target, client } = await freshTarget(t)
   const logger = await testLogger(t, target, { level: 'debug' })
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true })
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging })
   await app.register(curatorLog, { logger })
   app.get('/work', async request => { await sleep(2); request.log.info('handler'); return 'ok' })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -94,19 +95,15 @@ t.test('Fastify: the same rules through the plugin', async t => {
   const ids = await send(t, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`)
   await app.close()
   await logger.close()
-  check(t, (await client.query(SQL(target.schema))).rows, ids)
+  return { ids, rows: (await client.query(SQL(target.schema))).rows }
+}
+
+t.test('Fastify: the same rules through the plugin', async t => {
+  const { ids, rows } = await fastifyRows(t, true)
+  check(t, rows, ids)
 })
 
 t.test('Fastify with its request logging on: its own "incoming request" and "request completed" lines carry the trace too', async t => {
-  const { target, client } = await freshTarget(t)
-  const logger = await testLogger(t, target, { level: 'debug' })
-  const app = Fastify({ loggerInstance: logger })
-  await app.register(curatorLog, { logger })
-  app.get('/work', async request => { await sleep(2); request.log.info('handler'); return 'ok' })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(() => app.close())
-  const ids = await send(t, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`)
-  await app.close()
-  await logger.close()
-  check(t, (await client.query(SQL(target.schema))).rows, ids, ['incoming request', 'request started', 'handler', 'request completed'])
+  const { ids, rows } = await fastifyRows(t, false)
+  check(t, rows, ids, ['incoming request', 'request started', 'handler', 'request completed'])
 })
