@@ -32,6 +32,12 @@ t.test('npm pack ships the compiled code, its types, the schema, README and LICE
   t.same(shipped, expected, 'each module with its source map, no development helper, no tests')
 })
 
+t.test('the package runs no script when installed: npm 11 warns of any that allowScripts does not cover', async t => {
+  // npm runs these on install (prepare for a folder or git install); a published package needs none.
+  t.same(Object.keys(pkg.scripts).filter(s => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s)), [])
+  t.equal(pkg.scripts.prepack, 'npm run build', 'npm pack and npm publish build dist/ first')
+})
+
 t.test('the shipped source maps carry their sources, so no map points at a file the package lacks', async t => {
   const maps = readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true }).filter(e => e.isFile() && e.name.endsWith('.js.map'))
   t.ok(maps.length > 0, 'npm test built dist/')
