@@ -132,7 +132,8 @@ t.test('a request the client aborts is logged at warn by every integration, pino
   const logger = await testLogger(t, target, { rateLimit: false })
   const hang = (res: { once (e: 'close', f: () => void): unknown }): Promise<void> => new Promise(resolve => res.once('close', resolve))
   const mw = requestContext({ logger })
-  const http = pinoHttp({ logger, customLogLevel: pinoHttpLogLevel })
+  // With a "request received" line too, which pino-http writes at the level customLogLevel gives.
+  const http = pinoHttp({ logger, customLogLevel: pinoHttpLogLevel, customReceivedMessage: () => 'request received' })
   const fastify = Fastify()
   await fastify.register(curatorLog, { logger })
   fastify.get('/fastify/hang', async (_request, reply) => { await hang(reply.raw) })
@@ -153,9 +154,10 @@ t.test('a request the client aborts is logged at warn by every integration, pino
   }
   await new Promise(resolve => setTimeout(resolve, 200))
   await flushed(logger)
-  const rows = (await client.query(`SELECT message, level FROM "${target.schema}".system_logs WHERE message LIKE 'request aborted%' ORDER BY id`)).rows
+  const rows = (await client.query(`SELECT message, level FROM "${target.schema}".system_logs WHERE message LIKE 'request aborted%' OR message = 'request received' ORDER BY id`)).rows
   t.same(rows, [
     { message: 'request aborted by the client: GET /node-http/hang', level: 'warn' },
+    { message: 'request received', level: 'info' },
     { message: 'request aborted', level: 'warn' },
     { message: 'request aborted by the client: GET /fastify/hang', level: 'warn' }
   ])

@@ -91,8 +91,9 @@ export function completionLevel (status: number, ms: number, slowMs: number): Le
  */
 export function pinoHttpLogLevel (req: IncomingMessage, res: ServerResponse, err?: Error): Level {
   if (err) return 'error'
-  // pino-http's own test for its "request aborted" message.
-  if (req.readableAborted || !res.writableEnded) return 'warn'
+  // pino-http also asks for its "request received" line, when nothing has been sent yet either: an
+  // abort is a response left unended on a connection that has gone.
+  if (req.readableAborted || (!res.writableEnded && (res.destroyed || req.destroyed))) return 'warn'
   return completionLevel(res.statusCode, 0, Infinity)
 }
 
