@@ -43,3 +43,13 @@ t.test('console only (no database): sanitized too', async t => {
   const printed = run.stdout.trim().split('\n').map(l => JSON.parse(l))
   t.match(printed, [{ level: 30, time: Number, password: '[REDACTED]', msg: 'login with Bearer [REDACTED]' }, { level: 40, time: Number }, { level: 50, time: Number, err: { message: /^failed\nFATAL/ } }])
 })
+
+t.test('a burst of lines below the database level, faster than the worker parses: every one printed, none stored', async t => {
+  const { target, client } = await freshTarget(t)
+  const run = await runFixture(consumerDir(t), 'console-secrets-app.mjs', { DATABASE_URL: databaseUrl(), SCHEMA: target.schema, MODE: 'below-level-burst' })
+  t.equal(run.code, 0, run.stderr)
+  const seqs = run.stdout.trim().split('\n').map(l => JSON.parse(l)).filter(l => l.msg === 'burst').map(l => l.seq as number)
+  t.equal(seqs.length, 20_000, 'as many lines printed as logged')
+  t.same([...new Set(seqs)].length, 20_000, 'each once')
+  t.equal((await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".system_logs`)).rows[0].n, 0)
+})

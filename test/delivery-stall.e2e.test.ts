@@ -48,11 +48,34 @@ for (const mode of Object.keys(ENDINGS) as Array<keyof typeof ENDINGS>) {
     t.ok(ENDINGS[mode](run as never), `ended by ${mode}: ${run.stderr}`)
     t.notMatch(run.stderr, /took too long/)
     t.match(run.stderr, /connection abandoned\); the logger is closing: the rows are spilled now/, 'not "retrying"')
-    t.match(run.stderr, /1000 lines are in the spill directory .*, not yet in .*\.system_logs; the next process/, 'a word about the lines left on disk')
+    t.match(run.stderr, /1000 lines wait in the spill directory .*, not yet in .*\.system_logs; the next process/, 'a word about the lines left on disk')
     t.ok(run.ms < BUDGET_MS, `ended after ${run.ms} ms`)
     await spilledThenLoaded(t, { target, client, locker, dir }, 1000)
   })
 }
+
+t.test('table locked, two processes in turn on one spill directory: each close counts every line waiting there, the other\'s too', async t => {
+  const { target, client, locker, dir } = await lockedTable(t)
+  const first = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'exit', SPILL_DIR: dir })
+  t.match(first.stderr, /: 1000 lines wait in the spill directory/)
+  // The second takes the first's segment to load it, meets the lock, and gives it back at its close.
+  const second = await runApp(t, { SCHEMA: target.schema, LINES: '500', MODE: 'exit', SPILL_DIR: dir })
+  t.match(second.stderr, /: 1500 lines wait in the spill directory/)
+  t.equal(spilledSeqs(dir).length, 1500, 'as many on disk')
+  await locker.query('ROLLBACK')
+  await replayed(t, target.schema, dir, 1500)
+  const { rows } = await client.query(`SELECT (context->>'seq')::int AS seq, count(*)::int AS n FROM ${qualifiedTable(target)} GROUP BY 1 ORDER BY 1`)
+  t.same(rows.map(r => `${r.seq}:${r.n}`), range(1000).map(i => `${i}:${i < 500 ? 2 : 1}`), 'each process\'s lines once')
+})
+
+t.test('table locked and no spill directory: the close says the rows are dropped, and how many', async t => {
+  const { target } = await lockedTable(t)
+  const run = await runApp(t, { SCHEMA: target.schema, LINES: '1000', MODE: 'exit' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /the logger is closing: with no spill directory the rows are dropped and counted/)
+  t.notMatch(run.stderr, /spilled now/)
+  t.match(run.stderr, /: 1000 lines were dropped and will not reach .*\.system_logs \(info: 1000\); the warnings above say why/)
+})
 
 t.test(`table locked, closeTimeoutMs at its maximum (${MAX_CLOSE_TIMEOUT_MS}), then process.exit: the deadline still falls inside the budget, every row spilled`, async t => {
   const { target, client, locker, dir } = await lockedTable(t)

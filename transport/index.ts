@@ -24,6 +24,7 @@ import { ConsoleOutput } from './console-output.js'
 import { openSpillStore } from './spill.js'
 import { configuredTarget, defaultSpillDir } from './spill-target.js'
 import { warn, warnDirectly } from './worker-stderr.js'
+import { closingSummary } from './close-summary.js'
 
 export { FLUSHED_EVENT, FLUSH_REQUEST, STATS_EVENT, STATS_REQUEST } from '../lib/core/worker-protocol.js'
 export type { TransportOptions } from '../lib/core/transport-options.js'
@@ -107,9 +108,9 @@ export default async function curatorLogTransport (options: TransportOptions = {
     },
     report (event, detail, kind, givingUp) {
       const table = `${o.target.schema}.${o.target.table}`
-      const spillingOff = o.spillDir === false ? ' (spilling is off: dropped and counted)' : ''
+      const spillingOff = spillStore === undefined ? ' (spilling is off or its directory unusable: dropped and counted)' : ''
       const text = event === 'failing'
-        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', o.target)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}${AUTH_ERROR.test(detail) ? ' — check the user and password in the connection string' : ''}${givingUp === true ? `; the logger is closing: the rows are spilled now${spillingOff}` : '; retrying, rows are kept in memory then spilled'}`
+        ? `curator-log: cannot write to PostgreSQL (${detail})${adviceFor(kind ?? 'transient', o.target)}${SOCKET_ERROR.test(detail) ? ' — check the connection string (connectionString or DATABASE_URL) and that PostgreSQL runs there' : ''}${AUTH_ERROR.test(detail) ? ' — check the user and password in the connection string' : ''}${givingUp === true ? `; the logger is closing: ${spillStore === undefined ? 'with no spill directory the rows are dropped and counted' : 'the rows are spilled now'}` : '; retrying, rows are kept in memory then spilled'}`
         : event === 'no-partition'
           ? `curator-log: no partition of ${table} takes the current month (${detail}); rows are spilled${spillingOff} and loaded once a partition exists — run \`curator-log maintain\` or turn maintenance on`
           : `curator-log: writing to PostgreSQL again ${detail}`
@@ -207,9 +208,11 @@ export default async function curatorLogTransport (options: TransportOptions = {
     // Parsing is behind the app: the line goes to disk (not printed), sanitized. With no spill it waits
     // while the inbox holds less than maxQueueBytes (a burst at shutdown must not lose lines a bigger
     // budget would keep), warn and above up to twice that, and the rest are dropped and counted.
+    // A line below the database level has the console as its only output: it waits like the others
+    // (or is dropped and counted), never spilled, never dropped unseen.
     const level = rawLevel(line, levels)
-    if (level < storeFrom) return
-    if (delivery.spillUnparsed(unparsed([line]))) return
+    if (level < storeFrom && printer === undefined) return
+    if (level >= storeFrom && delivery.spillUnparsed(unparsed([line]))) return
     const room = Math.max(INBOX_BYTES, o.maxQueueBytes)
     if (inbox.bytes < (level >= WARN ? 2 * room : room)) inbox.enqueue(line)
     else delivery.countDropped(levels.name(level))
@@ -273,10 +276,7 @@ export default async function curatorLogTransport (options: TransportOptions = {
         await delivery?.close(deadline)
       } finally {
         await Promise.all([...writers.map(w => w.end()), spillStore?.close(), partitions.stop(deadline), printer?.close()])
-        // Spilled is not lost, but a user who sees neither the lines in the table nor a word about them
-        // would think so, and a container without a volume does lose them.
-        const left = delivery === undefined ? 0 : delivery.stats.spilled - delivery.stats.replayed
-        if (left > 0 && spillStore) warn(`curator-log: ${left} lines are in the spill directory ${spillStore.dir}, not yet in ${o.target.schema}.${o.target.table}; the next process with this spillDir and table loads them`)
+        if (delivery) closingSummary(delivery.stats, spillStore, `${o.target.schema}.${o.target.table}`)
       }
     }
   })

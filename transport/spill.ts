@@ -6,6 +6,7 @@ import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
 import { appendAll, headerLine, unparsedSpillText, readBatch, readHeader, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
+import { type WaitingSegments, waitingSegments } from './spill-waiting.js'
 
 /** After a failed write (a full disk), spilling is tried again this much later. */
 const RETRY_AFTER_FAILURE_MS = 5000
@@ -173,6 +174,11 @@ export class FileSpillStore implements SpillStore {
     }
     this.#lease.release()
     return Promise.resolve()
+  }
+
+  /** What waits in the directory for this target, every process's segments included (see waitingSegments). */
+  waiting (): WaitingSegments {
+    return waitingSegments(this.dir, this.#target)
   }
 
   bind (server: string | null): void {
