@@ -88,3 +88,25 @@ t.test('every stderr line of the real process is scrubbed of the passwords of th
   t.match(wrong.err, /^curator-log query: authentication failed at .*: check the user and password\n$/, 'the server was reached and refused the password')
   t.notMatch(wrong.err, STACK)
 })
+
+t.test('a password with a raw / ? # @ or : is masked whole and in pieces, however the string is misread', async t => {
+  // A raw / ? or # ends a URL's authority early: the password was not found, and a misparse printed it,
+  // or a piece of it as a port or database name (`cannot connect to spec:4711`).
+  const runs: Array<[string, string[], Record<string, string>]> = [
+    ['Xk9pa#Qz7ss', ['postgres://spec:Xk9pa#Qz7ss@127.0.0.1:5432/db'], {}],
+    ['Xk9pa?Qz7ss', ['query', '--since', 'postgres://spec:Xk9pa?Qz7ss@h/db'], {}],
+    ['Xp@Qz7ss:w/Vb4rd', ['query', '--level', 'postgres://spec:Xp@Qz7ss:w/Vb4rd@h/db'], {}],
+    ['/Xk9secret', ['stats', '--url', 'postgres://spec:/Xk9secret@127.0.0.1:5432/postgres'], {}],
+    ['4711#Xk9secret', ['stats'], { DATABASE_URL: 'postgres://spec:4711#Xk9secret@127.0.0.1/db' }]
+  ]
+  for (const [secret, argv, env] of runs) {
+    const pieces = secret.split(/[/?#@:]/).filter(p => p.length >= 2)
+    for (const debug of [[], ['--debug']]) {
+      const r = await bin([...argv, ...debug], env)
+      const what = `${argv.join(' ')} ${JSON.stringify(env)} ${debug.join('')}`
+      t.not(r.code, 0, what)
+      t.not(r.err, '', what)
+      for (const piece of [secret, ...pieces]) t.notOk(r.err.includes(piece) || r.out.includes(piece), `${what}: no ${piece} in ${r.err}`)
+    }
+  }
+})

@@ -113,10 +113,17 @@ export function connectionSecrets (text: string | undefined): string[] {
   const add = (s: string | null | undefined): void => {
     if (s) for (const spelling of secretSpellings(s)) found.add(spelling)
   }
-  // Everything between a scheme and the last @ of its authority: user:password, whatever it holds. Not
-  // only at the start: a URL inside other text (`-upostgres://…`) is found too.
-  for (const authority of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/gi)) {
-    if (authority[1].includes(':')) add(authority[1].slice(authority[1].indexOf(':') + 1))
+  // Everything between a scheme and the last @ before whitespace: user:password, whatever it holds. A
+  // raw / ? or # in the password ends the authority for a URL parser, so it is not where this stops:
+  // masking a host or path too is better than printing the password. Not only at the start: a URL
+  // inside other text (`-upostgres://…`) is found too.
+  for (const userinfo of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(\S*)@/gi)) {
+    if (!userinfo[1].includes(':')) continue
+    const password = userinfo[1].slice(userinfo[1].indexOf(':') + 1)
+    add(password)
+    // Misread, such a string puts a piece of the password where a port, host or database goes
+    // (`postgres://spec:4711#Xk9…` connects to spec:4711), and messages quote those.
+    for (const piece of password.split(/[/?#@:]/)) if (piece.length >= 2) add(piece)
   }
   try {
     const u = new URL(connectionConfig(text).connectionString ?? '')
