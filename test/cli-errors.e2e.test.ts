@@ -22,6 +22,21 @@ t.test('a dropped table: stats, query and tail say one line, run curator-log mig
   t.match(debug.err, STACK, '--debug shows the stack')
 })
 
+t.test('a table not migrated after an upgrade (a column missing): query --trace-id says to run migrate, exit 1, and migrate fixes it', async t => {
+  // As a table from before 003_trace_columns: without trace_id, and the ledger without that migration.
+  const { target, client } = await freshTarget(t)
+  await client.query(`ALTER TABLE "${target.schema}".system_logs DROP COLUMN trace_id`)
+  await client.query(`DELETE FROM "${target.schema}".curator_log_migrations WHERE version = 3`)
+  // query reads SELECT *: the column is named by the filter on it.
+  const argv = ['query', '--url', databaseUrl(), '--schema', target.schema, '--trace-id', '4bf92f3577b34da6a3ce929d0e0e4736']
+  const r = await bin(argv)
+  t.equal(r.code, 1, r.err)
+  t.match(r.err, new RegExp(`^curator-log query: ${target.schema}\\.system_logs lacks a column this version reads \\(.*"trace_id".*\\): run curator-log migrate --schema ${target.schema} to upgrade it\\n$`))
+  t.notMatch(r.err, STACK)
+  t.equal((await bin(['migrate', '--url', databaseUrl(), '--schema', target.schema])).code, 0, 'the advice works')
+  t.equal((await bin(argv)).code, 0, 'query runs after migrate')
+})
+
 t.test('usage errors: one line and where the help is, exit 2', async t => {
   for (const [argv, message] of [
     [['query', '--nope'], /^curator-log query: unknown option --nope\n/],

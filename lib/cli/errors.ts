@@ -70,10 +70,14 @@ export function databaseError (err: unknown, ctx: ErrorContext = {}): unknown {
   const table = ctx.target ? `${ctx.target.schema}.${ctx.target.table}` : 'the log table'
   const who = ctx.user ?? 'this role'
   const at = ctx.server ? ` at ${ctx.server}` : ''
+  const migrate = ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'
   let line: string
   if (code === '42P01' || code === '3F000' || code === '42883') {
     // A table set up in another schema (docs/operations.md) is the likelier case than none at all.
-    line = `${table} is not set up (${message}): name the log table with --schema and --table if it is elsewhere, or run ${ctx.target ? migrateCommand(ctx.target) : 'curator-log migrate'} to create it`
+    line = `${table} is not set up (${message}): name the log table with --schema and --table if it is elsewhere, or run ${migrate} to create it`
+  } else if (code === '42703') {
+    // The CLI names only columns its migrations create: one missing is a table not migrated since an upgrade.
+    line = `${table} lacks a column this version reads (${message}): run ${migrate} to upgrade it`
   } else if (code === '42501') {
     line = `permission denied (${message}): ${grantAdvice(ctx, who)}`
   } else if (code === '28P01' || code === '28000') {
