@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs'
 import { COLUMNS } from '../lib/core/columns.js'
 import { decodeRow, encodeRow } from './copy-text.js'
 import type { SpillTarget } from './spill-target.js'
@@ -60,6 +60,18 @@ export function appendAll (fd: number, text: string, size: number): number {
     throw err
   }
   return buf.length
+}
+
+/**
+ * A segment's loading progress from its `<base>.offset` file: the byte its next batch starts at, then
+ * the byte the batch in flight ends at; `[0]` when there is none (or it went away meanwhile).
+ */
+export function readOffset (path: string): number[] {
+  try {
+    return readFileSync(path, 'utf8').split(' ').map(Number)
+  } catch {
+    return [0]
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { readHeader } from './spill-segment.js'
+import { readHeader, readOffset } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 
 // The close must not read a long outage's spill back to count it: past this, only the size is told.
@@ -22,7 +22,7 @@ export function waitingSegments (dir: string, target: SpillTarget): WaitingSegme
       const path = join(dir, name)
       const head = readHeader(path)
       if (typeof head === 'string' || !sameTarget(head.header.target, target)) continue
-      const at = Number(readOr(join(dir, name.replace(/\.ndjson$/, '.offset'))).split(' ')[0])
+      const [at] = readOffset(join(dir, name.replace(/\.ndjson$/, '.offset')))
       const from = at > head.rowsAt ? at : head.rowsAt
       const size = statSync(path).size
       if (size <= from) continue
@@ -35,14 +35,6 @@ export function waitingSegments (dir: string, target: SpillTarget): WaitingSegme
     }
   }
   return w
-}
-
-function readOr (path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return ''
-  }
 }
 
 function lineCount (buf: Buffer): number {

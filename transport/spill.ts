@@ -4,7 +4,7 @@ import type { InDoubt, ReplayBatch, SpillStore, UnparsedLine } from './delivery.
 import { errorText } from '../lib/database/pg-errors.js'
 import { assertPrivateDir } from './spill-dir-safety.js'
 import { LEASE_RENEW_MS, Lease } from './spill-lease.js'
-import { appendAll, headerLine, unparsedSpillText, readBatch, readHeader, spillText } from './spill-segment.js'
+import { appendAll, headerLine, unparsedSpillText, readBatch, readHeader, readOffset, spillText } from './spill-segment.js'
 import { type SpillTarget, sameTarget } from './spill-target.js'
 import { type WaitingSegments, waitingSegments } from './spill-waiting.js'
 
@@ -295,7 +295,7 @@ export class FileSpillStore implements SpillStore {
       if (!attempt(() => renameSync(path, mine))) continue
       // Progress is the byte the next batch starts at (rows before it were loaded already), then the
       // byte that batch ends at while it was being sent.
-      const [at, to] = (tryRead(() => readFileSync(join(this.dir, base + '.offset'), 'utf8')) ?? '').split(' ').map(Number)
+      const [at, to] = readOffset(join(this.dir, base + '.offset'))
       const pos = at > rowsAt ? at : rowsAt
       this.#claimed = { base, path: mine, pos, batch: header.batch, resumed: to > pos, to: to > pos ? to : undefined }
       return true

@@ -39,13 +39,14 @@ function curatorLogFastify (fastify: FastifyInstance, options: FastifyRequestCon
   const slowMs = options.slowThresholdMs ?? 1000
   const maxBody = options.maxBodySize ?? 10_000
   useUuidRequestIds(fastify)
-  requestBindings(fastify, options.traceContext !== false)
+  const traceContext = options.traceContext !== false
+  requestBindings(fastify, traceContext)
 
   fastify.addHook('onRequest', (request: Req, reply, next) => {
-    bindNotFound(request, reply, options.traceContext !== false)
+    bindNotFound(request, reply, traceContext)
     const path = pathOf(request.url)
     const store: LogContext = { request_id: request.id, method: request.method, path, ip_address: typeof request.ip === 'string' ? clientAddress(request.ip) : undefined, user_agent: request.headers['user-agent'] }
-    if (options.traceContext !== false) Object.assign(store, requestTrace(request.headers))
+    if (traceContext) Object.assign(store, requestTrace(request.headers))
     // run(), not enterWith(): a store entered on the connection's async resource would still be there
     // when the next request on a keep-alive connection starts. The scope carries the store across the
     // body parser, whose events come from the socket (see preValidation).
